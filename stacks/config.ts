@@ -1,0 +1,335 @@
+// The typed stack config: one schema, defaults in one place, every problem reported at once.
+//
+// The loader reads the flat map `pulumi.runtime.allConfig()` gives ("logistics:api" → JSON text),
+// so it behaves the same under the Pulumi CLI, in tests and in the offline preview. Each top-level
+// key is validated on its own, so one bad section never hides the problems of another; rules that
+// compare two values run once both values are valid.
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { bool, closest, int, map, oneOf, pattern, section, show } from "./schema";
+
+/** The Pulumi project name, and so the namespace of this program's config keys. */
+export const PROJECT = "logistics";
+
+/** Google Cloud regions this platform may be deployed to (Cloud Run, Composer and BigQuery all exist there). */
+export const GCP_REGIONS = [
+    "africa-south1",
+    "asia-east1",
+    "asia-east2",
+    "asia-northeast1",
+    "asia-northeast2",
+    "asia-northeast3",
+    "asia-south1",
+    "asia-south2",
+    "asia-southeast1",
+    "asia-southeast2",
+    "australia-southeast1",
+    "australia-southeast2",
+    "europe-central2",
+    "europe-north1",
+    "europe-north2",
+    "europe-southwest1",
+    "europe-west1",
+    "europe-west2",
+    "europe-west3",
+    "europe-west4",
+    "europe-west6",
+    "europe-west8",
+    "europe-west9",
+    "europe-west10",
+    "europe-west12",
+    "me-central1",
+    "me-central2",
+    "me-west1",
+    "northamerica-northeast1",
+    "northamerica-northeast2",
+    "northamerica-south1",
+    "southamerica-east1",
+    "southamerica-west1",
+    "us-central1",
+    "us-east1",
+    "us-east4",
+    "us-east5",
+    "us-south1",
+    "us-west1",
+    "us-west2",
+    "us-west3",
+    "us-west4",
+] as const;
+
+/** Project ids starting with this are the placeholders shipped in the stack files. */
+export const PLACEHOLDER_PROJECT_PREFIX = "replace-me-";
+
+/** Label keys the platform sets itself; user labels may not override them. */
+export const STANDARD_LABEL_KEYS = ["environment", "team", "cost-center", "managed-by"] as const;
+
+// GCP label rules: https://cloud.google.com/resource-manager/docs/labels-overview#requirements
+const labelKey = pattern(
+    /^[a-z][a-z0-9_-]{0,62}$/,
+    "a label key: 1-63 lowercase letters, digits, '_' or '-', starting with a letter",
+);
+const labelValue = pattern(
+    /^[a-z0-9_-]{0,63}$/,
+    "a label value: at most 63 lowercase letters, digits, '_' or '-'",
+);
+
+/**
+ * Every config key the program reads, with its schema. Defaults live here and only here.
+ * `Pulumi.yaml` documents the same keys; a test keeps the two in step.
+ */
+export const CONFIG_SCHEMA = {
+    /** GCP project id the stack deploys into (the Google provider reads it too). */
+    "gcp:project": pattern(
+        /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+        "a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter",
+    ),
+    /** Default region for regional resources (the Google provider reads it too). */
+    "gcp:region": oneOf(GCP_REGIONS, "a GCP region, one of"),
+    /** Environment name used in physical names and labels (`dev`, `prod`, …). */
+    "logistics:environment": pattern(
+        /^[a-z][a-z0-9]{1,9}$/,
+        "2-10 lowercase letters or digits, starting with a letter (e.g. dev, prod)",
+    ),
+    /** Naming prefix: physical names are `<prefix>-<environment>-<name>`. */
+    "logistics:prefix": pattern(
+        /^[a-z][a-z0-9]{1,7}$/,
+        "2-8 lowercase letters or digits, starting with a letter (e.g. lgx)",
+    ),
+    /** Ownership labels; merged with the standard set on every resource that takes labels. */
+    "logistics:labels": section(
+        {
+            /** Owning team, label `team`. */
+            team: labelValue.min(1, { error: () => "is empty. Expected the owning team's name" }),
+            /** Cost center, label `cost-center`. */
+            costCenter: labelValue.min(1, { error: () => "is empty. Expected a cost center code" }),
+            /** Further labels; they may not redefine the standard keys. */
+            extra: map(labelKey, labelValue, "a map of label keys to label values").default({}),
+        },
+        "keys team, costCenter and optionally extra",
+    ),
+    /**
+     * Protect stateful resources (buckets, datasets, tables, secrets, Composer): `protect`,
+     * `retainOnDelete` and GCP deletion protection. Default true; only a throwaway stack turns it off.
+     */
+    "logistics:protectStatefulResources": bool().default(true),
+    /** logistics-api scaling, the runbook's `gcloud run services update --min/--max-instances`. */
+    "logistics:api": section(
+        {
+            /** Instances kept warm; 0 lets the service scale to zero. Default 0. */
+            minInstances: int(0, 1000, "Cloud Run's limit is 1000").default(0),
+            /** Upper bound on instances; must be ≥ minInstances. Default 10. */
+            maxInstances: int(1, 1000, "Cloud Run's limit is 1000").default(10),
+        },
+        "keys minInstances, maxInstances",
+    )
+        .default({ minInstances: 0, maxInstances: 10 })
+        .superRefine((api, ctx) => {
+            if (api.maxInstances < api.minInstances)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["maxInstances"],
+                    message: `got ${api.maxInstances}, below minInstances (${api.minInstances}). Expected maxInstances ≥ minInstances`,
+                });
+        }),
+    /** Cloud Composer sizing, the runbook's "scale workers". */
+    "logistics:composer": section(
+        {
+            /** Composer environment size. Default ENVIRONMENT_SIZE_SMALL. */
+            environmentSize: oneOf([
+                "ENVIRONMENT_SIZE_SMALL",
+                "ENVIRONMENT_SIZE_MEDIUM",
+                "ENVIRONMENT_SIZE_LARGE",
+            ]).default("ENVIRONMENT_SIZE_SMALL"),
+            /** Airflow schedulers. Default 1. */
+            schedulerCount: int(1, 3, "Composer 3 runs 1 to 3 schedulers").default(1),
+            /** Airflow workers: the autoscaling range. */
+            workers: section(
+                {
+                    /** Default 1. */
+                    minCount: int(1, 100).default(1),
+                    /** Must be ≥ minCount. Default 3. */
+                    maxCount: int(1, 100).default(3),
+                },
+                "keys minCount, maxCount",
+            )
+                .default({ minCount: 1, maxCount: 3 })
+                .superRefine((w, ctx) => {
+                    if (w.maxCount < w.minCount)
+                        ctx.addIssue({
+                            code: "custom",
+                            path: ["maxCount"],
+                            message: `got ${w.maxCount}, below minCount (${w.minCount}). Expected maxCount ≥ minCount`,
+                        });
+                }),
+        },
+        "keys environmentSize, schedulerCount, workers",
+    ).default({
+        environmentSize: "ENVIRONMENT_SIZE_SMALL",
+        schedulerCount: 1,
+        workers: { minCount: 1, maxCount: 3 },
+    }),
+};
+
+type Schema = typeof CONFIG_SCHEMA;
+type Key = keyof Schema;
+type Values = { [K in Key]: z.output<Schema[K]> };
+
+/** The validated config every component reads. */
+export interface StackConfig {
+    project: string;
+    region: string;
+    environment: string;
+    prefix: string;
+    labels: Values["logistics:labels"];
+    protectStatefulResources: boolean;
+    api: Values["logistics:api"];
+    composer: Values["logistics:composer"];
+}
+
+/** Config keys without a default: a stack file must set them. */
+export const REQUIRED_KEYS: readonly Key[] = (Object.keys(CONFIG_SCHEMA) as Key[]).filter(
+    (k) => CONFIG_SCHEMA[k].safeParse(undefined).success === false,
+);
+
+/**
+ * Bad config. Extends `RunError` so the Pulumi CLI prints the message without a stack trace.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(public readonly problems: readonly string[]) {
+        super(
+            `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+export interface LoadOptions {
+    /** Accept the placeholder project ids of the shipped stack files (offline preview, tests). */
+    allowPlaceholderProject?: boolean;
+}
+
+/** Reads and validates the config of the running program (CLI, tests or offline preview). */
+export function loadStackConfig(options: LoadOptions = {}): StackConfig {
+    return parseStackConfig(pulumi.runtime.allConfig(), options);
+}
+
+/**
+ * Validates a flat config map (`"<namespace>:<key>"` → value as Pulumi passes it: plain text for
+ * scalars, JSON for objects). Throws a ConfigError listing every problem.
+ */
+export function parseStackConfig(
+    raw: Readonly<Record<string, string>>,
+    options: LoadOptions = {},
+): StackConfig {
+    const problems: string[] = [];
+    const values: Partial<Values> = {};
+    const known = Object.keys(CONFIG_SCHEMA) as Key[];
+
+    for (const key of Object.keys(raw).sort()) {
+        if (key.startsWith(`${PROJECT}:`) && !(known as string[]).includes(key)) {
+            const guess = closest(key, known);
+            problems.push(
+                `${key}: unknown config key. ${guess ? `Did you mean ${guess}? ` : ""}Known keys: ${known
+                    .filter((k) => k.startsWith(`${PROJECT}:`))
+                    .join(", ")}.`,
+            );
+        }
+    }
+
+    for (const key of known) {
+        const result = CONFIG_SCHEMA[key].safeParse(decode(raw[key]));
+        if (result.success) (values as Record<string, unknown>)[key] = result.data;
+        else problems.push(...result.error.issues.flatMap((issue) => formatIssue(key, issue)));
+    }
+
+    if (problems.length === 0) problems.push(...crossKeyProblems(values as Values, options));
+    if (problems.length > 0) throw new ConfigError(problems);
+
+    const v = values as Values;
+    return {
+        project: v["gcp:project"],
+        region: v["gcp:region"],
+        environment: v["logistics:environment"],
+        prefix: v["logistics:prefix"],
+        labels: v["logistics:labels"],
+        protectStatefulResources: v["logistics:protectStatefulResources"],
+        api: v["logistics:api"],
+        composer: v["logistics:composer"],
+    };
+}
+
+/**
+ * Pulumi hands the program strings: scalars as written, objects and lists as JSON. Values that
+ * parse as JSON are typed by it ("2" → 2, "true" → true); anything else stays a string.
+ */
+function decode(text: string | undefined): unknown {
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return text;
+    }
+}
+
+function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
+    const path = [key, ...issue.path.map(String)].join(".");
+    if (issue.code === "unrecognized_keys") {
+        const known = knownKeysAt(key, issue.path);
+        return issue.keys.map((k) => {
+            const guess = closest(k, known);
+            const hint = guess ? `Did you mean ${guess}? ` : "";
+            return `${path}.${k}: unknown key. ${hint}Known keys: ${known.join(", ")}.`;
+        });
+    }
+    if (issue.code === "invalid_key")
+        return [`${path}: invalid key. ${issue.issues.map((i) => i.message).join("; ")}.`];
+    return [`${path}: ${issue.message}.`];
+}
+
+/** The keys a nested section accepts, read from the schema itself so suggestions never go stale. */
+function knownKeysAt(key: Key, path: readonly PropertyKey[]): string[] {
+    let schema: z.core.$ZodType = CONFIG_SCHEMA[key];
+    for (const step of [...path, undefined]) {
+        schema = unwrap(schema);
+        if (step === undefined) break;
+        const shape = (schema as z.ZodObject).shape as Record<string, z.core.$ZodType> | undefined;
+        if (!shape || !(String(step) in shape)) return [];
+        schema = shape[String(step)]!;
+    }
+    const shape = (schema as z.ZodObject).shape as Record<string, unknown> | undefined;
+    return shape ? Object.keys(shape) : [];
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+    let s = schema;
+    for (;;) {
+        const def = (s as { _zod: { def: { innerType?: z.core.$ZodType; in?: z.core.$ZodType } } })._zod.def;
+        if (def.innerType) s = def.innerType;
+        else if (def.in) s = def.in;
+        else return s;
+    }
+}
+
+/** Rules between keys; run only when every key is valid on its own. */
+function crossKeyProblems(v: Values, options: LoadOptions): string[] {
+    const problems: string[] = [];
+    const project = v["gcp:project"];
+    if (project.startsWith(PLACEHOLDER_PROJECT_PREFIX) && !options.allowPlaceholderProject)
+        problems.push(
+            `gcp:project: got ${show(project)}, the placeholder shipped in the stack file. ` +
+                `Set your project: pulumi config set gcp:project <your-project-id>.`,
+        );
+    for (const key of Object.keys(v["logistics:labels"].extra))
+        if ((STANDARD_LABEL_KEYS as readonly string[]).includes(key))
+            problems.push(
+                `logistics:labels.extra.${key}: redefines a standard label. ` +
+                    `Remove it; the platform sets ${STANDARD_LABEL_KEYS.join(", ")} itself.`,
+            );
+    const labelCount = STANDARD_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
+    if (labelCount > 64)
+        problems.push(
+            `logistics:labels.extra: ${labelCount} labels in all. GCP accepts at most 64 per resource.`,
+        );
+    return problems;
+}

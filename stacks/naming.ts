@@ -1,0 +1,41 @@
+// Deterministic physical names and the standard label set, derived from the stack config alone.
+//
+// Names never carry random suffixes: re-running the program, importing existing resources and
+// reading a bill all rely on a name being computable from config. Names that must be unique
+// across all of Google Cloud (bucket names) take their uniqueness from the project id.
+import type { StackConfig } from "./config";
+
+export interface Naming {
+    /** `<prefix>-<environment>-<name>`, for resources whose names are unique within the project. */
+    name(name: string): string;
+    /** `<project>-<prefix>-<environment>-<name>`, for globally unique names (Cloud Storage buckets). */
+    globalName(name: string): string;
+    /** Labels for every resource that takes them, plus resource-specific extras. */
+    labels(extra?: Readonly<Record<string, string>>): Record<string, string>;
+}
+
+/** GCP's limit on most resource names (buckets: 63 characters per dot-free name). */
+export const MAX_NAME_LENGTH = 63;
+
+export function naming(config: Pick<StackConfig, "project" | "prefix" | "environment" | "labels">): Naming {
+    const base = `${config.prefix}-${config.environment}`;
+    const check = (full: string, name: string): string => {
+        if (!/^[a-z][a-z0-9-]*$/.test(name))
+            throw new Error(`naming: "${name}" must be lowercase letters, digits and '-', starting with a letter.`);
+        if (full.length > MAX_NAME_LENGTH)
+            throw new Error(`naming: "${full}" is ${full.length} characters; GCP accepts at most ${MAX_NAME_LENGTH}.`);
+        return full;
+    };
+    return {
+        name: (name) => check(`${base}-${name}`, name),
+        globalName: (name) => check(`${config.project}-${base}-${name}`, name),
+        labels: (extra = {}) => ({
+            ...config.labels.extra,
+            ...extra,
+            environment: config.environment,
+            team: config.labels.team,
+            "cost-center": config.labels.costCenter,
+            "managed-by": "pulumi",
+        }),
+    };
+}

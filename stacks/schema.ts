@@ -1,0 +1,88 @@
+// Building blocks for the stack config schema: leaf validators whose every failure reads
+// "<what is wrong>. <what is accepted>.", so the loader only has to prefix the config key.
+import { z } from "zod";
+
+/** Renders a config value the way a user wrote it, for "got …" in messages. */
+export function show(value: unknown): string {
+    if (value === undefined) return "nothing";
+    if (value === null) return "null";
+    if (typeof value === "string") return JSON.stringify(value);
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    if (Array.isArray(value)) return `a list (${truncate(JSON.stringify(value))})`;
+    return `an object (${truncate(JSON.stringify(value))})`;
+}
+
+function truncate(text: string): string {
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** The error callback shared by every leaf: the problem comes from the input, the rest is fixed. */
+function expect(accepted: string) {
+    return (issue: { input?: unknown }) =>
+        issue.input === undefined
+            ? `is required but missing. Expected ${accepted}`
+            : `got ${show(issue.input)}. Expected ${accepted}`;
+}
+
+/** An integer within [min, max]; `accepted` may add a reason (a GCP limit, a runbook rule). */
+export function int(min: number, max: number, why?: string) {
+    const accepted = `an integer from ${min} to ${max}${why ? ` (${why})` : ""}`;
+    const error = expect(accepted);
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+export function bool() {
+    return z.boolean({ error: expect("true or false") });
+}
+
+/** A string matching `pattern`; `accepted` describes the pattern in words. */
+export function pattern(re: RegExp, accepted: string) {
+    const error = expect(accepted);
+    return z.string({ error }).regex(re, { error });
+}
+
+/** One of a fixed list of values. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T, what = "one of") {
+    return z.enum(values, { error: expect(`${what} ${values.join(", ")}`) });
+}
+
+/** A map with free keys (validated by `key`) and values validated by `value`. */
+export function map<V extends z.ZodType>(key: z.ZodString, value: V, accepted: string) {
+    return z.record(key, value, { error: expect(accepted) });
+}
+
+/** A nested object that rejects unknown keys (typos), so the loader can suggest the closest. */
+export function section<S extends z.ZodRawShape>(shape: S, what: string) {
+    return z.strictObject(shape, { error: expect(`an object with ${what}`) });
+}
+
+/** Levenshtein distance, for "did you mean" suggestions on unknown keys. */
+export function editDistance(a: string, b: string): number {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        let diagonal = row[0]!;
+        row[0] = i;
+        for (let j = 1; j <= b.length; j++) {
+            const above = row[j]!;
+            const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + cost);
+            diagonal = above;
+        }
+    }
+    return row[b.length]!;
+}
+
+/** The closest known key, if it is close enough to be a likely typo. */
+export function closest(unknown: string, known: readonly string[]): string | undefined {
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const candidate of known) {
+        const d = editDistance(unknown, candidate);
+        if (d < bestDistance) {
+            best = candidate;
+            bestDistance = d;
+        }
+    }
+    const tolerance = Math.max(2, Math.floor(unknown.length / 3));
+    return bestDistance <= tolerance ? best : undefined;
+}

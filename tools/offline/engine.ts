@@ -1,0 +1,200 @@
+// The offline engine: runs the real program in-process on the Pulumi SDK's mock runtime and
+// records what `pulumi up` would register, with the options the real engine would see.
+//
+// The SDK's MockMonitor only hands mocks the type, name and inputs; the subclass below reads
+// the whole register request (parent, protect, retainOnDelete, dependencies, ignoreChanges, …)
+// so the preview and the tests can check protection and ordering, not just inputs.
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import type { LoadOptions } from "../../stacks/config";
+import { readStackFile, type StackFile } from "./stackfile";
+
+/** A value only the cloud can compute; shown as such, never guessed. */
+export const UNKNOWN = "(known after deploy)";
+
+export interface PlannedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** Parent URN; the stack's root resource has none. */
+    parent?: string;
+    custom: boolean;
+    inputs: Record<string, unknown>;
+    options: {
+        protect: boolean;
+        retainOnDelete: boolean;
+        deleteBeforeReplace: boolean;
+        ignoreChanges: string[];
+        replaceOnChanges: string[];
+        additionalSecretOutputs: string[];
+        provider?: string;
+        importId?: string;
+    };
+    /** URNs this resource waits for (explicit dependsOn and input dependencies), sorted. */
+    dependencies: string[];
+    /** Inputs the real provider would fill in by auto-naming (name omitted). */
+    autoNamed?: string;
+}
+
+export interface Plan {
+    project: string;
+    stack: string;
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+    /** Config keys whose `secure:` values were replaced by a placeholder. */
+    secrets: string[];
+}
+
+/**
+ * Types the Google provider auto-names when `name` is omitted (a random suffix). The program
+ * sets names itself; the preview shows where the real engine would pick one.
+ */
+const AUTO_NAMED = new Set([
+    "gcp:storage/bucket:Bucket",
+    "gcp:cloudrunv2/service:Service",
+    "gcp:composer/environment:Environment",
+    "gcp:pubsub/topic:Topic",
+]);
+
+const SECRET_SIG = pulumi.runtime.specialSecretSig;
+const SIG_KEY = pulumi.runtime.specialSigKey;
+const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
+
+/** Turns wire values into plain JSON: unknowns marked, secrets hidden, resource refs as URNs. */
+export function plain(value: unknown): unknown {
+    if (value === pulumi.runtime.unknownValue) return UNKNOWN;
+    if (Array.isArray(value)) return value.map(plain);
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        if (obj[SIG_KEY] === SECRET_SIG) return { secret: true, value: "[secret]" };
+        if (obj[SIG_KEY] === RESOURCE_SIG) return { resource: obj["urn"] };
+        return Object.fromEntries(
+            Object.keys(obj)
+                .sort()
+                .map((k) => [k, plain(obj[k])]),
+        );
+    }
+    return value;
+}
+
+class RecordingMonitor extends MockMonitor {
+    readonly planned: PlannedResource[] = [];
+    stackOutputs: Record<string, unknown> = {};
+
+    override async registerResource(req: any, callback: (err: any, res: any) => void): Promise<void> {
+        // Let the SDK build the URN and state, then record the request beside its answer.
+        await super.registerResource(req, (err, res) => {
+            if (!err) this.record(req, res.getUrn());
+            callback(err, res);
+        });
+    }
+
+    override registerResourceOutputs(req: any, callback: (err: any, res: any) => void): void {
+        if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack")
+            this.stackOutputs = plain(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        super.registerResourceOutputs(req, callback);
+    }
+
+    private record(req: any, urn: string): void {
+        const deps = new Set<string>(req.getDependenciesList());
+        req.getPropertydependenciesMap().forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
+        const parent: string = req.getParent();
+        deps.delete(parent);
+        const inputs = plain(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        const type: string = req.getType();
+        const provider: string = req.getProvider();
+        this.planned.push({
+            urn,
+            type,
+            name: req.getName(),
+            ...(parent ? { parent } : {}),
+            custom: req.getCustom(),
+            inputs,
+            options: {
+                protect: req.getProtect() === true,
+                retainOnDelete: req.getRetainondelete() === true,
+                deleteBeforeReplace: req.getDeletebeforereplace() === true,
+                ignoreChanges: req.getIgnorechangesList(),
+                replaceOnChanges: req.getReplaceonchangesList(),
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                ...(provider ? { provider: provider.split("::")[3] } : {}),
+                ...(req.getImportid() ? { importId: req.getImportid() } : {}),
+            },
+            dependencies: [...deps].sort(),
+            ...(AUTO_NAMED.has(type) && inputs["name"] === undefined
+                ? { autoNamed: `${req.getName()}-<random suffix>` }
+                : {}),
+        });
+    }
+}
+
+/** Answers resource registrations with their inputs (so names and settings resolve) and nothing the cloud computes. */
+const mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => ({ id: undefined, state: { ...args.inputs } }),
+    call: (args) => {
+        throw new Error(
+            `offline preview: no offline answer for the provider function ${args.token}. ` +
+                `Add one to tools/offline/engine.ts, or avoid the call.`,
+        );
+    },
+};
+
+export interface OfflineRun {
+    /** Stack name: reads `Pulumi.<stack>.yaml` unless `config` is given. */
+    stack: string;
+    /** Use this flat config instead of the stack file (tests). */
+    config?: Record<string, string>;
+    /** Folder holding Pulumi.yaml and the stack files. Default: the project root. */
+    root?: string;
+    /** Program to run; default the real one in stacks/program.ts. */
+    program?: (options: LoadOptions) => Record<string, unknown> | Promise<Record<string, unknown>>;
+}
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+
+/**
+ * Runs the program offline and returns what it would register. Throws what the program throws
+ * (a ConfigError for bad config) before any resource is recorded when config is bad.
+ */
+export async function runOffline(run: OfflineRun): Promise<Plan> {
+    const { PROJECT, parseStackConfig } = await import("../../stacks/config");
+    let stackFile: StackFile;
+    if (run.config) stackFile = { stack: run.stack, file: "(given)", config: run.config, secrets: [] };
+    else stackFile = readStackFile(run.root ?? PROJECT_ROOT, run.stack);
+
+    // Validate first, so bad config stops the run before even the stack resource is registered.
+    parseStackConfig(stackFile.config, { allowPlaceholderProject: true });
+
+    const monitor = new RecordingMonitor(mocks);
+    // setMocks turns on the features the mock runtime supports; then our monitor replaces its own.
+    // preview = true: whatever the mocks do not return stays unknown, as in `pulumi preview`.
+    await pulumi.runtime.setMocks(mocks, PROJECT, run.stack, true);
+    pulumi.runtime.setMockOptions(monitor, PROJECT, run.stack, true);
+    pulumi.runtime.setAllConfig(stackFile.config, stackFile.secrets);
+    const program = run.program ?? (await import("../../stacks/program")).program;
+    // The SDK reports a program error twice: through the stack's promise and as an unhandled
+    // rejection of the stack's own registration. Catch the copy so the caller sees one error.
+    const strays: unknown[] = [];
+    const onStray = (reason: unknown) => strays.push(reason);
+    process.on("unhandledRejection", onStray);
+    let failure: unknown;
+    try {
+        await pulumi.runtime.runInPulumiStack(async () => program({ allowPlaceholderProject: true }));
+    } catch (err) {
+        failure = err;
+    } finally {
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
+        process.off("unhandledRejection", onStray);
+    }
+    failure ??= strays[0];
+    if (failure !== undefined) throw failure;
+    return {
+        project: PROJECT,
+        stack: run.stack,
+        resources: [...monitor.planned].sort((a, b) => a.urn.localeCompare(b.urn)),
+        outputs: monitor.stackOutputs,
+        secrets: stackFile.secrets,
+    };
+}

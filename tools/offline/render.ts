@@ -1,0 +1,91 @@
+// Renders an offline plan the way `pulumi preview` lays out its tree, plus counts and outputs.
+import { UNKNOWN, type Plan, type PlannedResource } from "./engine";
+
+/** `gcp:storage/bucket:Bucket` → `gcp:storage:Bucket`, as the Pulumi CLI prints types. */
+export function displayType(type: string): string {
+    const [pkg, mod, name] = type.split(":");
+    if (pkg === undefined || mod === undefined || name === undefined) return type;
+    return `${pkg}:${mod.split("/")[0]}:${name}`;
+}
+
+/** Inputs too noisy for the one-line summary (they are in `--json`). */
+const HIDDEN_INPUTS = new Set(["labels", "project", "__defaults"]);
+const MAX_SUMMARY = 110;
+
+/** The scalar inputs of a resource, as a short `key=value` line. */
+export function keyInputs(r: PlannedResource): string {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(r.inputs)) {
+        if (HIDDEN_INPUTS.has(k) || v === null || typeof v === "object") continue;
+        parts.push(`${k}=${typeof v === "string" && v !== UNKNOWN ? v : String(v)}`);
+    }
+    if (r.autoNamed) parts.unshift(`name=${r.autoNamed}`);
+    const line = parts.join("  ");
+    return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 3)}...` : line;
+}
+
+export function renderPlan(plan: Plan): string {
+    const out: string[] = [];
+    out.push(`Previewing update (${plan.stack}) — offline`);
+    out.push(
+        "Evaluated in-process on the Pulumi SDK's mock runtime: no credentials, no Pulumi CLI, no cloud calls.",
+    );
+    out.push("");
+
+    const children = new Map<string | undefined, PlannedResource[]>();
+    for (const r of plan.resources) {
+        const list = children.get(r.parent) ?? [];
+        list.push(r);
+        children.set(r.parent, list);
+    }
+    const rows: [string, string, string, string][] = [];
+    const walk = (parent: string | undefined, indent: string): void => {
+        const list = (children.get(parent) ?? []).sort(
+            (a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
+        );
+        list.forEach((r, i) => {
+            const last = i === list.length - 1;
+            const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
+            const marks = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retain" : ""]
+                .filter(Boolean)
+                .join(", ");
+            rows.push([`${indent}${branch}${displayType(r.type)}`, r.name, marks, keyInputs(r)]);
+            walk(r.urn, parent === undefined ? indent : indent + (last ? "   " : "│  "));
+        });
+    };
+    walk(undefined, "");
+    const typeWidth = Math.max(4, ...rows.map((r) => [...r[0]].length));
+    const nameWidth = Math.max(4, ...rows.map((r) => r[1].length));
+    out.push(`     ${"Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan    Info`);
+    for (const [type, name, marks, inputs] of rows) {
+        const lock = marks ? "🔒" : "  ";
+        out.push(` +   ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  create  ${lock} ${marks}`.trimEnd());
+        if (inputs) out.push(`     ${" ".repeat(typeWidth)}  ${" ".repeat(nameWidth)}          ${inputs}`);
+    }
+
+    out.push("");
+    out.push("Resources:");
+    out.push(`    + ${plan.resources.length} to create`);
+    const protectedCount = plan.resources.filter((r) => r.options.protect).length;
+    out.push(`    🔒 ${protectedCount} protected (pulumi up and destroy refuse to delete them)`);
+    out.push("");
+    out.push("Resources by type:");
+    const counts = new Map<string, number>();
+    for (const r of plan.resources) counts.set(displayType(r.type), (counts.get(displayType(r.type)) ?? 0) + 1);
+    for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0])))
+        out.push(`    ${String(n).padStart(3)}  ${type}`);
+    out.push("");
+    out.push("Outputs:");
+    const outputs = Object.entries(plan.outputs);
+    const keyWidth = Math.max(0, ...outputs.map(([k]) => k.length));
+    for (const [k, v] of outputs)
+        out.push(`    ${`${k}:`.padEnd(keyWidth + 1)} ${typeof v === "string" ? v : JSON.stringify(v)}`);
+    out.push("");
+    out.push(`Values shown as "${UNKNOWN}" are computed by Google Cloud and cannot be known offline.`);
+    if (plan.secrets.length > 0)
+        out.push(
+            `Secrets in the stack file (${plan.secrets.join(", ")}) cannot be decrypted offline; ` +
+                `a marked placeholder stands in for them.`,
+        );
+    return out.join("\n");
+}

@@ -1,0 +1,69 @@
+// `npm run preview [-- --stack <name>] [--json]`: what `pulumi up` would create, offline.
+import { ConfigError } from "../stacks/config";
+import { runOffline, PROJECT_ROOT } from "./offline/engine";
+import { renderPlan } from "./offline/render";
+import { UsageError } from "./offline/stackfile";
+
+const USAGE = `Usage: npm run preview [-- --stack <name>] [--json]
+
+  --stack <name>  stack to preview: reads Pulumi.<name>.yaml (default: dev)
+  --json          print the plan as JSON (resources, inputs, options, dependencies, outputs)
+  --help          show this help`;
+
+export interface PreviewArgs {
+    stack: string;
+    json: boolean;
+    help: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): PreviewArgs {
+    const args: PreviewArgs = { stack: "dev", json: false, help: false };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]!;
+        if (a === "--json") args.json = true;
+        else if (a === "--help" || a === "-h") args.help = true;
+        else if (a === "--stack" || a === "-s") {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("-")) throw new UsageError(`--stack needs a stack name.\n\n${USAGE}`);
+            args.stack = v;
+        } else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
+        else throw new UsageError(`unknown argument "${a}".\n\n${USAGE}`);
+    }
+    return args;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+    const args = parseArgs(argv);
+    if (args.help) {
+        console.log(USAGE);
+        return 0;
+    }
+    const plan = await runOffline({ stack: args.stack, root: PROJECT_ROOT });
+    console.log(args.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
+    return 0;
+}
+
+/** Every failure ends as one clear message and a non-zero exit, never a stack trace. */
+export function describeFailure(err: unknown): { message: string; code: number } {
+    if (err instanceof UsageError) return { message: `error: ${err.message}`, code: 2 };
+    if (err instanceof ConfigError) return { message: `error: ${err.message}`, code: 1 };
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+        message:
+            `error: the program failed while building the stack: ${message}\n` +
+            `(set LOGISTICS_DEBUG=1 for the stack trace)` +
+            (process.env["LOGISTICS_DEBUG"] && err instanceof Error ? `\n${err.stack}` : ""),
+        code: 1,
+    };
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => (process.exitCode = code),
+        (err: unknown) => {
+            const { message, code } = describeFailure(err);
+            console.error(message);
+            process.exitCode = code;
+        },
+    );
+}
