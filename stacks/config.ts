@@ -272,14 +272,24 @@ function decode(text: string | undefined): unknown {
     }
 }
 
+/** `logistics:api` + ["maxInstances"] → `logistics:api.maxInstances`; odd keys are quoted. */
+function keyPath(key: string, path: readonly PropertyKey[]): string {
+    return [
+        key,
+        ...path.map((p) =>
+            /^[A-Za-z0-9_-]+$/.test(String(p)) ? String(p) : JSON.stringify(String(p)),
+        ),
+    ].join(".");
+}
+
 function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
-    const path = [key, ...issue.path.map(String)].join(".");
+    const path = keyPath(key, issue.path);
     if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(key, issue.path);
         return issue.keys.map((k) => {
             const guess = closest(k, known);
             const hint = guess ? `Did you mean ${guess}? ` : "";
-            return `${path}.${k}: unknown key. ${hint}Known keys: ${known.join(", ")}.`;
+            return `${keyPath(path, [k])}: unknown key. ${hint}Known keys: ${known.join(", ")}.`;
         });
     }
     if (issue.code === "invalid_key")
@@ -304,7 +314,8 @@ function knownKeysAt(key: Key, path: readonly PropertyKey[]): string[] {
 function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     let s = schema;
     for (;;) {
-        const def = (s as { _zod: { def: { innerType?: z.core.$ZodType; in?: z.core.$ZodType } } })._zod.def;
+        const def = (s as { _zod: { def: { innerType?: z.core.$ZodType; in?: z.core.$ZodType } } })
+            ._zod.def;
         if (def.innerType) s = def.innerType;
         else if (def.in) s = def.in;
         else return s;

@@ -17,13 +17,19 @@ export interface Naming {
 /** GCP's limit on most resource names (buckets: 63 characters per dot-free name). */
 export const MAX_NAME_LENGTH = 63;
 
-export function naming(config: Pick<StackConfig, "project" | "prefix" | "environment" | "labels">): Naming {
+export function naming(
+    config: Pick<StackConfig, "project" | "prefix" | "environment" | "labels">,
+): Naming {
     const base = `${config.prefix}-${config.environment}`;
     const check = (full: string, name: string): string => {
         if (!/^[a-z][a-z0-9-]*$/.test(name))
-            throw new Error(`naming: "${name}" must be lowercase letters, digits and '-', starting with a letter.`);
+            throw new Error(
+                `naming: "${name}" must be lowercase letters, digits and '-', starting with a letter.`,
+            );
         if (full.length > MAX_NAME_LENGTH)
-            throw new Error(`naming: "${full}" is ${full.length} characters; GCP accepts at most ${MAX_NAME_LENGTH}.`);
+            throw new Error(
+                `naming: "${full}" is ${full.length} characters; GCP accepts at most ${MAX_NAME_LENGTH}.`,
+            );
         return full;
     };
     return {

@@ -28,7 +28,12 @@ function expect(accepted: string) {
 export function int(min: number, max: number, why?: string) {
     const accepted = `an integer from ${min} to ${max}${why ? ` (${why})` : ""}`;
     const error = expect(accepted);
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+    // abort: a value out of range is one problem; rules comparing it to other values then skip it.
+    return z
+        .number({ error })
+        .int({ error, abort: true })
+        .min(min, { error, abort: true })
+        .max(max, { error, abort: true });
 }
 
 export function bool() {

@@ -1,4 +1,6 @@
 // `npm run preview [-- --stack <name>] [--json]`: what `pulumi up` would create, offline.
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError } from "../stacks/config";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { renderPlan } from "./offline/render";
@@ -24,7 +26,8 @@ export function parseArgs(argv: readonly string[]): PreviewArgs {
         else if (a === "--help" || a === "-h") args.help = true;
         else if (a === "--stack" || a === "-s") {
             const v = argv[++i];
-            if (v === undefined || v.startsWith("-")) throw new UsageError(`--stack needs a stack name.\n\n${USAGE}`);
+            if (v === undefined || v.startsWith("-"))
+                throw new UsageError(`--stack needs a stack name.\n\n${USAGE}`);
             args.stack = v;
         } else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
         else throw new UsageError(`unknown argument "${a}".\n\n${USAGE}`);
@@ -38,9 +41,14 @@ async function main(argv: readonly string[]): Promise<number> {
         console.log(USAGE);
         return 0;
     }
-    const plan = await runOffline({ stack: args.stack, root: PROJECT_ROOT });
+    const plan = await runOffline({ stack: args.stack, root: projectRoot() });
     console.log(args.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
     return 0;
+}
+
+/** The project being previewed: the working directory when it holds a Pulumi.yaml, else this repo. */
+export function projectRoot(): string {
+    return fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : PROJECT_ROOT;
 }
 
 /** Every failure ends as one clear message and a non-zero exit, never a stack trace. */

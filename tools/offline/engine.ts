@@ -44,6 +44,8 @@ export interface Plan {
     outputs: Record<string, unknown>;
     /** Config keys whose `secure:` values were replaced by a placeholder. */
     secrets: string[];
+    /** Things a reader of the preview should know before a real `pulumi up`. */
+    warnings: string[];
 }
 
 /**
@@ -78,11 +80,38 @@ export function plain(value: unknown): unknown {
     return value;
 }
 
+/** The parts of the SDK's protobuf requests the recorder reads (the SDK types them as `any`). */
+interface Struct {
+    toJavaScript(): Record<string, unknown>;
+}
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getObject(): Struct | undefined;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
+    getAdditionalsecretoutputsList(): string[];
+    getProvider(): string;
+    getImportid(): string;
+    getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (v: { getUrnsList(): string[] }) => void): void };
+}
+interface RegisterOutputsRequest {
+    getUrn(): string;
+    getOutputs(): Struct | undefined;
+}
+type Callback = (err: unknown, res: { getUrn(): string }) => void;
+
 class RecordingMonitor extends MockMonitor {
     readonly planned: PlannedResource[] = [];
     stackOutputs: Record<string, unknown> = {};
 
-    override async registerResource(req: any, callback: (err: any, res: any) => void): Promise<void> {
+    override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
         // Let the SDK build the URN and state, then record the request beside its answer.
         await super.registerResource(req, (err, res) => {
             if (!err) this.record(req, res.getUrn());
@@ -90,20 +119,25 @@ class RecordingMonitor extends MockMonitor {
         });
     }
 
-    override registerResourceOutputs(req: any, callback: (err: any, res: any) => void): void {
+    override registerResourceOutputs(req: RegisterOutputsRequest, callback: Callback): void {
         if (req.getUrn().split("::")[2] === "pulumi:pulumi:Stack")
-            this.stackOutputs = plain(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+            this.stackOutputs = plain(req.getOutputs()?.toJavaScript() ?? {}) as Record<
+                string,
+                unknown
+            >;
         super.registerResourceOutputs(req, callback);
     }
 
-    private record(req: any, urn: string): void {
+    private record(req: RegisterRequest, urn: string): void {
         const deps = new Set<string>(req.getDependenciesList());
-        req.getPropertydependenciesMap().forEach((v: any) => v.getUrnsList().forEach((u: string) => deps.add(u)));
-        const parent: string = req.getParent();
+        req.getPropertydependenciesMap().forEach((v) =>
+            v.getUrnsList().forEach((u) => deps.add(u)),
+        );
+        const parent = req.getParent();
         deps.delete(parent);
         const inputs = plain(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-        const type: string = req.getType();
-        const provider: string = req.getProvider();
+        const type = req.getType();
+        const provider = req.getProvider();
         this.planned.push({
             urn,
             type,
@@ -133,10 +167,11 @@ class RecordingMonitor extends MockMonitor {
 const mocks: pulumi.runtime.Mocks = {
     newResource: (args) => ({ id: undefined, state: { ...args.inputs } }),
     call: (args) => {
-        throw new Error(
+        const message =
             `offline preview: no offline answer for the provider function ${args.token}. ` +
-                `Add one to tools/offline/engine.ts, or avoid the call.`,
-        );
+            `Add one to tools/offline/engine.ts, or avoid the call.`;
+        // The SDK rethrows a failed invoke as `new Error(err.details)`, as for a gRPC error.
+        throw Object.assign(new Error(message), { details: message });
     },
 };
 
@@ -158,13 +193,21 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
  * (a ConfigError for bad config) before any resource is recorded when config is bad.
  */
 export async function runOffline(run: OfflineRun): Promise<Plan> {
-    const { PROJECT, parseStackConfig } = await import("../../stacks/config");
+    const { PROJECT, PLACEHOLDER_PROJECT_PREFIX, parseStackConfig } =
+        await import("../../stacks/config");
     let stackFile: StackFile;
-    if (run.config) stackFile = { stack: run.stack, file: "(given)", config: run.config, secrets: [] };
+    if (run.config)
+        stackFile = { stack: run.stack, file: "(given)", config: run.config, secrets: [] };
     else stackFile = readStackFile(run.root ?? PROJECT_ROOT, run.stack);
 
     // Validate first, so bad config stops the run before even the stack resource is registered.
-    parseStackConfig(stackFile.config, { allowPlaceholderProject: true });
+    const config = parseStackConfig(stackFile.config, { allowPlaceholderProject: true });
+    const warnings: string[] = [];
+    if (config.project.startsWith(PLACEHOLDER_PROJECT_PREFIX))
+        warnings.push(
+            `gcp:project is the placeholder "${config.project}": a real \`pulumi up\` refuses it until ` +
+                `you set your project (npm run pulumi -- config set gcp:project <id> --stack ${run.stack}).`,
+        );
 
     const monitor = new RecordingMonitor(mocks);
     // setMocks turns on the features the mock runtime supports; then our monitor replaces its own.
@@ -180,7 +223,9 @@ export async function runOffline(run: OfflineRun): Promise<Plan> {
     process.on("unhandledRejection", onStray);
     let failure: unknown;
     try {
-        await pulumi.runtime.runInPulumiStack(async () => program({ allowPlaceholderProject: true }));
+        await pulumi.runtime.runInPulumiStack(async () =>
+            program({ allowPlaceholderProject: true }),
+        );
     } catch (err) {
         failure = err;
     } finally {
@@ -196,5 +241,6 @@ export async function runOffline(run: OfflineRun): Promise<Plan> {
         resources: [...monitor.planned].sort((a, b) => a.urn.localeCompare(b.urn)),
         outputs: monitor.stackOutputs,
         secrets: stackFile.secrets,
+        warnings,
     };
 }

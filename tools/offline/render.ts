@@ -46,7 +46,10 @@ export function renderPlan(plan: Plan): string {
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             const branch = parent === undefined ? "" : last ? "└─ " : "├─ ";
-            const marks = [r.options.protect ? "protected" : "", r.options.retainOnDelete ? "retain" : ""]
+            const marks = [
+                r.options.protect ? "protected" : "",
+                r.options.retainOnDelete ? "retain" : "",
+            ]
                 .filter(Boolean)
                 .join(", ");
             rows.push([`${indent}${branch}${displayType(r.type)}`, r.name, marks, keyInputs(r)]);
@@ -59,8 +62,11 @@ export function renderPlan(plan: Plan): string {
     out.push(`     ${"Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan    Info`);
     for (const [type, name, marks, inputs] of rows) {
         const lock = marks ? "🔒" : "  ";
-        out.push(` +   ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  create  ${lock} ${marks}`.trimEnd());
-        if (inputs) out.push(`     ${" ".repeat(typeWidth)}  ${" ".repeat(nameWidth)}          ${inputs}`);
+        out.push(
+            ` +   ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  create  ${lock} ${marks}`.trimEnd(),
+        );
+        if (inputs)
+            out.push(`     ${" ".repeat(typeWidth)}  ${" ".repeat(nameWidth)}          ${inputs}`);
     }
 
     out.push("");
@@ -71,7 +77,8 @@ export function renderPlan(plan: Plan): string {
     out.push("");
     out.push("Resources by type:");
     const counts = new Map<string, number>();
-    for (const r of plan.resources) counts.set(displayType(r.type), (counts.get(displayType(r.type)) ?? 0) + 1);
+    for (const r of plan.resources)
+        counts.set(displayType(r.type), (counts.get(displayType(r.type)) ?? 0) + 1);
     for (const [type, n] of [...counts].sort((a, b) => a[0].localeCompare(b[0])))
         out.push(`    ${String(n).padStart(3)}  ${type}`);
     out.push("");
@@ -79,13 +86,18 @@ export function renderPlan(plan: Plan): string {
     const outputs = Object.entries(plan.outputs);
     const keyWidth = Math.max(0, ...outputs.map(([k]) => k.length));
     for (const [k, v] of outputs)
-        out.push(`    ${`${k}:`.padEnd(keyWidth + 1)} ${typeof v === "string" ? v : JSON.stringify(v)}`);
+        out.push(
+            `    ${`${k}:`.padEnd(keyWidth + 1)} ${typeof v === "string" ? v : JSON.stringify(v)}`,
+        );
     out.push("");
-    out.push(`Values shown as "${UNKNOWN}" are computed by Google Cloud and cannot be known offline.`);
+    out.push(
+        `Values shown as "${UNKNOWN}" are computed by Google Cloud and cannot be known offline.`,
+    );
     if (plan.secrets.length > 0)
         out.push(
             `Secrets in the stack file (${plan.secrets.join(", ")}) cannot be decrypted offline; ` +
                 `a marked placeholder stands in for them.`,
         );
+    for (const w of plan.warnings) out.push(`warning: ${w}`);
     return out.join("\n");
 }

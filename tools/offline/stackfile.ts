@@ -54,7 +54,9 @@ export function readStackFile(root: string, stack: string): StackFile {
         throw new UsageError(`${path.basename(file)}: expected a mapping with a "config:" key.`);
     const rawConfig = (doc as { config?: unknown }).config ?? {};
     if (typeof rawConfig !== "object" || rawConfig === null || Array.isArray(rawConfig))
-        throw new UsageError(`${path.basename(file)}: "config:" must be a mapping of keys to values.`);
+        throw new UsageError(
+            `${path.basename(file)}: "config:" must be a mapping of keys to values.`,
+        );
 
     const secrets: string[] = [];
     const config: Record<string, string> = {};

@@ -1,0 +1,21 @@
+// ESLint: typescript-eslint's recommended rules with type information, plus Pulumi's rules
+// against Outputs inside template literals (use pulumi.interpolate instead).
+import pulumi from "@pulumi/eslint-plugin";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/", "bin/", "**/*.js", "**/*.mjs"] },
+    ...tseslint.configs.recommended,
+    {
+        languageOptions: {
+            parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+        },
+        plugins: { pulumi },
+        rules: {
+            "pulumi/no-output-in-template-literal": "error",
+            "pulumi/no-output-instance-in-template-literal": "error",
+            "@typescript-eslint/no-explicit-any": "warn",
+            "@typescript-eslint/no-floating-promises": "error",
+        },
+    },
+);

@@ -1,0 +1,48 @@
+// Test harness: the offline engine with the real stack files, plus small queries over a plan.
+import { runOffline, PROJECT_ROOT, type Plan, type PlannedResource } from "../tools/offline/engine";
+import { readStackFile } from "../tools/offline/stackfile";
+
+export { PROJECT_ROOT };
+
+/** The flat config of a shipped stack file, as the Pulumi CLI would pass it. */
+export function stackConfig(stack: string): Record<string, string> {
+    return readStackFile(PROJECT_ROOT, stack).config;
+}
+
+/**
+ * A stack file's config with changes: a value is set (objects as JSON, like Pulumi), `undefined`
+ * removes the key.
+ */
+export function withChanges(
+    stack: string,
+    changes: Record<string, unknown>,
+): Record<string, string> {
+    const config = stackConfig(stack);
+    for (const [key, value] of Object.entries(changes)) {
+        if (value === undefined) delete config[key];
+        else config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return config;
+}
+
+/** Builds the platform offline for a stack file, optionally with config changes. */
+export function planFor(stack: string, changes?: Record<string, unknown>): Promise<Plan> {
+    return runOffline({ stack, ...(changes ? { config: withChanges(stack, changes) } : {}) });
+}
+
+export function resourcesOfType(plan: Plan, type: string): PlannedResource[] {
+    return plan.resources.filter((r) => r.type === type);
+}
+
+export function resource(plan: Plan, type: string, name: string): PlannedResource {
+    const found = plan.resources.find((r) => r.type === type && r.name === name);
+    if (!found)
+        throw new Error(
+            `no ${type} named ${name}; have: ${
+                resourcesOfType(plan, type)
+                    .map((r) => r.name)
+                    .join(", ") || "none of that type"
+            }`,
+        );
+    return found;
+}

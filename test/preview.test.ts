@@ -1,0 +1,104 @@
+// The preview command as a user runs it: output, exit codes, and clean errors.
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseArgs } from "../tools/preview";
+import { PROJECT_ROOT } from "./harness";
+
+const PREVIEW = path.join(PROJECT_ROOT, "tools", "preview.ts");
+
+function preview(args: string[], cwd = PROJECT_ROOT) {
+    const r = spawnSync(
+        process.execPath,
+        [require.resolve("ts-node/dist/bin"), "--transpile-only", PREVIEW, ...args],
+        { cwd, encoding: "utf8", env: { ...process.env, LOGISTICS_DEBUG: "" } },
+    );
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A copy of the project's Pulumi files with the dev stack file edited. */
+function projectWithDev(edit: (text: string) => string): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logistics-preview-"));
+    fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const dev = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
+    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), edit(dev));
+    return dir;
+}
+
+describe("npm run preview", () => {
+    it("prints the tree, counts and outputs of the prod stack", () => {
+        const r = preview(["--stack", "prod"]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^Previewing update \(prod\) — offline/);
+        assert.match(r.stdout, / \+ {3}pulumi:pulumi:Stack +logistics-prod +create/);
+        assert.match(r.stdout, / \+ {3}└─ logistics:stack:Platform +lgx-prod +create/);
+        assert.match(r.stdout, /Resources by type:\n/);
+        assert.match(r.stdout, /Outputs:\n[\s\S]*environment: +prod/);
+        assert.match(r.stdout, /computed by Google Cloud and cannot be known offline/);
+    });
+
+    it("prints a JSON plan with --json", () => {
+        const r = preview(["--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const plan = JSON.parse(r.stdout);
+        assert.equal(plan.stack, "dev");
+        assert.ok(Array.isArray(plan.resources) && plan.resources.length > 0);
+        for (const res of plan.resources)
+            assert.deepEqual(
+                Object.keys(res).filter((k) =>
+                    ["type", "name", "inputs", "options", "dependencies"].includes(k),
+                ).length,
+                5,
+            );
+    });
+
+    it("names the broken key of a bad stack file, exits non-zero, prints no stack trace", () => {
+        const dir = projectWithDev((t) =>
+            t
+                .replace("maxInstances: 5", "maxInstances: 0")
+                .replace("minInstances: 0", "minInstances: 3")
+                .replace("schedulerCount: 1", "schedulerCount: one")
+                .replace("  logistics:prefix: lgx", "  logistics:prefx: lgx"),
+        );
+        const r = preview([], dir);
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, "");
+        assert.match(r.stderr, /^error: Invalid stack configuration \(4 problems\):/);
+        assert.match(
+            r.stderr,
+            /- logistics:prefx: unknown config key\. Did you mean logistics:prefix\?/,
+        );
+        assert.match(r.stderr, /- logistics:prefix: is required but missing\./);
+        assert.match(
+            r.stderr,
+            /- logistics:api\.maxInstances: got 0\. Expected an integer from 1 to 1000/,
+        );
+        assert.match(
+            r.stderr,
+            /- logistics:composer\.schedulerCount: got "one"\. Expected an integer from 1 to 3/,
+        );
+        assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    });
+
+    it("lists the stacks it found for an unknown stack, with exit code 2", () => {
+        const r = preview(["--stack", "qa"]);
+        assert.equal(r.code, 2);
+        assert.match(r.stderr, /^error: unknown stack "qa"\. Stacks found in .*: dev, prod/);
+        assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+
+    it("rejects unknown arguments with the usage", () => {
+        assert.throws(
+            () => parseArgs(["--stak", "prod"]),
+            /unknown argument "--stak"\.\n\nUsage: npm run preview/,
+        );
+        assert.throws(() => parseArgs(["--stack"]), /--stack needs a stack name/);
+        assert.deepEqual(parseArgs(["--stack=prod", "--json"]), {
+            stack: "prod",
+            json: true,
+            help: false,
+        });
+    });
+});
