@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { bool, closest, int, map, oneOf, pattern, section, show } from "./schema";
+import { backups, dataLake, warehouse } from "./sections";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
 export const PROJECT = "logistics";
@@ -168,6 +169,12 @@ export const CONFIG_SCHEMA = {
         schedulerCount: 1,
         workers: { minCount: 1, maxCount: 3 },
     }),
+    /** The data bucket: versioning, soft delete, staging/ cleanup, raw/ tiering. */
+    "logistics:dataLake": dataLake,
+    /** The backups bucket and the Composer snapshots bucket. */
+    "logistics:backups": backups,
+    /** BigQuery datasets, raw tables and slots. */
+    "logistics:warehouse": warehouse,
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -184,6 +191,9 @@ export interface StackConfig {
     protectStatefulResources: boolean;
     api: Values["logistics:api"];
     composer: Values["logistics:composer"];
+    dataLake: Values["logistics:dataLake"];
+    backups: Values["logistics:backups"];
+    warehouse: Values["logistics:warehouse"];
 }
 
 /** Config keys without a default: a stack file must set them. */
@@ -256,6 +266,9 @@ export function parseStackConfig(
         protectStatefulResources: v["logistics:protectStatefulResources"],
         api: v["logistics:api"],
         composer: v["logistics:composer"],
+        dataLake: v["logistics:dataLake"],
+        backups: v["logistics:backups"],
+        warehouse: v["logistics:warehouse"],
     };
 }
 
@@ -272,14 +285,13 @@ function decode(text: string | undefined): unknown {
     }
 }
 
-/** `logistics:api` + ["maxInstances"] → `logistics:api.maxInstances`; odd keys are quoted. */
+/** `logistics:api` + ["maxInstances"] → `logistics:api.maxInstances`; indexes as `[0]`, odd keys quoted. */
 function keyPath(key: string, path: readonly PropertyKey[]): string {
-    return [
-        key,
-        ...path.map((p) =>
-            /^[A-Za-z0-9_-]+$/.test(String(p)) ? String(p) : JSON.stringify(String(p)),
-        ),
-    ].join(".");
+    return path.reduce<string>((out, p) => {
+        if (typeof p === "number") return `${out}[${p}]`;
+        const k = String(p);
+        return `${out}.${/^[A-Za-z0-9_-]+$/.test(k) ? k : JSON.stringify(k)}`;
+    }, key);
 }
 
 function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
@@ -337,6 +349,25 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
                 `logistics:labels.extra.${key}: redefines a standard label. ` +
                     `Remove it; the platform sets ${STANDARD_LABEL_KEYS.join(", ")} itself.`,
             );
+    // BigQuery loads (ingestion, restores) and exports (backups) need a bucket in the dataset's
+    // region when the dataset is regional; a multi-region dataset is checked by GCP itself.
+    const region = v["gcp:region"];
+    const datasetLocation = v["logistics:warehouse"].location ?? region;
+    if (/^[a-z]+-[a-z]+[0-9]+$/.test(datasetLocation)) {
+        const lake = v["logistics:dataLake"].location ?? region;
+        if (lake.toLowerCase() !== datasetLocation)
+            problems.push(
+                `logistics:dataLake.location: got ${show(lake)}, while the BigQuery datasets are in the region ` +
+                    `${datasetLocation}. Expected ${datasetLocation}: BigQuery loads only from a bucket in a regional dataset's region.`,
+            );
+        const b = v["logistics:backups"];
+        if (b.dualRegion || (b.location ?? region).toLowerCase() !== datasetLocation)
+            problems.push(
+                `logistics:backups.${b.dualRegion ? "dualRegion" : "location"}: got ${show(b.dualRegion ?? b.location ?? region)}, ` +
+                    `while the BigQuery datasets are in the region ` +
+                    `${datasetLocation}. Expected ${datasetLocation}, or datasets in a multi-region: BigQuery exports and restores a regional dataset only through a bucket in its region.`,
+            );
+    }
     const labelCount = STANDARD_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
     if (labelCount > 64)
         problems.push(

@@ -1,5 +1,8 @@
 // The platform's root component: composes one component per logical entity from the stack config.
 import * as pulumi from "@pulumi/pulumi";
+import { BackupStore } from "../components/backupStore";
+import { DataLake } from "../components/dataLake";
+import { Warehouse } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { naming, type Naming } from "./naming";
 
@@ -29,12 +32,59 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:stack:Platform", name, {}, opts);
-        const ctx = platformContext(args.config);
-        void ctx;
+        const { config, naming, stateful } = platformContext(args.config);
+        const protect = stateful.protect === true;
+        const child = { parent: this };
+
+        const lake = new DataLake(
+            naming.name("lake"),
+            {
+                bucketName: naming.globalName("lake"),
+                location: (config.dataLake.location ?? config.region).toUpperCase(),
+                settings: config.dataLake,
+                labels: naming.labels({ component: "data-lake" }),
+                protect,
+            },
+            child,
+        );
+        const backups = new BackupStore(
+            naming.name("backups"),
+            {
+                // The runbook's "$BUCKET-backups".
+                bucketName: naming.globalName("lake-backups"),
+                snapshotBucketName: naming.globalName("snapshots"),
+                settings: config.backups,
+                defaultLocation: config.region,
+                labels: naming.labels({ component: "backups" }),
+                protect,
+            },
+            child,
+        );
+        const warehouse = new Warehouse(
+            naming.name("warehouse"),
+            {
+                project: config.project,
+                location: config.warehouse.location ?? config.region,
+                settings: config.warehouse,
+                labels: naming.labels({ component: "warehouse" }),
+                protect,
+                reservationName: naming.name("slots"),
+            },
+            child,
+        );
+
         this.outputs = {
-            project: args.config.project,
-            region: args.config.region,
-            environment: args.config.environment,
+            project: config.project,
+            region: config.region,
+            environment: config.environment,
+            dataBucket: lake.bucketName,
+            rawPrefix: lake.rawPrefix,
+            stagingPrefix: lake.stagingPrefix,
+            backupsBucket: backups.bucketName,
+            composerSnapshotUrl: backups.snapshotUrl,
+            datasets: warehouse.datasets,
+            rawTables: warehouse.rawTables,
+            ...(warehouse.reservation ? { slotReservation: warehouse.reservation } : {}),
         };
         this.registerOutputs(this.outputs);
     }

@@ -8,7 +8,7 @@ import {
     parseStackConfig,
     REQUIRED_KEYS,
 } from "../stacks/config";
-import { stackConfig, withChanges } from "./harness";
+import { configProblems, stackConfig, withChanges } from "./harness";
 
 const PROJECT_ID =
     "a GCP project id: 6-30 lowercase letters, digits or '-', starting with a letter";
@@ -17,18 +17,11 @@ const LABEL_KEY = "a label key: 1-63 lowercase letters, digits, '_' or '-', star
 const PREFIX = "2-8 lowercase letters or digits, starting with a letter (e.g. lgx)";
 const ENVIRONMENT = "2-10 lowercase letters or digits, starting with a letter (e.g. dev, prod)";
 const TOP_KEYS =
-    "logistics:environment, logistics:prefix, logistics:labels, logistics:protectStatefulResources, logistics:api, logistics:composer";
+    "logistics:environment, logistics:prefix, logistics:labels, logistics:protectStatefulResources, logistics:api, logistics:composer, logistics:dataLake, logistics:backups, logistics:warehouse";
 const LABELS = { team: "data-platform", costCenter: "cc-data-1001" };
 
-/** Loads the dev stack file with `changes` applied; returns the problems, or [] when it loads. */
 function problems(changes: Record<string, unknown>, allowPlaceholderProject = true): string[] {
-    try {
-        parseStackConfig(withChanges("dev", changes), { allowPlaceholderProject });
-        return [];
-    } catch (err) {
-        if (err instanceof ConfigError) return [...err.problems];
-        throw err;
-    }
+    return configProblems(changes, { allowPlaceholderProject });
 }
 
 const cases: [string, Record<string, unknown>, string[]][] = [

@@ -1,4 +1,5 @@
 // Test harness: the offline engine with the real stack files, plus small queries over a plan.
+import { ConfigError, parseStackConfig } from "../stacks/config";
 import { runOffline, PROJECT_ROOT, type Plan, type PlannedResource } from "../tools/offline/engine";
 import { readStackFile } from "../tools/offline/stackfile";
 
@@ -45,4 +46,18 @@ export function resource(plan: Plan, type: string, name: string): PlannedResourc
             }`,
         );
     return found;
+}
+
+/** Loads a stack file with `changes` applied; returns the config problems, or [] when it loads. */
+export function configProblems(
+    changes: Record<string, unknown>,
+    { stack = "dev", allowPlaceholderProject = true } = {},
+): string[] {
+    try {
+        parseStackConfig(withChanges(stack, changes), { allowPlaceholderProject });
+        return [];
+    } catch (err) {
+        if (err instanceof ConfigError) return [...err.problems];
+        throw err;
+    }
 }

@@ -2,7 +2,7 @@
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../stacks/config";
 import { naming } from "../stacks/naming";
-import { stackConfig, withChanges } from "./harness";
+import { planFor, resourcesOfType, stackConfig, withChanges } from "./harness";
 
 const dev = parseStackConfig(stackConfig("dev"), { allowPlaceholderProject: true });
 
@@ -43,5 +43,22 @@ describe("naming", () => {
             "cost-center": "cc-1",
             "managed-by": "pulumi",
         });
+    });
+
+    it("keeps every bucket name within 63 characters for the longest ids the config accepts", async () => {
+        // 30-character project id, 8-character prefix, 10-character environment: the maxima.
+        const plan = await planFor("prod", {
+            "gcp:project": "a-very-long-project-id-1234567",
+            "logistics:prefix": "abcdefgh",
+            "logistics:environment": "production",
+        });
+        const names = resourcesOfType(plan, "gcp:storage/bucket:Bucket").map(
+            (b) => b.inputs["name"] as string,
+        );
+        assert.equal(names.length, 3);
+        for (const n of names) assert.ok(n.length <= 63, `${n} is ${n.length} characters`);
+        assert.ok(
+            names.includes("a-very-long-project-id-1234567-abcdefgh-production-lake-backups"),
+        );
     });
 });

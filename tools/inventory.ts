@@ -28,7 +28,10 @@ async function main(argv: readonly string[]): Promise<void> {
     fs.mkdirSync(INVENTORY_DIR, { recursive: true });
     for (const stack of stacks) {
         const plan = await runOffline({ stack });
-        fs.writeFileSync(inventoryFile(stack), HEADER(stack) + YAML.stringify(inventoryOf(plan)));
+        fs.writeFileSync(
+            inventoryFile(stack),
+            HEADER(stack) + YAML.stringify(inventoryOf(plan), { lineWidth: 0 }),
+        );
         console.log(`wrote ${path.relative(PROJECT_ROOT, inventoryFile(stack))}`);
     }
 }

@@ -19,8 +19,11 @@ export interface Inventory {
     outputs: string[];
 }
 
-/** Inputs kept in the generated inventory: what reviewers need, not provider noise. */
-const DROP = new Set(["__defaults", "project"]);
+/**
+ * Inputs left out of inventories: provider bookkeeping, and labels (the same standard set on
+ * every resource, checked once by test/labels.test.ts).
+ */
+const DROP = new Set(["__defaults", "project", "labels"]);
 
 /** Builds the full inventory of a plan (the regenerate command writes this). */
 export function inventoryOf(plan: Plan): Inventory {
@@ -51,7 +54,22 @@ function keyOf(r: PlannedResource): string {
 }
 
 function pick(inputs: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(inputs).filter(([k]) => !DROP.has(k)));
+    return Object.fromEntries(
+        Object.entries(inputs)
+            .filter(([k]) => !DROP.has(k))
+            .map(([k, v]) => [k, k === "schema" && typeof v === "string" ? columns(v) : v]),
+    );
+}
+
+/** A BigQuery table schema (JSON text) as readable `name TYPE MODE` lines. */
+function columns(schema: string): string[] | string {
+    try {
+        return (JSON.parse(schema) as { name: string; type: string; mode?: string }[]).map(
+            (f) => `${f.name} ${f.type} ${f.mode ?? "NULLABLE"}`,
+        );
+    } catch {
+        return schema;
+    }
 }
 
 function sortKeys<T>(obj: Record<string, T>): Record<string, T> {

@@ -8,17 +8,55 @@ export function displayType(type: string): string {
     return `${pkg}:${mod.split("/")[0]}:${name}`;
 }
 
-/** Inputs too noisy for the one-line summary (they are in `--json`). */
-const HIDDEN_INPUTS = new Set(["labels", "project", "__defaults"]);
-const MAX_SUMMARY = 110;
+/** The inputs a reader checks first, per type, as dotted paths; other types show their scalars. */
+const KEY_INPUTS: Readonly<Record<string, readonly string[]>> = {
+    "gcp:storage/bucket:Bucket": [
+        "name",
+        "location",
+        "versioning.enabled",
+        "retentionPolicy.retentionPeriod",
+        "retentionPolicy.isLocked",
+        "softDeletePolicy.retentionDurationSeconds",
+        "deletionPolicy",
+    ],
+    "gcp:bigquery/dataset:Dataset": [
+        "datasetId",
+        "location",
+        "maxTimeTravelHours",
+        "deletionPolicy",
+    ],
+    "gcp:bigquery/table:Table": [
+        "tableId",
+        "timePartitioning.field",
+        "clusterings",
+        "deletionProtection",
+    ],
+};
+const HIDDEN_INPUTS = new Set(["labels", "project", "description", "__defaults"]);
+const MAX_SUMMARY = 120;
 
-/** The scalar inputs of a resource, as a short `key=value` line. */
+function at(obj: unknown, dotted: string): unknown {
+    return dotted
+        .split(".")
+        .reduce<unknown>(
+            (o, k) =>
+                o !== null && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined,
+            obj,
+        );
+}
+
+/** A resource's key inputs as a short `key=value` line. */
 export function keyInputs(r: PlannedResource): string {
-    const parts: string[] = [];
-    for (const [k, v] of Object.entries(r.inputs)) {
-        if (HIDDEN_INPUTS.has(k) || v === null || typeof v === "object") continue;
-        parts.push(`${k}=${typeof v === "string" && v !== UNKNOWN ? v : String(v)}`);
-    }
+    const keys =
+        KEY_INPUTS[r.type] ??
+        Object.keys(r.inputs).filter((k) => {
+            const v = r.inputs[k];
+            return !HIDDEN_INPUTS.has(k) && v !== null && typeof v !== "object";
+        });
+    const parts = keys
+        .map((k) => [k, at(r.inputs, k)] as const)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
     if (r.autoNamed) parts.unshift(`name=${r.autoNamed}`);
     const line = parts.join("  ");
     return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 3)}...` : line;
@@ -38,7 +76,7 @@ export function renderPlan(plan: Plan): string {
         list.push(r);
         children.set(r.parent, list);
     }
-    const rows: [string, string, string, string][] = [];
+    const rows: [string, string, string, string, string][] = [];
     const walk = (parent: string | undefined, indent: string): void => {
         const list = (children.get(parent) ?? []).sort(
             (a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
@@ -52,21 +90,28 @@ export function renderPlan(plan: Plan): string {
             ]
                 .filter(Boolean)
                 .join(", ");
-            rows.push([`${indent}${branch}${displayType(r.type)}`, r.name, marks, keyInputs(r)]);
-            walk(r.urn, parent === undefined ? indent : indent + (last ? "   " : "│  "));
+            const childIndent = parent === undefined ? indent : indent + (last ? "   " : "│  ");
+            rows.push([
+                `${indent}${branch}${displayType(r.type)}`,
+                r.name,
+                marks,
+                keyInputs(r),
+                childIndent,
+            ]);
+            walk(r.urn, childIndent);
         });
     };
     walk(undefined, "");
     const typeWidth = Math.max(4, ...rows.map((r) => [...r[0]].length));
     const nameWidth = Math.max(4, ...rows.map((r) => r[1].length));
     out.push(`     ${"Type".padEnd(typeWidth)}  ${"Name".padEnd(nameWidth)}  Plan    Info`);
-    for (const [type, name, marks, inputs] of rows) {
+    for (const [type, name, marks, inputs, childIndent] of rows) {
         const lock = marks ? "🔒" : "  ";
         out.push(
             ` +   ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  create  ${lock} ${marks}`.trimEnd(),
         );
-        if (inputs)
-            out.push(`     ${" ".repeat(typeWidth)}  ${" ".repeat(nameWidth)}          ${inputs}`);
+        // Key inputs go under the resource, inside the tree, as `pulumi preview --diff` nests details.
+        if (inputs) out.push(`     ${childIndent}   ${inputs}`);
     }
 
     out.push("");

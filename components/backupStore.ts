@@ -1,0 +1,107 @@
+// Where backups live: the backups bucket ($BUCKET-backups in the runbook) and the bucket for
+// Composer environment snapshots, which may sit in another region to survive a regional outage.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { continentOf, type BackupsConfig } from "../stacks/sections";
+import { deletionPolicy, housekeepingRules, statefulOptions, tieringRules } from "./common";
+
+export interface BackupStoreArgs {
+    /** Physical name of the backups bucket. */
+    bucketName: string;
+    /** Physical name of the Composer snapshots bucket. */
+    snapshotBucketName: string;
+    settings: BackupsConfig;
+    /** Used where the config gives no location. */
+    defaultLocation: string;
+    labels: Record<string, string>;
+    protect: boolean;
+}
+
+/** Location and optional dual-region placement of the backups bucket. */
+export function backupsPlacement(
+    s: BackupsConfig,
+    defaultLocation: string,
+): Pick<gcp.storage.BucketArgs, "location" | "customPlacementConfig"> {
+    if (s.dualRegion) {
+        return {
+            // Validated config guarantees both regions share a supported continent.
+            location: continentOf(s.dualRegion[0])!,
+            customPlacementConfig: { dataLocations: s.dualRegion.map((r) => r.toUpperCase()) },
+        };
+    }
+    return { location: (s.location ?? defaultLocation).toUpperCase() };
+}
+
+/** Backups tier to colder classes as they age and are deleted after the retention horizon. */
+export function backupLifecycleRules(
+    s: BackupsConfig,
+): gcp.types.input.storage.BucketLifecycleRule[] {
+    return [
+        ...tieringRules(s.tiering),
+        { action: { type: "Delete" }, condition: { age: s.deleteAfterDays } },
+        // A noncurrent version only exists with versioning; keep it as long as a backup lives.
+        ...housekeepingRules(s.versioning ? s.deleteAfterDays : undefined),
+    ];
+}
+
+export class BackupStore extends pulumi.ComponentResource {
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly bucketUrl: pulumi.Output<string>;
+    public readonly snapshotBucketName: pulumi.Output<string>;
+    public readonly snapshotUrl: pulumi.Output<string>;
+
+    constructor(name: string, args: BackupStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("logistics:storage:BackupStore", name, {}, opts);
+        const s = args.settings;
+        const common = {
+            uniformBucketLevelAccess: true,
+            publicAccessPrevention: "enforced",
+            deletionPolicy: deletionPolicy(args.protect),
+        };
+        const backups = new gcp.storage.Bucket(
+            `${name}-bucket`,
+            {
+                name: args.bucketName,
+                ...backupsPlacement(s, args.defaultLocation),
+                ...common,
+                versioning: { enabled: s.versioning },
+                ...(s.retention
+                    ? {
+                          retentionPolicy: {
+                              retentionPeriod: String(s.retention.days * 86400),
+                              isLocked: s.retention.locked,
+                          },
+                      }
+                    : {}),
+                lifecycleRules: backupLifecycleRules(s),
+                labels: { ...args.labels, purpose: "backups" },
+            },
+            statefulOptions(this, args.protect),
+        );
+        const snapshots = new gcp.storage.Bucket(
+            `${name}-snapshots`,
+            {
+                name: args.snapshotBucketName,
+                location: (s.snapshotLocation ?? args.defaultLocation).toUpperCase(),
+                ...common,
+                versioning: { enabled: true },
+                lifecycleRules: [
+                    { action: { type: "Delete" }, condition: { age: s.deleteAfterDays } },
+                    ...housekeepingRules(30),
+                ],
+                labels: { ...args.labels, purpose: "composer-snapshots" },
+            },
+            statefulOptions(this, args.protect),
+        );
+        this.bucketName = backups.name;
+        this.bucketUrl = pulumi.interpolate`gs://${backups.name}`;
+        this.snapshotBucketName = snapshots.name;
+        this.snapshotUrl = pulumi.interpolate`gs://${snapshots.name}/snapshots`;
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            bucketUrl: this.bucketUrl,
+            snapshotBucketName: this.snapshotBucketName,
+            snapshotUrl: this.snapshotUrl,
+        });
+    }
+}

@@ -1,0 +1,201 @@
+// The warehouse: BigQuery datasets raw, staging and marts, the raw tables the ingestion DAGs load,
+// dataset-level IAM, and optional slot reservations (absent: on-demand pricing).
+//
+// Dataset ids are the runbook's own (`raw.packages`, `raw.tracking_events`): DAGs, dbt and the
+// runbook's SQL use them unqualified, so each environment lives in its own GCP project.
+import * as fs from "fs";
+import * as path from "path";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { DATASET_DESCRIPTIONS, type WarehouseConfig } from "../stacks/sections";
+import { deletionPolicy, iamGrants, statefulOptions } from "./common";
+
+export const DATASETS = ["raw", "staging", "marts"] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export interface RawTableSpec {
+    description: string;
+    /** Day partitioning on `_loaded_at` (fact tables). */
+    partitioned: boolean;
+    /** Clustering columns, at most 4 (BigQuery's limit), keys first. */
+    clusterings: string[];
+}
+
+/** The raw tables; their schemas are `components/schemas/raw/<table>.json` (BigQuery's JSON schema format). */
+export const RAW_TABLES: Readonly<Record<string, RawTableSpec>> = {
+    packages: {
+        description:
+            "One row per package as received from the shipping system, appended on every load.",
+        partitioned: true,
+        clusterings: ["package_id", "sender_customer_id"],
+    },
+    tracking_events: {
+        description: "Scan and status events per package, appended on every load.",
+        partitioned: true,
+        clusterings: ["package_id", "event_type"],
+    },
+    customers: {
+        description: "Customer reference data (senders and recipients), appended on every load.",
+        partitioned: false,
+        clusterings: ["customer_id"],
+    },
+};
+
+/** Columns the runbook's queries rely on: every raw table has `_loaded_at`, and these keys. */
+export const RUNBOOK_COLUMNS: Readonly<Record<string, string[]>> = {
+    packages: ["package_id", "sender_customer_id", "_loaded_at"],
+    tracking_events: ["package_id", "_loaded_at"],
+    customers: ["customer_id", "_loaded_at"],
+};
+
+export const SCHEMA_DIR = path.join(__dirname, "schemas", "raw");
+
+export interface SchemaField {
+    name: string;
+    type: string;
+    mode?: "NULLABLE" | "REQUIRED" | "REPEATED";
+    description?: string;
+}
+
+/** Reads and checks a raw table's schema file; a broken file fails the program with its path. */
+export function readRawSchema(table: string): SchemaField[] {
+    const file = path.join(SCHEMA_DIR, `${table}.json`);
+    let fields: unknown;
+    try {
+        fields = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+        throw new Error(`${file}: cannot read the table schema: ${(err as Error).message}`);
+    }
+    if (
+        !Array.isArray(fields) ||
+        fields.some((f) => typeof f?.name !== "string" || typeof f?.type !== "string")
+    )
+        throw new Error(
+            `${file}: expected a JSON list of {name, type, mode?, description?} fields.`,
+        );
+    const names = (fields as SchemaField[]).map((f) => f.name);
+    const missing = (RUNBOOK_COLUMNS[table] ?? []).filter((c) => !names.includes(c));
+    if (missing.length)
+        throw new Error(`${file}: lacks the column(s) ${missing.join(", ")} the runbook queries.`);
+    const spec = RAW_TABLES[table]!;
+    const unknownClustering = spec.clusterings.filter((c) => !names.includes(c));
+    if (unknownClustering.length)
+        throw new Error(`${file}: no column(s) ${unknownClustering.join(", ")} to cluster on.`);
+    return fields as SchemaField[];
+}
+
+export interface WarehouseArgs {
+    project: string;
+    /** Dataset and reservation location. */
+    location: string;
+    settings: WarehouseConfig;
+    labels: Record<string, string>;
+    protect: boolean;
+    /** Physical name of the slot reservation, when the config asks for one. */
+    reservationName: string;
+}
+
+export class Warehouse extends pulumi.ComponentResource {
+    /** Dataset ids by name. */
+    public readonly datasets: Record<DatasetName, pulumi.Output<string>>;
+    /** Raw tables as `project.raw.table`, by table name. */
+    public readonly rawTables: Record<string, pulumi.Output<string>>;
+    /** The reservation's id, or undefined when on-demand. */
+    public readonly reservation?: pulumi.Output<string>;
+
+    constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("logistics:bigquery:Warehouse", name, {}, opts);
+        const s = args.settings;
+        const stateful = statefulOptions(this, args.protect);
+
+        const datasets = {} as Record<DatasetName, gcp.bigquery.Dataset>;
+        for (const ds of DATASETS) {
+            datasets[ds] = new gcp.bigquery.Dataset(
+                `${name}-${ds}`,
+                {
+                    datasetId: ds,
+                    location: args.location,
+                    description: s.descriptions[ds] ?? DATASET_DESCRIPTIONS[ds],
+                    maxTimeTravelHours: String(s.timeTravelHours),
+                    // Never true: dropping a dataset must never drop its tables' data.
+                    deleteContentsOnDestroy: false,
+                    ...(ds === "staging" && s.stagingTableExpirationDays !== undefined
+                        ? { defaultTableExpirationMs: s.stagingTableExpirationDays * 86_400_000 }
+                        : {}),
+                    labels: { ...args.labels, dataset: ds },
+                    deletionPolicy: deletionPolicy(args.protect),
+                },
+                stateful,
+            );
+            // Access through IAM members only (never `accesses` on the same dataset).
+            for (const grant of iamGrants(s.iam[ds] ?? {}))
+                new gcp.bigquery.DatasetIamMember(
+                    `${name}-${ds}-${grant.key}`,
+                    { datasetId: datasets[ds].datasetId, role: grant.role, member: grant.member },
+                    { parent: this },
+                );
+        }
+
+        const rawTables: Record<string, pulumi.Output<string>> = {};
+        for (const [table, spec] of Object.entries(RAW_TABLES)) {
+            const t = new gcp.bigquery.Table(
+                `${name}-raw-${table}`,
+                {
+                    datasetId: datasets.raw.datasetId,
+                    tableId: table,
+                    description: spec.description,
+                    schema: JSON.stringify(readRawSchema(table)),
+                    ...(spec.partitioned
+                        ? { timePartitioning: { type: "DAY", field: "_loaded_at" } }
+                        : {}),
+                    clusterings: spec.clusterings,
+                    deletionProtection: args.protect,
+                    labels: { ...args.labels, dataset: "raw" },
+                },
+                stateful,
+            );
+            rawTables[table] = pulumi.interpolate`${args.project}.${t.datasetId}.${t.tableId}`;
+        }
+
+        if (s.reservation) {
+            const r = s.reservation;
+            const reservation = new gcp.bigquery.Reservation(
+                `${name}-slots`,
+                {
+                    name: args.reservationName,
+                    location: args.location,
+                    edition: r.edition,
+                    slotCapacity: r.baselineSlots,
+                    ...(r.maxSlots > r.baselineSlots
+                        ? { autoscale: { maxSlots: r.maxSlots - r.baselineSlots } }
+                        : {}),
+                    // Standard edition cannot share idle slots; the others use idle capacity.
+                    ignoreIdleSlots: r.edition === "STANDARD",
+                    labels: args.labels,
+                },
+                { parent: this },
+            );
+            new gcp.bigquery.ReservationAssignment(
+                `${name}-slots-query`,
+                {
+                    assignee: `projects/${args.project}`,
+                    jobType: "QUERY",
+                    location: args.location,
+                    reservation: reservation.id,
+                },
+                { parent: this },
+            );
+            this.reservation = reservation.id;
+        }
+
+        this.datasets = Object.fromEntries(
+            DATASETS.map((d) => [d, datasets[d].datasetId]),
+        ) as Record<DatasetName, pulumi.Output<string>>;
+        this.rawTables = rawTables;
+        this.registerOutputs({
+            datasets: this.datasets,
+            rawTables: this.rawTables,
+            reservation: this.reservation,
+        });
+    }
+}

@@ -1,0 +1,307 @@
+// Config sections of the data components (data lake, backups, warehouse) and the one IAM shape
+// every component uses. Part of CONFIG_SCHEMA (stacks/config.ts); defaults live here.
+import { z } from "zod";
+import { bool, int, map, oneOf, pattern, section } from "./schema";
+
+/**
+ * The one IAM shape (STYLE.md §8): role → members, e.g.
+ * `{ "roles/bigquery.dataViewer": ["group:analysts@example.com"] }`.
+ */
+const role = pattern(
+    /^(roles|projects\/[a-z][a-z0-9-]+\/roles|organizations\/[0-9]+\/roles)\/[A-Za-z0-9_.]+$/,
+    "an IAM role such as roles/bigquery.dataViewer",
+);
+const member = pattern(
+    /^(user|serviceAccount|group|domain|principal|principalSet):\S+$/,
+    "an IAM member such as group:analysts@example.com or serviceAccount:<email> " +
+        "(allUsers and allAuthenticatedUsers are not allowed on data)",
+);
+export const iamBindings = map(
+    role,
+    z.array(member, { error: () => "expected a list of IAM members" }),
+    "a map of IAM roles to lists of members",
+);
+export type IamBindings = z.output<typeof iamBindings>;
+
+/** Cloud Storage multi-regions and predefined dual-regions. */
+export const BUCKET_MULTI_REGIONS = [
+    "US",
+    "EU",
+    "ASIA",
+    "NAM4",
+    "EUR4",
+    "EUR5",
+    "EUR7",
+    "EUR8",
+    "ASIA1",
+] as const;
+
+/** Continents a configurable dual-region may span, by region-name prefix. */
+export const DUAL_REGION_CONTINENTS: Readonly<Record<string, string>> = {
+    "us-": "US",
+    "europe-": "EU",
+    "asia-": "ASIA",
+};
+
+/** The continent (multi-region) a region belongs to, for dual-regions; undefined if not supported. */
+export function continentOf(region: string): string | undefined {
+    return Object.entries(DUAL_REGION_CONTINENTS).find(([prefix]) =>
+        region.startsWith(prefix),
+    )?.[1];
+}
+
+const bucketLocation = pattern(
+    /^([a-z]+-[a-z]+[0-9]+|US|EU|ASIA|NAM4|EUR4|EUR5|EUR7|EUR8|ASIA1)$/,
+    `a region (e.g. us-central1), a multi-region or a predefined dual-region (${BUCKET_MULTI_REGIONS.join(", ")})`,
+);
+const days = (min: number, max: number, why?: string) => int(min, max, why);
+
+/** Lifecycle tiering: each age in days from object creation; later classes need later ages. */
+const tiering = section(
+    {
+        nearlineAfterDays: days(1, 36500).optional(),
+        coldlineAfterDays: days(1, 36500).optional(),
+        archiveAfterDays: days(1, 36500).optional(),
+    },
+    "optional keys nearlineAfterDays, coldlineAfterDays, archiveAfterDays",
+).superRefine((t, ctx) => {
+    const steps = (["nearlineAfterDays", "coldlineAfterDays", "archiveAfterDays"] as const).filter(
+        (k) => t[k] !== undefined,
+    );
+    for (let i = 1; i < steps.length; i++) {
+        const [before, after] = [steps[i - 1]!, steps[i]!];
+        if (t[after]! <= t[before]!)
+            ctx.addIssue({
+                code: "custom",
+                path: [after],
+                message: `got ${t[after]}, not after ${before} (${t[before]}). Expected colder classes at later ages`,
+            });
+    }
+});
+export type Tiering = z.output<typeof tiering>;
+
+export const DATA_LAKE_DEFAULTS = {
+    versioning: true,
+    softDeleteDays: 7,
+    stagingRetentionDays: 30,
+    noncurrentVersionRetentionDays: 30,
+} as const;
+
+/** The data bucket ($BUCKET in the runbook). */
+export const dataLake = section(
+    {
+        /** Bucket location. Default: gcp:region. */
+        location: bucketLocation.optional(),
+        /** Keep overwritten and deleted objects as noncurrent versions. Default true. */
+        versioning: bool().default(DATA_LAKE_DEFAULTS.versioning),
+        /** Soft delete window: 0 turns it off, else 7 to 90 days (GCP's range). Default 7. */
+        softDeleteDays: int(0, 90)
+            .refine((d) => d === 0 || d >= 7, {
+                error: (i) =>
+                    `got ${String(i.input)}. Expected 0 (off) or 7 to 90 days (GCP's range)`,
+            })
+            .default(DATA_LAKE_DEFAULTS.softDeleteDays),
+        /** Age in days after which objects under staging/ are deleted (the runbook's weekly cleanup). Default 30. */
+        stagingRetentionDays: days(1, 3650).default(DATA_LAKE_DEFAULTS.stagingRetentionDays),
+        /** Days a noncurrent version is kept before deletion (with versioning). Default 30. */
+        noncurrentVersionRetentionDays: days(1, 3650).default(
+            DATA_LAKE_DEFAULTS.noncurrentVersionRetentionDays,
+        ),
+        /** Optional storage-class tiering of objects under raw/. */
+        rawTiering: tiering.optional(),
+    },
+    "keys location, versioning, softDeleteDays, stagingRetentionDays, noncurrentVersionRetentionDays, rawTiering",
+).default({ ...DATA_LAKE_DEFAULTS });
+
+/** The backups bucket (`$BUCKET-backups`) and the Composer snapshots bucket. */
+export const backups = section(
+    {
+        /** Backups bucket location. Default: gcp:region. */
+        location: bucketLocation.optional(),
+        /** Two regions of one continent for a configurable dual-region (sets location to the continent). */
+        dualRegion: z
+            .tuple(
+                [
+                    pattern(/^[a-z]+-[a-z]+[0-9]+$/, "a region"),
+                    pattern(/^[a-z]+-[a-z]+[0-9]+$/, "a region"),
+                ],
+                {
+                    error: () =>
+                        "expected a list of exactly two regions, e.g. [us-central1, us-east1]",
+                },
+            )
+            .optional(),
+        /** Refuse a single-region backups bucket (prod). Default false. */
+        requireMultiRegion: bool().default(false),
+        /**
+         * Object versioning. GCS does not allow versioning on a bucket with a retention policy:
+         * choose one (prod: a retention policy; dev: versioning). Default true.
+         */
+        versioning: bool().default(true),
+        /** Retention policy: objects cannot be deleted or overwritten for `days`. */
+        retention: section(
+            {
+                /** At least 1 day. */
+                days: days(1, 3650, "a retention under one day protects nothing"),
+                /** Lock the policy: irreversible, the period can then only grow. Default false. */
+                locked: bool().default(false),
+            },
+            "keys days, locked",
+        ).optional(),
+        /** Storage-class tiering of backups by age. */
+        tiering: tiering.default({ coldlineAfterDays: 30, archiveAfterDays: 90 }),
+        /** Backups are deleted after this many days (the retention horizon). Default 400. */
+        deleteAfterDays: days(1, 36500).default(400),
+        /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
+        snapshotLocation: bucketLocation.optional(),
+    },
+    "keys location, dualRegion, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, snapshotLocation",
+)
+    .default({
+        requireMultiRegion: false,
+        versioning: true,
+        tiering: { coldlineAfterDays: 30, archiveAfterDays: 90 },
+        deleteAfterDays: 400,
+    })
+    .superRefine((b, ctx) => {
+        if (b.versioning && b.retention)
+            ctx.addIssue({
+                code: "custom",
+                path: ["versioning"],
+                message:
+                    "is true while a retention policy is set. Cloud Storage does not allow both on one bucket: " +
+                    "set versioning: false (the retention policy already prevents deletes and overwrites) or remove retention",
+            });
+        if (b.retention && b.deleteAfterDays < b.retention.days)
+            ctx.addIssue({
+                code: "custom",
+                path: ["deleteAfterDays"],
+                message: `got ${b.deleteAfterDays}, shorter than retention.days (${b.retention.days}). Expected deleteAfterDays ≥ retention.days`,
+            });
+        for (const [k, age] of Object.entries(b.tiering))
+            if (age !== undefined && age >= b.deleteAfterDays)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["tiering", k],
+                    message: `got ${age}, not before deleteAfterDays (${b.deleteAfterDays}). Expected a tier change before deletion`,
+                });
+        if (b.dualRegion) {
+            if (b.location !== undefined)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["location"],
+                    message:
+                        "is set together with dualRegion. Set one: dualRegion implies the continent's location",
+                });
+            const continents = b.dualRegion.map(continentOf);
+            if (
+                continents[0] === undefined ||
+                continents[0] !== continents[1] ||
+                b.dualRegion[0] === b.dualRegion[1]
+            )
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["dualRegion"],
+                    message: `got ${JSON.stringify(b.dualRegion)}. Expected two different regions of one continent (us-*, europe-* or asia-*)`,
+                });
+        }
+        const multi =
+            b.dualRegion !== undefined ||
+            (b.location !== undefined &&
+                (BUCKET_MULTI_REGIONS as readonly string[]).includes(b.location));
+        if (b.requireMultiRegion && !multi)
+            ctx.addIssue({
+                code: "custom",
+                path: ["location"],
+                message:
+                    `${b.location === undefined ? "is not set, so defaults to gcp:region" : `got ${JSON.stringify(b.location)}`}, ` +
+                    `a single region, while requireMultiRegion is true. Expected a multi-region or dual-region ` +
+                    `(${BUCKET_MULTI_REGIONS.join(", ")}) or dualRegion: [region, region]`,
+            });
+    });
+
+export const RESERVATION_EDITIONS = ["STANDARD", "ENTERPRISE", "ENTERPRISE_PLUS"] as const;
+
+export const DATASET_DESCRIPTIONS = {
+    raw: "Raw data loaded from the data lake by the ingestion DAGs; every table has _loaded_at.",
+    staging: "dbt staging models: cleaned, deduplicated and typed raw data.",
+    marts: "dbt marts served by logistics-api and analysts.",
+} as const;
+
+const datasetMap = <V extends z.ZodType>(value: V, accepted: string) =>
+    section(
+        { raw: value.optional(), staging: value.optional(), marts: value.optional() },
+        accepted,
+    );
+
+/** BigQuery: datasets raw, staging, marts, the raw tables, and optional slots. */
+export const warehouse = section(
+    {
+        /** Dataset location (a region or US / EU). Default: gcp:region. */
+        location: pattern(
+            /^([a-z]+-[a-z]+[0-9]+|US|EU)$/,
+            "a region (e.g. us-central1) or US or EU",
+        ).optional(),
+        /** Time travel window in hours: 48 to 168 in steps of 24. Default 168 (7 days). */
+        timeTravelHours: int(48, 168, "BigQuery's time-travel window")
+            .refine((h) => h % 24 === 0, {
+                error: (i) => `got ${String(i.input)}. Expected a multiple of 24 from 48 to 168`,
+            })
+            .default(168),
+        /** Default expiration of tables in `staging`, in days. Unset: tables do not expire. */
+        stagingTableExpirationDays: days(1, 3650).optional(),
+        /** Dataset descriptions; defaults describe each dataset's role. */
+        descriptions: datasetMap(
+            z.string({ error: () => "expected a description text" }).max(16384),
+            "optional keys raw, staging, marts",
+        ).default({}),
+        /** Dataset-level IAM, per dataset: role → members. */
+        iam: datasetMap(
+            iamBindings,
+            "optional keys raw, staging, marts, each a map of roles to members",
+        ).default({}),
+        /** Slots: absent means on-demand pricing. */
+        reservation: section(
+            {
+                /** BigQuery edition. */
+                edition: oneOf(RESERVATION_EDITIONS),
+                /** Baseline slots, always allocated (multiple of 50). */
+                baselineSlots: int(0, 100000).refine((n) => n % 50 === 0, {
+                    error: (i) => `got ${String(i.input)}. Expected a multiple of 50`,
+                }),
+                /** Upper bound with autoscaling (multiple of 50, ≥ baselineSlots). */
+                maxSlots: int(50, 100000).refine((n) => n % 50 === 0, {
+                    error: (i) => `got ${String(i.input)}. Expected a multiple of 50`,
+                }),
+            },
+            "keys edition, baselineSlots, maxSlots",
+        )
+            .superRefine((r, ctx) => {
+                // Standard edition: autoscaling only, at most 1,600 slots (BigQuery editions).
+                if (r.edition === "STANDARD" && r.baselineSlots > 0)
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["baselineSlots"],
+                        message: `got ${r.baselineSlots}. Expected 0 with edition STANDARD, which has no baseline slots (use ENTERPRISE for a baseline)`,
+                    });
+                if (r.edition === "STANDARD" && r.maxSlots > 1600)
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["maxSlots"],
+                        message: `got ${r.maxSlots}. Expected at most 1600 with edition STANDARD (its reservation cap)`,
+                    });
+                if (r.maxSlots < r.baselineSlots)
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["maxSlots"],
+                        message: `got ${r.maxSlots}, below baselineSlots (${r.baselineSlots}). Expected maxSlots ≥ baselineSlots`,
+                    });
+            })
+            .optional(),
+    },
+    "keys location, timeTravelHours, stagingTableExpirationDays, descriptions, iam, reservation",
+).default({ timeTravelHours: 168, descriptions: {}, iam: {} });
+
+export type DataLakeConfig = z.output<typeof dataLake>;
+export type BackupsConfig = z.output<typeof backups>;
+export type WarehouseConfig = z.output<typeof warehouse>;

@@ -1,0 +1,50 @@
+// Labels: every resource that takes labels carries the standard set; new types need a decision.
+import { strict as assert } from "assert";
+import { planFor } from "./harness";
+
+/** GCP types the platform creates that accept labels. */
+const LABELLED = new Set([
+    "gcp:storage/bucket:Bucket",
+    "gcp:bigquery/dataset:Dataset",
+    "gcp:bigquery/table:Table",
+    "gcp:bigquery/reservation:Reservation",
+]);
+/** GCP types the platform creates that take no labels. */
+const UNLABELLED = new Set([
+    "gcp:bigquery/datasetIamMember:DatasetIamMember",
+    "gcp:bigquery/reservationAssignment:ReservationAssignment",
+]);
+
+describe("labels", () => {
+    for (const stack of ["dev", "prod"])
+        it(`label every labellable resource of ${stack} with the standard set`, async () => {
+            const plan = await planFor(stack, {
+                "logistics:warehouse": {
+                    location: "US",
+                    iam: { raw: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
+                    reservation: { edition: "ENTERPRISE", baselineSlots: 0, maxSlots: 100 },
+                },
+            });
+            for (const r of plan.resources.filter((r) => r.custom)) {
+                assert.ok(
+                    LABELLED.has(r.type) || UNLABELLED.has(r.type),
+                    `${r.type} is new: add it to LABELLED or UNLABELLED in test/labels.test.ts`,
+                );
+                if (!LABELLED.has(r.type)) continue;
+                const labels = r.inputs["labels"] as Record<string, string>;
+                assert.deepEqual(
+                    { ...labels, component: undefined, dataset: undefined, purpose: undefined },
+                    {
+                        environment: stack,
+                        team: "data-platform",
+                        "cost-center": "cc-data-1001",
+                        "managed-by": "pulumi",
+                        component: undefined,
+                        dataset: undefined,
+                        purpose: undefined,
+                    },
+                    r.urn,
+                );
+            }
+        });
+});

@@ -1,0 +1,185 @@
+// BigQuery: datasets with time travel, raw tables with the runbook's columns, IAM, slots.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { RAW_TABLES, readRawSchema, RUNBOOK_COLUMNS, SCHEMA_DIR } from "../components/warehouse";
+import { planFor, resource, resourcesOfType } from "./harness";
+
+const DATASET = "gcp:bigquery/dataset:Dataset";
+const TABLE = "gcp:bigquery/table:Table";
+
+describe("warehouse", () => {
+    it("declares raw, staging and marts with 168 h time travel and never drops contents", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const plan = await planFor(stack);
+            const datasets = resourcesOfType(plan, DATASET);
+            assert.deepEqual(datasets.map((d) => d.inputs["datasetId"]).sort(), [
+                "marts",
+                "raw",
+                "staging",
+            ]);
+            for (const d of datasets) {
+                assert.equal(d.inputs["maxTimeTravelHours"], "168");
+                assert.equal(d.inputs["deleteContentsOnDestroy"], false);
+                assert.equal(
+                    d.inputs["accesses"],
+                    undefined,
+                    "access is granted through IAM members only",
+                );
+                assert.equal(d.options.protect, stack === "prod");
+            }
+        }
+    });
+
+    it("expires staging tables only when configured", async () => {
+        const dev = await planFor("dev");
+        const prod = await planFor("prod");
+        assert.equal(
+            resource(dev, DATASET, "lgx-dev-warehouse-staging").inputs["defaultTableExpirationMs"],
+            30 * 86_400_000,
+        );
+        assert.equal(
+            resource(prod, DATASET, "lgx-prod-warehouse-staging").inputs[
+                "defaultTableExpirationMs"
+            ],
+            undefined,
+        );
+        assert.equal(
+            resource(dev, DATASET, "lgx-dev-warehouse-raw").inputs["defaultTableExpirationMs"],
+            undefined,
+        );
+    });
+
+    it("creates the raw tables, facts partitioned by day on _loaded_at and clustered on keys", async () => {
+        const plan = await planFor("prod");
+        const tables = resourcesOfType(plan, TABLE);
+        assert.deepEqual(tables.map((t) => t.inputs["tableId"]).sort(), [
+            "customers",
+            "packages",
+            "tracking_events",
+        ]);
+        const packages = resource(plan, TABLE, "lgx-prod-warehouse-raw-packages");
+        assert.deepEqual(packages.inputs["timePartitioning"], { type: "DAY", field: "_loaded_at" });
+        assert.deepEqual(packages.inputs["clusterings"], ["package_id", "sender_customer_id"]);
+        assert.deepEqual(
+            resource(plan, TABLE, "lgx-prod-warehouse-raw-tracking_events").inputs[
+                "timePartitioning"
+            ],
+            {
+                type: "DAY",
+                field: "_loaded_at",
+            },
+        );
+        for (const t of tables) {
+            assert.equal(t.inputs["deletionProtection"], true);
+            assert.equal(t.options.protect, true);
+            // Tables wait for their dataset.
+            assert.deepEqual(t.dependencies, [
+                resource(plan, DATASET, "lgx-prod-warehouse-raw").urn,
+            ]);
+        }
+        assert.equal(
+            plan.outputs["rawTables"] &&
+                (plan.outputs["rawTables"] as Record<string, string>)["packages"],
+            "replace-me-logistics-prod.raw.packages",
+        );
+    });
+
+    it("keeps every column the runbook queries in the schema files", () => {
+        for (const table of Object.keys(RAW_TABLES)) {
+            const names = readRawSchema(table).map((f) => f.name);
+            for (const c of RUNBOOK_COLUMNS[table]!)
+                assert.ok(names.includes(c), `${table} lacks ${c}`);
+            assert.equal(
+                readRawSchema(table).find((f) => f.name === "_loaded_at")?.type,
+                "TIMESTAMP",
+            );
+            assert.ok(
+                RAW_TABLES[table]!.clusterings.length <= 4,
+                "BigQuery clusters on at most 4 columns",
+            );
+        }
+        assert.deepEqual(
+            fs.readdirSync(SCHEMA_DIR).sort(),
+            Object.keys(RAW_TABLES)
+                .map((t) => `${t}.json`)
+                .sort(),
+        );
+    });
+
+    it("fails with the file's path when a schema file loses a runbook column", () => {
+        const file = path.join(SCHEMA_DIR, "customers.json");
+        const original = fs.readFileSync(file, "utf8");
+        try {
+            const fields = JSON.parse(original).filter(
+                (f: { name: string }) => f.name !== "customer_id",
+            );
+            fs.writeFileSync(file, JSON.stringify(fields));
+            assert.throws(
+                () => readRawSchema("customers"),
+                new RegExp(
+                    `${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: lacks the column\\(s\\) customer_id`,
+                ),
+            );
+        } finally {
+            fs.writeFileSync(file, original);
+        }
+    });
+
+    it("grants dataset access from config through IAM members, keyed by role and member", async () => {
+        const plan = await planFor("dev", {
+            "logistics:warehouse": {
+                iam: {
+                    marts: {
+                        "roles/bigquery.dataViewer": [
+                            "group:analysts@example.com",
+                            "group:analysts@example.com",
+                        ],
+                    },
+                },
+            },
+        });
+        const grants = resourcesOfType(plan, "gcp:bigquery/datasetIamMember:DatasetIamMember");
+        assert.equal(grants.length, 1, "duplicates collapse into one grant");
+        assert.equal(
+            grants[0]!.name,
+            "lgx-dev-warehouse-marts-bigquery.dataViewer-group-analysts@example.com",
+        );
+        assert.deepEqual(grants[0]!.inputs, {
+            datasetId: "marts",
+            role: "roles/bigquery.dataViewer",
+            member: "group:analysts@example.com",
+        });
+    });
+
+    it("is on-demand without a reservation, and reserves slots when configured", async () => {
+        assert.equal(
+            resourcesOfType(await planFor("prod"), "gcp:bigquery/reservation:Reservation").length,
+            0,
+        );
+        const plan = await planFor("prod", {
+            "logistics:warehouse": {
+                location: "US",
+                reservation: { edition: "ENTERPRISE", baselineSlots: 100, maxSlots: 300 },
+            },
+        });
+        const r = resource(
+            plan,
+            "gcp:bigquery/reservation:Reservation",
+            "lgx-prod-warehouse-slots",
+        );
+        assert.equal(r.inputs["name"], "lgx-prod-slots");
+        assert.equal(r.inputs["slotCapacity"], 100);
+        assert.deepEqual(r.inputs["autoscale"], { maxSlots: 200 });
+        assert.equal(r.inputs["ignoreIdleSlots"], false);
+        assert.equal(r.inputs["location"], "US");
+        const a = resource(
+            plan,
+            "gcp:bigquery/reservationAssignment:ReservationAssignment",
+            "lgx-prod-warehouse-slots-query",
+        );
+        assert.equal(a.inputs["assignee"], "projects/replace-me-logistics-prod");
+        assert.equal(a.inputs["jobType"], "QUERY");
+        assert.deepEqual(a.dependencies, [r.urn]);
+    });
+});
