@@ -2,8 +2,15 @@
 // Composer environment snapshots, which may sit in another region to survive a regional outage.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { continentOf, type BackupsConfig } from "../stacks/sections";
-import { deletionPolicy, housekeepingRules, statefulOptions, tieringRules } from "./common";
+import { continentOf, type BackupsConfig, type IamBindings } from "../stacks/sections";
+import {
+    deletionPolicy,
+    grantOptions,
+    housekeepingRules,
+    iamGrants,
+    statefulOptions,
+    tieringRules,
+} from "./common";
 
 export interface BackupStoreArgs {
     /** Physical name of the backups bucket. */
@@ -15,6 +22,12 @@ export interface BackupStoreArgs {
     defaultLocation: string;
     labels: Record<string, string>;
     protect: boolean;
+    /** IAM on the backups bucket: role → members. */
+    iam?: IamBindings;
+    /** IAM on the snapshots bucket: role → members. */
+    snapshotIam?: IamBindings;
+    /** Service accounts the IAM members name: the grants wait for them. */
+    accounts?: readonly pulumi.Resource[];
 }
 
 /** Location and optional dual-region placement of the backups bucket. */
@@ -76,7 +89,7 @@ export class BackupStore extends pulumi.ComponentResource {
                 lifecycleRules: backupLifecycleRules(s),
                 labels: { ...args.labels, purpose: "backups" },
             },
-            statefulOptions(this, args.protect),
+            statefulOptions(this, args.protect, opts),
         );
         const snapshots = new gcp.storage.Bucket(
             `${name}-snapshots`,
@@ -91,8 +104,18 @@ export class BackupStore extends pulumi.ComponentResource {
                 ],
                 labels: { ...args.labels, purpose: "composer-snapshots" },
             },
-            statefulOptions(this, args.protect),
+            statefulOptions(this, args.protect, opts),
         );
+        for (const [bucket, iam] of [
+            [backups, args.iam],
+            [snapshots, args.snapshotIam],
+        ] as const)
+            for (const grant of iamGrants(iam ?? {}))
+                new gcp.storage.BucketIAMMember(
+                    `${bucket === backups ? `${name}-bucket` : `${name}-snapshots`}-${grant.key}`,
+                    { bucket: bucket.name, role: grant.role, member: grant.member },
+                    grantOptions(this, opts, args.accounts),
+                );
         this.bucketName = backups.name;
         this.bucketUrl = pulumi.interpolate`gs://${backups.name}`;
         this.snapshotBucketName = snapshots.name;

@@ -4,14 +4,44 @@ import type * as gcp from "@pulumi/gcp";
 import type { IamBindings, Tiering } from "../stacks/sections";
 
 /**
+ * Options for a component's children. A component's `dependsOn` (the project's APIs, the
+ * identities) is passed on to every child: Pulumi does not do that by itself, and a child
+ * created before its API is enabled fails on a fresh project.
+ */
+export function childOptions(
+    parent: pulumi.Resource,
+    opts?: pulumi.ComponentResourceOptions,
+): pulumi.CustomResourceOptions {
+    return { parent, ...(opts?.dependsOn ? { dependsOn: opts.dependsOn } : {}) };
+}
+
+/** A component's explicit dependencies as a list, to add one of its own children to them. */
+export function dependencies(
+    opts?: pulumi.ComponentResourceOptions,
+): pulumi.Input<pulumi.Resource>[] {
+    const d = opts?.dependsOn;
+    return d === undefined ? [] : Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
+}
+
+/** Options for IAM grants to accounts created elsewhere: they also wait for those accounts. */
+export function grantOptions(
+    parent: pulumi.Resource,
+    opts: pulumi.ComponentResourceOptions | undefined,
+    accounts: readonly pulumi.Resource[] | undefined,
+): pulumi.CustomResourceOptions {
+    return { parent, dependsOn: [...dependencies(opts), ...(accounts ?? [])] };
+}
+
+/**
  * Options for a child holding data or history. With `protect`, `pulumi up` and `destroy` refuse
  * to delete it; with `retainOnDelete`, removing it from the program leaves it in GCP.
  */
 export function statefulOptions(
     parent: pulumi.Resource,
     protect: boolean,
+    opts?: pulumi.ComponentResourceOptions,
 ): pulumi.CustomResourceOptions {
-    return { parent, protect, retainOnDelete: protect };
+    return { ...childOptions(parent, opts), protect, retainOnDelete: protect };
 }
 
 /** GCP-side deletion guard matching the Pulumi-side one (buckets, datasets). */
@@ -31,15 +61,30 @@ export function iamGrants(bindings: IamBindings): IamGrant[] {
     return Object.entries(bindings)
         .flatMap(([role, members]) =>
             [...new Set(members)].map((member) => ({
-                key: `${role.replace(/^.*roles\//, "")}-${member}`.replace(
-                    /[^A-Za-z0-9_.@-]+/g,
-                    "-",
-                ),
+                key: `${role.replace(/^.*roles\//, "")}-${memberKey(member)}`,
                 role,
                 member,
             })),
         )
         .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Unites several bindings of the IAM shape: members of the same role are merged. */
+export function mergeIam(...all: (IamBindings | undefined)[]): IamBindings {
+    const out: Record<string, string[]> = {};
+    for (const bindings of all)
+        for (const [role, members] of Object.entries(bindings ?? {}))
+            out[role] = [...new Set([...(out[role] ?? []), ...members])];
+    return out;
+}
+
+/**
+ * A short, stable name part for a member: the account id of a project's service account
+ * (`serviceAccount:lgx-dev-api@p.iam.gserviceaccount.com` → `lgx-dev-api`), else the member.
+ */
+export function memberKey(member: string): string {
+    const sa = /^serviceAccount:([^@]+)@[^@]+\.iam\.gserviceaccount\.com$/.exec(member);
+    return (sa ? sa[1]! : member).replace(/[^A-Za-z0-9_.@-]+/g, "-");
 }
 
 type LifecycleRule = gcp.types.input.storage.BucketLifecycleRule;

@@ -1,8 +1,15 @@
 // The data lake: the bucket the runbook calls $BUCKET, with raw/ and staging/ prefixes.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { DataLakeConfig } from "../stacks/sections";
-import { deletionPolicy, housekeepingRules, statefulOptions, tieringRules } from "./common";
+import type { DataLakeConfig, IamBindings } from "../stacks/sections";
+import {
+    deletionPolicy,
+    grantOptions,
+    housekeepingRules,
+    iamGrants,
+    statefulOptions,
+    tieringRules,
+} from "./common";
 
 /** Where ingestion lands files, and what the weekly cleanup used to delete by hand. */
 export const RAW_PREFIX = "raw/";
@@ -17,6 +24,10 @@ export interface DataLakeArgs {
     labels: Record<string, string>;
     /** Protect the bucket against deletion (Pulumi protect, retainOnDelete, GCP deletion policy). */
     protect: boolean;
+    /** Bucket-level IAM: role → members. */
+    iam?: IamBindings;
+    /** Service accounts the IAM members name: the grants wait for them. */
+    accounts?: readonly pulumi.Resource[];
 }
 
 /**
@@ -59,8 +70,14 @@ export class DataLake extends pulumi.ComponentResource {
                 labels: args.labels,
                 deletionPolicy: deletionPolicy(args.protect),
             },
-            statefulOptions(this, args.protect),
+            statefulOptions(this, args.protect, opts),
         );
+        for (const grant of iamGrants(args.iam ?? {}))
+            new gcp.storage.BucketIAMMember(
+                `${name}-${grant.key}`,
+                { bucket: bucket.name, role: grant.role, member: grant.member },
+                grantOptions(this, opts, args.accounts),
+            );
         this.bucketName = bucket.name;
         this.bucketUrl = pulumi.interpolate`gs://${bucket.name}`;
         this.rawPrefix = pulumi.interpolate`gs://${bucket.name}/${RAW_PREFIX}`;

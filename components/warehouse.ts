@@ -7,8 +7,15 @@ import * as fs from "fs";
 import * as path from "path";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { DATASET_DESCRIPTIONS, type WarehouseConfig } from "../stacks/sections";
-import { deletionPolicy, iamGrants, statefulOptions } from "./common";
+import { DATASET_DESCRIPTIONS, type IamBindings, type WarehouseConfig } from "../stacks/sections";
+import {
+    childOptions,
+    deletionPolicy,
+    grantOptions,
+    iamGrants,
+    mergeIam,
+    statefulOptions,
+} from "./common";
 
 export const DATASETS = ["raw", "staging", "marts"] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -93,6 +100,10 @@ export interface WarehouseArgs {
     protect: boolean;
     /** Physical name of the slot reservation, when the config asks for one. */
     reservationName: string;
+    /** Dataset IAM the platform grants (workload identities), merged with the config's. */
+    iam?: Partial<Record<DatasetName, IamBindings>>;
+    /** Service accounts the IAM members name: the grants wait for them. */
+    accounts?: readonly pulumi.Resource[];
 }
 
 export class Warehouse extends pulumi.ComponentResource {
@@ -106,7 +117,8 @@ export class Warehouse extends pulumi.ComponentResource {
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:bigquery:Warehouse", name, {}, opts);
         const s = args.settings;
-        const stateful = statefulOptions(this, args.protect);
+        const stateful = statefulOptions(this, args.protect, opts);
+        const child = childOptions(this, opts);
 
         const datasets = {} as Record<DatasetName, gcp.bigquery.Dataset>;
         for (const ds of DATASETS) {
@@ -128,11 +140,11 @@ export class Warehouse extends pulumi.ComponentResource {
                 stateful,
             );
             // Access through IAM members only (never `accesses` on the same dataset).
-            for (const grant of iamGrants(s.iam[ds] ?? {}))
+            for (const grant of iamGrants(mergeIam(args.iam?.[ds], s.iam[ds])))
                 new gcp.bigquery.DatasetIamMember(
                     `${name}-${ds}-${grant.key}`,
                     { datasetId: datasets[ds].datasetId, role: grant.role, member: grant.member },
-                    { parent: this },
+                    grantOptions(this, opts, args.accounts),
                 );
         }
 
@@ -173,7 +185,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     ignoreIdleSlots: r.edition === "STANDARD",
                     labels: args.labels,
                 },
-                { parent: this },
+                child,
             );
             new gcp.bigquery.ReservationAssignment(
                 `${name}-slots-query`,
@@ -183,7 +195,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     location: args.location,
                     reservation: reservation.id,
                 },
-                { parent: this },
+                child,
             );
             this.reservation = reservation.id;
         }

@@ -6,7 +6,9 @@
 // compare two values run once both values are valid.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { bool, closest, int, map, oneOf, pattern, section, show } from "./schema";
+import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
+import { api, composer } from "./compute";
+import { naming } from "./naming";
 import { backups, dataLake, warehouse } from "./sections";
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
@@ -113,62 +115,10 @@ export const CONFIG_SCHEMA = {
      * `retainOnDelete` and GCP deletion protection. Default true; only a throwaway stack turns it off.
      */
     "logistics:protectStatefulResources": bool().default(true),
-    /** logistics-api scaling, the runbook's `gcloud run services update --min/--max-instances`. */
-    "logistics:api": section(
-        {
-            /** Instances kept warm; 0 lets the service scale to zero. Default 0. */
-            minInstances: int(0, 1000, "Cloud Run's limit is 1000").default(0),
-            /** Upper bound on instances; must be ≥ minInstances. Default 10. */
-            maxInstances: int(1, 1000, "Cloud Run's limit is 1000").default(10),
-        },
-        "keys minInstances, maxInstances",
-    )
-        .default({ minInstances: 0, maxInstances: 10 })
-        .superRefine((api, ctx) => {
-            if (api.maxInstances < api.minInstances)
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["maxInstances"],
-                    message: `got ${api.maxInstances}, below minInstances (${api.minInstances}). Expected maxInstances ≥ minInstances`,
-                });
-        }),
-    /** Cloud Composer sizing, the runbook's "scale workers". */
-    "logistics:composer": section(
-        {
-            /** Composer environment size. Default ENVIRONMENT_SIZE_SMALL. */
-            environmentSize: oneOf([
-                "ENVIRONMENT_SIZE_SMALL",
-                "ENVIRONMENT_SIZE_MEDIUM",
-                "ENVIRONMENT_SIZE_LARGE",
-            ]).default("ENVIRONMENT_SIZE_SMALL"),
-            /** Airflow schedulers. Default 1. */
-            schedulerCount: int(1, 3, "Composer 3 runs 1 to 3 schedulers").default(1),
-            /** Airflow workers: the autoscaling range. */
-            workers: section(
-                {
-                    /** Default 1. */
-                    minCount: int(1, 100).default(1),
-                    /** Must be ≥ minCount. Default 3. */
-                    maxCount: int(1, 100).default(3),
-                },
-                "keys minCount, maxCount",
-            )
-                .default({ minCount: 1, maxCount: 3 })
-                .superRefine((w, ctx) => {
-                    if (w.maxCount < w.minCount)
-                        ctx.addIssue({
-                            code: "custom",
-                            path: ["maxCount"],
-                            message: `got ${w.maxCount}, below minCount (${w.minCount}). Expected maxCount ≥ minCount`,
-                        });
-                }),
-        },
-        "keys environmentSize, schedulerCount, workers",
-    ).default({
-        environmentSize: "ENVIRONMENT_SIZE_SMALL",
-        schedulerCount: 1,
-        workers: { minCount: 1, maxCount: 3 },
-    }),
+    /** logistics-api on Cloud Run: image, scaling (the runbook's --min/--max-instances), size, access. */
+    "logistics:api": api,
+    /** Cloud Composer: image, size, workers (the runbook's "scale workers"), packages, maintenance. */
+    "logistics:composer": composer,
     /** The data bucket: versioning, soft delete, staging/ cleanup, raw/ tiering. */
     "logistics:dataLake": dataLake,
     /** The backups bucket and the Composer snapshots bucket. */
@@ -368,6 +318,20 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
                     `${datasetLocation}. Expected ${datasetLocation}, or datasets in a multi-region: BigQuery exports and restores a regional dataset only through a bucket in its region.`,
             );
     }
+    // A deploy may only run images from the project's own registry (Container Registry is gone).
+    const image = v["logistics:api"].image;
+    const registry = naming({
+        project,
+        prefix: v["logistics:prefix"],
+        environment: v["logistics:environment"],
+        labels: v["logistics:labels"],
+    }).registry(region).path;
+    if (image.includes("/") && !image.startsWith(`${registry}/`))
+        problems.push(
+            `logistics:api.image: got ${show(image)}, an image outside the project's registry. ` +
+                `Expected an image pushed to ${registry}/, written as <name>:<tag> or <name>@sha256:<digest> ` +
+                `(or the full path under ${registry}/).`,
+        );
     const labelCount = STANDARD_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
     if (labelCount > 64)
         problems.push(

@@ -1,7 +1,15 @@
 // The platform's root component: composes one component per logical entity from the stack config.
+//
+// Wiring rules: every component waits for the project's APIs; grants to workload identities are
+// made by the component that owns the resource (bucket, dataset, secret), from the IAM shape;
+// service-account members are computed from the naming rules, so a grant never waits on a lookup.
 import * as pulumi from "@pulumi/pulumi";
+import { ApiService } from "../components/apiService";
 import { BackupStore } from "../components/backupStore";
 import { DataLake } from "../components/dataLake";
+import { Identities, WORKLOADS, type Workload } from "../components/identities";
+import { Orchestration } from "../components/orchestration";
+import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Warehouse } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { naming, type Naming } from "./naming";
@@ -34,7 +42,34 @@ export class Platform extends pulumi.ComponentResource {
         super("logistics:stack:Platform", name, {}, opts);
         const { config, naming, stateful } = platformContext(args.config);
         const protect = stateful.protect === true;
-        const child = { parent: this };
+        const project = config.project;
+
+        const services = new ProjectServices(
+            naming.name("apis"),
+            {
+                project,
+                services: requiredServices({
+                    reservation: config.warehouse.reservation !== undefined,
+                }),
+            },
+            { parent: this },
+        );
+        const afterApis = { parent: this, dependsOn: [services] };
+
+        const identities = new Identities(
+            naming.name("identities"),
+            {
+                project,
+                accountIds: Object.fromEntries(WORKLOADS.map((w) => [w, naming.name(w)])) as Record<
+                    Workload,
+                    string
+                >,
+            },
+            afterApis,
+        );
+        const sa = identities.members;
+        // Grants to the workload accounts wait for the accounts (components take them as `accounts`).
+        const accounts = identities.accounts;
 
         const lake = new DataLake(
             naming.name("lake"),
@@ -44,8 +79,11 @@ export class Platform extends pulumi.ComponentResource {
                 settings: config.dataLake,
                 labels: naming.labels({ component: "data-lake" }),
                 protect,
+                // Ingestion reads raw/ and writes and deletes under staging/.
+                iam: { "roles/storage.objectAdmin": [sa.composer] },
+                accounts,
             },
-            child,
+            afterApis,
         );
         const backups = new BackupStore(
             naming.name("backups"),
@@ -57,24 +95,88 @@ export class Platform extends pulumi.ComponentResource {
                 defaultLocation: config.region,
                 labels: naming.labels({ component: "backups" }),
                 protect,
+                // Exports write new objects only: no overwrite, no delete.
+                iam: { "roles/storage.objectCreator": [sa.jobs] },
+                snapshotIam: { "roles/storage.objectAdmin": [sa.composer] },
+                accounts,
             },
-            child,
+            afterApis,
         );
         const warehouse = new Warehouse(
             naming.name("warehouse"),
             {
-                project: config.project,
+                project,
                 location: config.warehouse.location ?? config.region,
                 settings: config.warehouse,
                 labels: naming.labels({ component: "warehouse" }),
                 protect,
                 reservationName: naming.name("slots"),
+                iam: {
+                    raw: {
+                        "roles/bigquery.dataEditor": [sa.composer],
+                        "roles/bigquery.dataViewer": [sa.jobs],
+                    },
+                    staging: { "roles/bigquery.dataEditor": [sa.composer] },
+                    marts: {
+                        "roles/bigquery.dataEditor": [sa.composer],
+                        "roles/bigquery.dataViewer": [sa.api],
+                    },
+                },
+                accounts,
             },
-            child,
+            afterApis,
+        );
+        const bqLocation = config.warehouse.location ?? config.region;
+
+        const composer = new Orchestration(
+            naming.name("composer"),
+            {
+                project,
+                environmentName: naming.name("composer"),
+                region: config.region,
+                settings: config.composer,
+                serviceAccountEmail: identities.emails.composer,
+                serviceAccountName: identities.accountNames.composer,
+                snapshotLocation: backups.snapshotUrl,
+                dagEnvironment: {
+                    // The runbook's $BUCKET, and what the DAGs need to address BigQuery.
+                    BUCKET: lake.bucketName,
+                    BACKUPS_BUCKET: backups.bucketName,
+                    LOGISTICS_PROJECT: project,
+                    LOGISTICS_ENVIRONMENT: config.environment,
+                    BQ_LOCATION: bqLocation,
+                    RAW_DATASET: warehouse.datasets.raw,
+                    STAGING_DATASET: warehouse.datasets.staging,
+                    MARTS_DATASET: warehouse.datasets.marts,
+                },
+                labels: naming.labels({ component: "composer" }),
+                protect,
+            },
+            afterApis,
+        );
+
+        const apiService = new ApiService(
+            naming.name("api"),
+            {
+                project,
+                region: config.region,
+                registry: naming.registry(config.region),
+                secretId: naming.name("api-key"),
+                settings: config.api,
+                serviceAccountEmail: identities.emails.api,
+                environment: {
+                    PROJECT_ID: project,
+                    BQ_LOCATION: bqLocation,
+                    MARTS_DATASET: warehouse.datasets.marts,
+                },
+                labels: naming.labels({ component: "api" }),
+                protect,
+            },
+            afterApis,
         );
 
         this.outputs = {
-            project: config.project,
+            project,
             region: config.region,
             environment: config.environment,
             dataBucket: lake.bucketName,
@@ -85,6 +187,13 @@ export class Platform extends pulumi.ComponentResource {
             datasets: warehouse.datasets,
             rawTables: warehouse.rawTables,
             ...(warehouse.reservation ? { slotReservation: warehouse.reservation } : {}),
+            airflowUri: composer.airflowUri,
+            dagGcsPrefix: composer.dagGcsPrefix,
+            composerBucket: composer.environmentBucket,
+            apiUrl: apiService.url,
+            imageRepository: apiService.imageRepository,
+            apiKeySecret: apiService.apiKeySecretId,
+            serviceAccounts: identities.emails,
         };
         this.registerOutputs(this.outputs);
     }

@@ -8,6 +8,7 @@ import {
     parseStackConfig,
     REQUIRED_KEYS,
 } from "../stacks/config";
+import { API_DEFAULTS } from "../stacks/compute";
 import { configProblems, stackConfig, withChanges } from "./harness";
 
 const PROJECT_ID =
@@ -19,6 +20,7 @@ const ENVIRONMENT = "2-10 lowercase letters or digits, starting with a letter (e
 const TOP_KEYS =
     "logistics:environment, logistics:prefix, logistics:labels, logistics:protectStatefulResources, logistics:api, logistics:composer, logistics:dataLake, logistics:backups, logistics:warehouse";
 const LABELS = { team: "data-platform", costCenter: "cc-data-1001" };
+const IMAGE = "logistics-api:0.1.0";
 
 function problems(changes: Record<string, unknown>, allowPlaceholderProject = true): string[] {
     return configProblems(changes, { allowPlaceholderProject });
@@ -165,44 +167,44 @@ const cases: [string, Record<string, unknown>, string[]][] = [
     ],
     [
         "negative min instances",
-        { "logistics:api": { minInstances: -1, maxInstances: 5 } },
+        { "logistics:api": { image: IMAGE, minInstances: -1, maxInstances: 5 } },
         [
             "logistics:api.minInstances: got -1. Expected an integer from 0 to 1000 (Cloud Run's limit is 1000).",
         ],
     ],
     [
         "max instances above Cloud Run's limit",
-        { "logistics:api": { minInstances: 0, maxInstances: 1001 } },
+        { "logistics:api": { image: IMAGE, minInstances: 0, maxInstances: 1001 } },
         [
             "logistics:api.maxInstances: got 1001. Expected an integer from 1 to 1000 (Cloud Run's limit is 1000).",
         ],
     ],
     [
         "fractional max instances",
-        { "logistics:api": { maxInstances: 1.5 } },
+        { "logistics:api": { image: IMAGE, maxInstances: 1.5 } },
         [
             "logistics:api.maxInstances: got 1.5. Expected an integer from 1 to 1000 (Cloud Run's limit is 1000).",
         ],
     ],
     [
         "min instances given as words",
-        { "logistics:api": { minInstances: "two" } },
+        { "logistics:api": { image: IMAGE, minInstances: "two" } },
         [
             'logistics:api.minInstances: got "two". Expected an integer from 0 to 1000 (Cloud Run\'s limit is 1000).',
         ],
     ],
     [
         "min instances above max",
-        { "logistics:api": { minInstances: 2, maxInstances: 1 } },
+        { "logistics:api": { image: IMAGE, minInstances: 2, maxInstances: 1 } },
         [
             "logistics:api.maxInstances: got 1, below minInstances (2). Expected maxInstances ≥ minInstances.",
         ],
     ],
     [
         "typo in an api key",
-        { "logistics:api": { minInstances: 2, maxInstance: 20 } },
+        { "logistics:api": { image: IMAGE, minInstances: 2, maxInstance: 20 } },
         [
-            "logistics:api.maxInstance: unknown key. Did you mean maxInstances? Known keys: minInstances, maxInstances.",
+            "logistics:api.maxInstance: unknown key. Did you mean maxInstances? Known keys: image, minInstances, maxInstances, cpu, memory, concurrency, timeoutSeconds, port, healthPath, ingress, publicInvoker, invokers, keepImages.",
         ],
     ],
     [
@@ -230,7 +232,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         "workers given as a list",
         { "logistics:composer": { workers: [1, 3] } },
         [
-            "logistics:composer.workers: got a list ([1,3]). Expected an object with keys minCount, maxCount.",
+            "logistics:composer.workers: got a list ([1,3]). Expected an object with keys minCount, maxCount, resources.",
         ],
     ],
     [
@@ -247,7 +249,7 @@ describe("stack config", () => {
         const dev = parseStackConfig(stackConfig("dev"), { allowPlaceholderProject: true });
         const prod = parseStackConfig(stackConfig("prod"), { allowPlaceholderProject: true });
         assert.equal(dev.environment, "dev");
-        assert.deepEqual(prod.api, { minInstances: 2, maxInstances: 20 });
+        assert.deepEqual([prod.api.minInstances, prod.api.maxInstances], [2, 20]);
         assert.equal(prod.protectStatefulResources, true);
         assert.equal(dev.protectStatefulResources, false);
     });
@@ -255,17 +257,28 @@ describe("stack config", () => {
     it("applies defaults for optional keys", () => {
         const config = parseStackConfig(
             withChanges("dev", {
-                "logistics:api": undefined,
+                "logistics:api": { image: IMAGE },
                 "logistics:composer": undefined,
                 "logistics:protectStatefulResources": undefined,
             }),
             { allowPlaceholderProject: true },
         );
-        assert.deepEqual(config.api, { minInstances: 0, maxInstances: 10 });
+        assert.deepEqual(config.api, { ...API_DEFAULTS, image: IMAGE });
         assert.deepEqual(config.composer, {
+            imageVersion: "composer-3-airflow-2.10.5",
             environmentSize: "ENVIRONMENT_SIZE_SMALL",
+            resilienceMode: "STANDARD_RESILIENCE",
             schedulerCount: 1,
             workers: { minCount: 1, maxCount: 3 },
+            pypiPackages: {},
+            airflowConfigOverrides: {},
+            envVariables: {},
+            maintenanceWindow: {
+                start: "00:00",
+                hours: 4,
+                days: ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
+            },
+            snapshotTime: "02:30",
         });
         assert.equal(
             config.protectStatefulResources,
@@ -279,6 +292,7 @@ describe("stack config", () => {
         assert.deepEqual([...REQUIRED_KEYS].sort(), [
             "gcp:project",
             "gcp:region",
+            "logistics:api",
             "logistics:environment",
             "logistics:labels",
             "logistics:prefix",
@@ -297,7 +311,7 @@ describe("stack config", () => {
         const got = problems({
             "gcp:project": undefined,
             "logistics:prefix": "X",
-            "logistics:api": { minInstances: 3, maxInstances: 2 },
+            "logistics:api": { image: IMAGE, minInstances: 3, maxInstances: 2 },
             "logistics:composer": { workers: { minCount: 0 } },
         });
         assert.equal(got.length, 4, got.join("\n"));

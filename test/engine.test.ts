@@ -43,7 +43,7 @@ describe("offline engine", () => {
             runOffline({
                 stack: "dev",
                 config: withChanges("dev", {
-                    "logistics:api": { minInstances: 3, maxInstances: 1 },
+                    "logistics:api": { image: "logistics-api:1", minInstances: 3, maxInstances: 1 },
                 }),
                 program: () => {
                     ran = true;
@@ -137,9 +137,9 @@ describe("stack files", () => {
         const config = stackConfig("prod");
         assert.equal(config["gcp:region"], "us-central1");
         assert.equal(config["logistics:protectStatefulResources"], "true");
-        assert.deepEqual(JSON.parse(config["logistics:api"]!), {
-            minInstances: 2,
-            maxInstances: 20,
+        assert.deepEqual(JSON.parse(config["logistics:composer"]!).workers, {
+            minCount: 2,
+            maxCount: 10,
         });
     });
 

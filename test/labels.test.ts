@@ -8,11 +8,25 @@ const LABELLED = new Set([
     "gcp:bigquery/dataset:Dataset",
     "gcp:bigquery/table:Table",
     "gcp:bigquery/reservation:Reservation",
+    "gcp:artifactregistry/repository:Repository",
+    "gcp:cloudrunv2/service:Service",
+    "gcp:secretmanager/secret:Secret",
+    "gcp:composer/environment:Environment",
 ]);
 /** GCP types the platform creates that take no labels. */
 const UNLABELLED = new Set([
     "gcp:bigquery/datasetIamMember:DatasetIamMember",
     "gcp:bigquery/reservationAssignment:ReservationAssignment",
+    "gcp:projects/service:Service",
+    "gcp:projects/iAMMember:IAMMember",
+    "gcp:projects/serviceIdentity:ServiceIdentity",
+    "gcp:serviceaccount/account:Account",
+    "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:storage/bucketIAMMember:BucketIAMMember",
+    "gcp:secretmanager/secretVersion:SecretVersion",
+    "gcp:secretmanager/secretIamMember:SecretIamMember",
+    "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+    "random:index/randomPassword:RandomPassword",
 ]);
 
 describe("labels", () => {

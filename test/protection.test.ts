@@ -11,12 +11,29 @@ const STATEFUL: Readonly<Record<string, (r: PlannedResource) => boolean>> = {
     "gcp:bigquery/dataset:Dataset": (r) =>
         r.inputs["deletionPolicy"] === "PREVENT" && r.inputs["deleteContentsOnDestroy"] === false,
     "gcp:bigquery/table:Table": (r) => r.inputs["deletionProtection"] === true,
+    // Images: a rollback needs the previous ones.
+    "gcp:artifactregistry/repository:Repository": (r) => r.inputs["deletionPolicy"] === "PREVENT",
+    // The API key clients hold.
+    "gcp:secretmanager/secret:Secret": (r) => r.inputs["deletionProtection"] === true,
+    // Airflow's metadata: DAG run history, task state.
+    "gcp:composer/environment:Environment": (r) => r.inputs["deletionPolicy"] === "PREVENT",
 };
 /** Types that can be recreated from config without losing anything. */
 const STATELESS = new Set([
     "gcp:bigquery/datasetIamMember:DatasetIamMember",
     "gcp:bigquery/reservation:Reservation",
     "gcp:bigquery/reservationAssignment:ReservationAssignment",
+    "gcp:projects/service:Service",
+    "gcp:projects/iAMMember:IAMMember",
+    "gcp:projects/serviceIdentity:ServiceIdentity",
+    "gcp:serviceaccount/account:Account",
+    "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:storage/bucketIAMMember:BucketIAMMember",
+    "gcp:secretmanager/secretVersion:SecretVersion",
+    "gcp:secretmanager/secretIamMember:SecretIamMember",
+    "gcp:cloudrunv2/service:Service",
+    "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+    "random:index/randomPassword:RandomPassword",
 ]);
 
 /** Everything optional switched on, so every type the program can create is audited. */

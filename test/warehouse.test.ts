@@ -73,10 +73,11 @@ describe("warehouse", () => {
         for (const t of tables) {
             assert.equal(t.inputs["deletionProtection"], true);
             assert.equal(t.options.protect, true);
-            // Tables wait for their dataset.
-            assert.deepEqual(t.dependencies, [
-                resource(plan, DATASET, "lgx-prod-warehouse-raw").urn,
-            ]);
+            // Tables wait for their dataset, and for the APIs.
+            assert.ok(
+                t.dependencies.includes(resource(plan, DATASET, "lgx-prod-warehouse-raw").urn),
+            );
+            assert.ok(t.dependencies.some((d) => d.endsWith("::lgx-prod-apis-bigquery")));
         }
         assert.equal(
             plan.outputs["rawTables"] &&
@@ -139,7 +140,10 @@ describe("warehouse", () => {
                 },
             },
         });
-        const grants = resourcesOfType(plan, "gcp:bigquery/datasetIamMember:DatasetIamMember");
+        const grants = resourcesOfType(
+            plan,
+            "gcp:bigquery/datasetIamMember:DatasetIamMember",
+        ).filter((g) => g.inputs["member"] === "group:analysts@example.com");
         assert.equal(grants.length, 1, "duplicates collapse into one grant");
         assert.equal(
             grants[0]!.name,
@@ -180,6 +184,6 @@ describe("warehouse", () => {
         );
         assert.equal(a.inputs["assignee"], "projects/replace-me-logistics-prod");
         assert.equal(a.inputs["jobType"], "QUERY");
-        assert.deepEqual(a.dependencies, [r.urn]);
+        assert.ok(a.dependencies.includes(r.urn), "the assignment waits for its reservation");
     });
 });

@@ -59,6 +59,14 @@ const AUTO_NAMED = new Set([
     "gcp:pubsub/topic:Topic",
 ]);
 
+/**
+ * Outputs that share a name with an input but are completed by the cloud (Composer's `config`
+ * gains airflowUri and dagGcsPrefix). The mocks leave them unknown instead of echoing the input.
+ */
+const CLOUD_COMPLETED: Readonly<Record<string, readonly string[]>> = {
+    "gcp:composer/environment:Environment": ["config"],
+};
+
 const SECRET_SIG = pulumi.runtime.specialSecretSig;
 const SIG_KEY = pulumi.runtime.specialSigKey;
 const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
@@ -165,7 +173,11 @@ class RecordingMonitor extends MockMonitor {
 
 /** Answers resource registrations with their inputs (so names and settings resolve) and nothing the cloud computes. */
 const mocks: pulumi.runtime.Mocks = {
-    newResource: (args) => ({ id: undefined, state: { ...args.inputs } }),
+    newResource: (args) => {
+        const state = { ...args.inputs };
+        for (const key of CLOUD_COMPLETED[args.type] ?? []) delete state[key];
+        return { id: undefined, state };
+    },
     call: (args) => {
         const message =
             `offline preview: no offline answer for the provider function ${args.token}. ` +

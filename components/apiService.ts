@@ -1,0 +1,183 @@
+// logistics-api: its Artifact Registry repository, its API key in Secret Manager, and the Cloud
+// Run service. A deploy is `pulumi config set --path logistics:api.image <image>` + `pulumi up`;
+// scaling is `logistics:api.minInstances` / `maxInstances`.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { ApiConfig } from "../stacks/compute";
+import { childOptions, deletionPolicy, dependencies, memberKey, statefulOptions } from "./common";
+
+export const SERVICE_NAME = "logistics-api";
+/** The environment variable that carries the API key, from Secret Manager. */
+export const API_KEY_ENV = "API_KEY";
+
+export interface ApiServiceArgs {
+    project: string;
+    region: string;
+    /** Artifact Registry repository id and its push path (`<region>-docker.pkg.dev/<project>/<id>`). */
+    registry: { repositoryId: string; path: string };
+    /** Secret Manager secret id of the API key. */
+    secretId: string;
+    settings: ApiConfig;
+    /** Email of the service's own service account. */
+    serviceAccountEmail: pulumi.Input<string>;
+    /** Plain environment variables (project, datasets); never secrets. */
+    environment: Record<string, pulumi.Input<string>>;
+    labels: Record<string, string>;
+    protect: boolean;
+}
+
+/** The full image reference for a config value (short `name:tag` or already full). */
+export function imageReference(image: string, registry: string): string {
+    return image.includes("/") ? image : `${registry}/${image}`;
+}
+
+/** Cleanup: keep the newest `keep` versions of each image, delete the rest. */
+export function cleanupPolicies(
+    keep: number,
+): gcp.types.input.artifactregistry.RepositoryCleanupPolicy[] {
+    return [
+        { id: "keep-newest", action: "KEEP", mostRecentVersions: { keepCount: keep } },
+        { id: "delete-older", action: "DELETE", condition: { tagState: "ANY" } },
+    ];
+}
+
+export class ApiService extends pulumi.ComponentResource {
+    /** The service's URL. */
+    public readonly url: pulumi.Output<string>;
+    /** Where to push images: `<region>-docker.pkg.dev/<project>/<repository>`. */
+    public readonly imageRepository: pulumi.Output<string>;
+    /** The API key secret's id (the key itself is never an output). */
+    public readonly apiKeySecretId: pulumi.Output<string>;
+
+    constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("logistics:api:ApiService", name, {}, opts);
+        const s = args.settings;
+        const child = childOptions(this, opts);
+
+        const repository = new gcp.artifactregistry.Repository(
+            `${name}-images`,
+            {
+                project: args.project,
+                location: args.region,
+                repositoryId: args.registry.repositoryId,
+                format: "DOCKER",
+                mode: "STANDARD_REPOSITORY",
+                description: `Images of ${SERVICE_NAME}.`,
+                cleanupPolicyDryRun: false,
+                cleanupPolicies: cleanupPolicies(s.keepImages),
+                labels: args.labels,
+                deletionPolicy: deletionPolicy(args.protect),
+            },
+            statefulOptions(this, args.protect, opts),
+        );
+
+        // The key is generated here and lives only in Secret Manager and in the (encrypted) state.
+        const key = new random.RandomPassword(`${name}-key`, { length: 48, special: false }, child);
+        const secret = new gcp.secretmanager.Secret(
+            `${name}-key-secret`,
+            {
+                project: args.project,
+                secretId: args.secretId,
+                replication: { auto: {} },
+                deletionProtection: args.protect,
+                labels: args.labels,
+            },
+            statefulOptions(this, args.protect, opts),
+        );
+        const version = new gcp.secretmanager.SecretVersion(
+            `${name}-key-version`,
+            { secret: secret.id, secretData: key.result },
+            { ...child, additionalSecretOutputs: ["secretData"] },
+        );
+        const accessor = new gcp.secretmanager.SecretIamMember(
+            `${name}-key-accessor`,
+            {
+                project: args.project,
+                secretId: secret.secretId,
+                role: "roles/secretmanager.secretAccessor",
+                member: pulumi.interpolate`serviceAccount:${args.serviceAccountEmail}`,
+            },
+            child,
+        );
+
+        const registry = args.registry.path;
+        const probe = { httpGet: { path: s.healthPath, port: s.port } };
+        const service = new gcp.cloudrunv2.Service(
+            `${name}-service`,
+            {
+                project: args.project,
+                name: SERVICE_NAME,
+                location: args.region,
+                ingress: s.ingress,
+                deletionProtection: args.protect,
+                labels: args.labels,
+                template: {
+                    serviceAccount: args.serviceAccountEmail,
+                    scaling: { minInstanceCount: s.minInstances, maxInstanceCount: s.maxInstances },
+                    maxInstanceRequestConcurrency: s.concurrency,
+                    timeout: `${s.timeoutSeconds}s`,
+                    labels: args.labels,
+                    containers: [
+                        {
+                            image: imageReference(s.image, registry),
+                            ports: { containerPort: s.port },
+                            resources: { limits: { cpu: s.cpu, memory: s.memory } },
+                            startupProbe: {
+                                ...probe,
+                                periodSeconds: 5,
+                                failureThreshold: 12,
+                                timeoutSeconds: 3,
+                            },
+                            livenessProbe: {
+                                ...probe,
+                                periodSeconds: 30,
+                                failureThreshold: 3,
+                                timeoutSeconds: 3,
+                            },
+                            envs: [
+                                ...Object.entries(args.environment)
+                                    .sort(([a], [b]) => a.localeCompare(b))
+                                    .map(([name, value]) => ({ name, value })),
+                                {
+                                    name: API_KEY_ENV,
+                                    valueSource: {
+                                        secretKeyRef: {
+                                            secret: secret.secretId,
+                                            version: version.version,
+                                        },
+                                    },
+                                },
+                            ],
+                        },
+                    ],
+                },
+            },
+            // The revision can only start once its account may read the key and the image repo exists.
+            { ...child, dependsOn: [...dependencies(opts), accessor, repository] },
+        );
+
+        const invokers = [...(s.publicInvoker ? ["allUsers"] : []), ...new Set(s.invokers)];
+        for (const member of invokers)
+            new gcp.cloudrunv2.ServiceIamMember(
+                `${name}-invoker-${memberKey(member)}`,
+                {
+                    project: args.project,
+                    location: args.region,
+                    name: service.name,
+                    role: "roles/run.invoker",
+                    member,
+                },
+                child,
+            );
+
+        this.url = service.uri;
+        this.imageRepository = pulumi.output(registry);
+        this.apiKeySecretId = secret.secretId;
+        this.registerOutputs({
+            url: this.url,
+            imageRepository: this.imageRepository,
+            apiKeySecretId: this.apiKeySecretId,
+        });
+    }
+}

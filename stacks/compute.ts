@@ -1,0 +1,352 @@
+// Config sections of the compute components: logistics-api on Cloud Run and Cloud Composer.
+// Part of CONFIG_SCHEMA (stacks/config.ts); defaults live here.
+import { z } from "zod";
+import { bool, int, map, oneOf, pattern, section } from "./schema";
+
+// ---- logistics-api ---------------------------------------------------------------------------
+
+/** An image in the project's own repository: `name:tag`, `name@sha256:…`, or the full path. */
+export const IMAGE_PATTERN =
+    /^([a-z0-9][a-z0-9._/-]*)(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
+
+const member = pattern(
+    /^(user|serviceAccount|group|domain|principal|principalSet):\S+$/,
+    "an IAM member such as group:support@example.com or serviceAccount:<email> (public access is publicInvoker)",
+);
+
+export const API_DEFAULTS = {
+    minInstances: 0,
+    maxInstances: 10,
+    cpu: "1",
+    memory: "512Mi",
+    concurrency: 80,
+    timeoutSeconds: 60,
+    port: 8080,
+    healthPath: "/healthz",
+    ingress: "INGRESS_TRAFFIC_ALL",
+    publicInvoker: false,
+    invokers: [] as string[],
+    keepImages: 10,
+} as const;
+
+export const api = section(
+    {
+        /**
+         * The image to run, from the project's Artifact Registry repository: `logistics-api:<tag>`
+         * or `logistics-api@sha256:<digest>` (the registry path is added), or the full
+         * `<region>-docker.pkg.dev/<project>/<repository>/…` path. A deploy is changing this.
+         */
+        image: pattern(
+            IMAGE_PATTERN,
+            "an image such as logistics-api:1.4.2 or logistics-api@sha256:<digest>",
+        ),
+        /** Instances kept warm; 0 lets the service scale to zero. Default 0. */
+        minInstances: int(0, 1000, "Cloud Run's limit is 1000").default(API_DEFAULTS.minInstances),
+        /** Upper bound on instances; must be ≥ minInstances. Default 10. */
+        maxInstances: int(1, 1000, "Cloud Run's limit is 1000").default(API_DEFAULTS.maxInstances),
+        /** vCPUs per instance. Default "1". */
+        cpu: oneOf(["1", "2", "4", "8"], "a Cloud Run CPU count, one of").default(API_DEFAULTS.cpu),
+        /** Memory per instance, e.g. 512Mi or 2Gi (Cloud Run: 128Mi to 32Gi). Default 512Mi. */
+        memory: pattern(
+            /^([1-9][0-9]{2,4}Mi|([1-9]|[12][0-9]|3[0-2])Gi)$/,
+            "memory such as 512Mi or 2Gi, from 128Mi to 32Gi",
+        )
+            .refine((m) => !m.endsWith("Mi") || Number(m.slice(0, -2)) >= 128, {
+                error: (i) => `got ${JSON.stringify(i.input)}. Expected at least 128Mi`,
+            })
+            .default(API_DEFAULTS.memory),
+        /** Concurrent requests per instance (1 to 1000). Default 80. */
+        concurrency: int(1, 1000).default(API_DEFAULTS.concurrency),
+        /** Request timeout in seconds (1 to 3600). Default 60. */
+        timeoutSeconds: int(1, 3600).default(API_DEFAULTS.timeoutSeconds),
+        /** Port the container listens on. Default 8080. */
+        port: int(1, 65535).default(API_DEFAULTS.port),
+        /** Path the startup and liveness probes call. Default /healthz. */
+        healthPath: pattern(/^\/[A-Za-z0-9._~/-]*$/, "an absolute path such as /healthz").default(
+            API_DEFAULTS.healthPath,
+        ),
+        /** Who can reach the service over the network. Default INGRESS_TRAFFIC_ALL. */
+        ingress: oneOf([
+            "INGRESS_TRAFFIC_ALL",
+            "INGRESS_TRAFFIC_INTERNAL_ONLY",
+            "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+        ]).default(API_DEFAULTS.ingress),
+        /** Let anyone invoke the service (allUsers run.invoker). Default false: callers need IAM. */
+        publicInvoker: bool().default(API_DEFAULTS.publicInvoker),
+        /** Members granted roles/run.invoker. */
+        invokers: z.array(member, { error: () => "expected a list of IAM members" }).default([]),
+        /** Images kept in the repository; older ones are cleaned up. Default 10. */
+        keepImages: int(1, 1000).default(API_DEFAULTS.keepImages),
+    },
+    "keys image, minInstances, maxInstances, cpu, memory, concurrency, timeoutSeconds, port, healthPath, ingress, publicInvoker, invokers, keepImages",
+).superRefine((a, ctx) => {
+    if (a.maxInstances < a.minInstances)
+        ctx.addIssue({
+            code: "custom",
+            path: ["maxInstances"],
+            message: `got ${a.maxInstances}, below minInstances (${a.minInstances}). Expected maxInstances ≥ minInstances`,
+        });
+});
+export type ApiConfig = z.output<typeof api>;
+
+// ---- Cloud Composer --------------------------------------------------------------------------
+
+/** Composer 3 images: `composer-3-airflow-<version>[-build.<n>]`. */
+export const COMPOSER_IMAGE_PATTERN = /^composer-3-airflow-([23])(\.\d+){0,2}(-build\.\d+)?$/;
+
+export const WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * The runbook's maintenance windows (UTC). Composer's window must contain them all: daily
+ * 02:00–03:00, weekly Sunday 02:00–04:00, monthly first Sunday 00:00–04:00.
+ */
+export const RUNBOOK_WINDOWS: readonly {
+    what: string;
+    days: readonly Weekday[];
+    start: number;
+    end: number;
+}[] = [
+    { what: "daily 02:00-03:00", days: WEEKDAYS, start: 2, end: 3 },
+    { what: "weekly Sunday 02:00-04:00", days: ["SU"], start: 2, end: 4 },
+    { what: "monthly first Sunday 00:00-04:00", days: ["SU"], start: 0, end: 4 },
+];
+
+/** Composer's rule: at least 12 hours a week, in slots of at least 4 hours. */
+export const MIN_WEEKLY_MAINTENANCE_HOURS = 12;
+export const MIN_MAINTENANCE_SLOT_HOURS = 4;
+
+const resources = (
+    what: string,
+    cpu: [number, number],
+    memory: [number, number],
+    storage: [number, number],
+) =>
+    section(
+        {
+            /** vCPUs. */
+            cpu: z
+                .number({
+                    error: (i) =>
+                        `got ${JSON.stringify(i.input)}. Expected a number of vCPUs from ${cpu[0]} to ${cpu[1]}`,
+                })
+                .min(cpu[0], {
+                    error: (i) => `got ${String(i.input)}. Expected ${cpu[0]} to ${cpu[1]} vCPUs`,
+                })
+                .max(cpu[1], {
+                    error: (i) => `got ${String(i.input)}. Expected ${cpu[0]} to ${cpu[1]} vCPUs`,
+                })
+                .optional(),
+            /** Memory in GB. */
+            memoryGb: z
+                .number({
+                    error: (i) =>
+                        `got ${JSON.stringify(i.input)}. Expected GB from ${memory[0]} to ${memory[1]}`,
+                })
+                .min(memory[0], {
+                    error: (i) =>
+                        `got ${String(i.input)}. Expected ${memory[0]} to ${memory[1]} GB`,
+                })
+                .max(memory[1], {
+                    error: (i) =>
+                        `got ${String(i.input)}. Expected ${memory[0]} to ${memory[1]} GB`,
+                })
+                .optional(),
+            /** Disk in GB. */
+            storageGb: z
+                .number({
+                    error: (i) =>
+                        `got ${JSON.stringify(i.input)}. Expected GB from ${storage[0]} to ${storage[1]}`,
+                })
+                .min(storage[0], {
+                    error: (i) =>
+                        `got ${String(i.input)}. Expected ${storage[0]} to ${storage[1]} GB`,
+                })
+                .max(storage[1], {
+                    error: (i) =>
+                        `got ${String(i.input)}. Expected ${storage[0]} to ${storage[1]} GB`,
+                })
+                .optional(),
+        },
+        `optional keys cpu, memoryGb, storageGb for the ${what}`,
+    );
+
+export const composer = section(
+    {
+        /** Composer 3 image. Default composer-3-airflow-2.10.5. */
+        imageVersion: pattern(
+            COMPOSER_IMAGE_PATTERN,
+            "a Composer 3 image such as composer-3-airflow-2.10.5 or composer-3-airflow-2.10.5-build.7",
+        ).default("composer-3-airflow-2.10.5"),
+        /** Composer environment size. Default ENVIRONMENT_SIZE_SMALL. */
+        environmentSize: oneOf([
+            "ENVIRONMENT_SIZE_SMALL",
+            "ENVIRONMENT_SIZE_MEDIUM",
+            "ENVIRONMENT_SIZE_LARGE",
+        ]).default("ENVIRONMENT_SIZE_SMALL"),
+        /** STANDARD_RESILIENCE or HIGH_RESILIENCE (schedulers and database across zones). Default STANDARD_RESILIENCE. */
+        resilienceMode: oneOf(["STANDARD_RESILIENCE", "HIGH_RESILIENCE"]).default(
+            "STANDARD_RESILIENCE",
+        ),
+        /** Airflow schedulers. Default 1. */
+        schedulerCount: int(1, 3, "Composer 3 runs 1 to 3 schedulers").default(1),
+        /** Airflow workers: the autoscaling range ("scale workers" in the runbook). */
+        workers: section(
+            {
+                /** Default 1. */
+                minCount: int(1, 100).default(1),
+                /** Must be ≥ minCount. Default 3. */
+                maxCount: int(1, 100).default(3),
+                /** Worker resources; Composer's size presets apply when unset. */
+                resources: resources("workers", [0.5, 32], [1, 128], [1, 100]).optional(),
+            },
+            "keys minCount, maxCount, resources",
+        )
+            .default({ minCount: 1, maxCount: 3 })
+            .superRefine((w, ctx) => {
+                if (w.maxCount < w.minCount)
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["maxCount"],
+                        message: `got ${w.maxCount}, below minCount (${w.minCount}). Expected maxCount ≥ minCount`,
+                    });
+            }),
+        /** Scheduler resources; Composer's size presets apply when unset. */
+        schedulerResources: resources("schedulers", [0.5, 32], [1, 128], [1, 100]).optional(),
+        /** Extra PyPI packages, pinned: name → "==<version>". */
+        pypiPackages: map(
+            pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?$/, "a PyPI package name"),
+            pattern(/^==[0-9][A-Za-z0-9.+!-]*$/, 'a pinned version such as "==1.9.1"'),
+            "a map of PyPI package names to pinned versions",
+        ).default({}),
+        /** Extra Airflow config overrides, "<section>-<key>" → value; merged over the platform's own. */
+        airflowConfigOverrides: map(
+            pattern(
+                /^[a-z_]+-[A-Za-z0-9_]+$/,
+                'an override key "<section>-<key>", e.g. "core-parallelism"',
+            ),
+            z.string({ error: () => "expected the override's value as text" }),
+            "a map of Airflow config overrides",
+        ).default({}),
+        /** Extra environment variables for DAGs; merged over the platform's own (BUCKET, datasets, …). */
+        envVariables: map(
+            pattern(
+                /^(?!AIRFLOW__)[A-Za-z_][A-Za-z0-9_]*$/,
+                "a variable name (letters, digits, '_'; not starting with AIRFLOW__)",
+            ),
+            z.string({ error: () => "expected the variable's value as text" }),
+            "a map of environment variables",
+        ).default({}),
+        /**
+         * Composer's maintenance window: `hours` from `start` (UTC) on `days`. Composer needs at
+         * least 12 h a week in slots of at least 4 h, and the window must contain the runbook's
+         * windows, so the runbook's 02:00–03:00 daily window is widened. Default 00:00, 4 h, every day.
+         */
+        maintenanceWindow: section(
+            {
+                start: pattern(
+                    /^([01][0-9]|2[0-3]):00$/,
+                    "a whole hour in UTC such as 00:00",
+                ).default("00:00"),
+                hours: int(1, 24).default(4),
+                days: z
+                    .array(oneOf(WEEKDAYS, "a weekday, one of"), {
+                        error: () => `expected a list of weekdays (${WEEKDAYS.join(", ")})`,
+                    })
+                    .min(1, { error: () => "is empty. Expected at least one weekday" })
+                    .default([...WEEKDAYS]),
+            },
+            "keys start, hours, days",
+        ).default({ start: "00:00", hours: 4, days: [...WEEKDAYS] }),
+        /** Time of the daily environment snapshot (UTC), inside the runbook's daily 02:00–03:00 window. Default 02:30. */
+        snapshotTime: pattern(
+            /^([01][0-9]|2[0-3]):[0-5][0-9]$/,
+            "a UTC time such as 02:30",
+        ).default("02:30"),
+    },
+    "keys imageVersion, environmentSize, resilienceMode, schedulerCount, workers, schedulerResources, pypiPackages, airflowConfigOverrides, envVariables, maintenanceWindow, snapshotTime",
+)
+    .default({
+        imageVersion: "composer-3-airflow-2.10.5",
+        environmentSize: "ENVIRONMENT_SIZE_SMALL",
+        resilienceMode: "STANDARD_RESILIENCE",
+        schedulerCount: 1,
+        workers: { minCount: 1, maxCount: 3 },
+        pypiPackages: {},
+        airflowConfigOverrides: {},
+        envVariables: {},
+        maintenanceWindow: { start: "00:00", hours: 4, days: [...WEEKDAYS] },
+        snapshotTime: "02:30",
+    })
+    .superRefine((c, ctx) => {
+        for (const problem of maintenanceWindowProblems(c.maintenanceWindow))
+            ctx.addIssue({
+                code: "custom",
+                path: ["maintenanceWindow", problem.key],
+                message: problem.message,
+            });
+        if (!c.snapshotTime.startsWith("02:"))
+            ctx.addIssue({
+                code: "custom",
+                path: ["snapshotTime"],
+                message: `got "${c.snapshotTime}", outside the runbook's daily maintenance window. Expected a time from 02:00 to 02:59 UTC`,
+            });
+    });
+export type ComposerConfig = z.output<typeof composer>;
+
+/** Composer's maintenance rules and the runbook's windows, checked against a window config. */
+export function maintenanceWindowProblems(w: {
+    start: string;
+    hours: number;
+    days: readonly Weekday[];
+}) {
+    const problems: { key: "hours" | "days" | "start"; message: string }[] = [];
+    const days = [...new Set(w.days)];
+    const start = Number(w.start.slice(0, 2));
+    if (w.hours < MIN_MAINTENANCE_SLOT_HOURS)
+        problems.push({
+            key: "hours",
+            message: `got ${w.hours}. Expected at least ${MIN_MAINTENANCE_SLOT_HOURS}: Composer needs maintenance slots of at least ${MIN_MAINTENANCE_SLOT_HOURS} hours`,
+        });
+    else if (w.hours * days.length < MIN_WEEKLY_MAINTENANCE_HOURS)
+        problems.push({
+            key: "days",
+            message:
+                `give ${w.hours * days.length} hours a week (${days.length} × ${w.hours} h). Expected at least ` +
+                `${MIN_WEEKLY_MAINTENANCE_HOURS}: Composer needs ${MIN_WEEKLY_MAINTENANCE_HOURS} hours of maintenance a week; add days or hours`,
+        });
+    const missingDays = WEEKDAYS.filter(
+        (d) => RUNBOOK_WINDOWS.some((rb) => rb.days.includes(d)) && !days.includes(d),
+    );
+    if (missingDays.length > 0)
+        problems.push({
+            key: "days",
+            message:
+                `leave out ${missingDays.join(", ")}. Expected every day the runbook's windows fall on ` +
+                `(${RUNBOOK_WINDOWS.map((rb) => rb.what).join("; ")})`,
+        });
+    for (const rb of RUNBOOK_WINDOWS)
+        if (!(start <= rb.start && start + w.hours >= rb.end))
+            problems.push({
+                key: "start",
+                message:
+                    `"${w.start}" for ${w.hours} h does not contain the runbook's ${rb.what} window. ` +
+                    `Expected a window from at most ${String(rb.start).padStart(2, "0")}:00 lasting until at least ${String(rb.end).padStart(2, "0")}:00`,
+            });
+    return problems;
+}
+
+/** The RRULE and RFC 3339 times Composer takes for a window config (the date only anchors the times). */
+export function composerMaintenanceWindow(w: {
+    start: string;
+    hours: number;
+    days: readonly Weekday[];
+}) {
+    const startHour = Number(w.start.slice(0, 2));
+    const anchor = Date.UTC(2024, 0, 1, startHour);
+    return {
+        startTime: new Date(anchor).toISOString().replace(".000Z", "Z"),
+        endTime: new Date(anchor + w.hours * 3_600_000).toISOString().replace(".000Z", "Z"),
+        recurrence: `FREQ=WEEKLY;BYDAY=${WEEKDAYS.filter((d) => w.days.includes(d)).join(",")}`,
+    };
+}
