@@ -2,7 +2,8 @@
 // Composer environment snapshots, which may sit in another region to survive a regional outage.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { continentOf, type BackupsConfig, type IamBindings } from "../stacks/sections";
+import type { BucketPlacement } from "../stacks/locations";
+import type { BackupsConfig, IamBindings } from "../stacks/sections";
 import {
     deletionPolicy,
     grantOptions,
@@ -18,8 +19,10 @@ export interface BackupStoreArgs {
     /** Physical name of the Composer snapshots bucket. */
     snapshotBucketName: string;
     settings: BackupsConfig;
-    /** Used where the config gives no location. */
-    defaultLocation: string;
+    /** Placement of the backups bucket (location, optional dual-region). */
+    placement: BucketPlacement;
+    /** Placement of the snapshots bucket; another region than the environment's survives its outage. */
+    snapshotPlacement: BucketPlacement;
     labels: Record<string, string>;
     protect: boolean;
     /** IAM on the backups bucket: role → members. */
@@ -30,19 +33,14 @@ export interface BackupStoreArgs {
     accounts?: readonly pulumi.Resource[];
 }
 
-/** Location and optional dual-region placement of the backups bucket. */
-export function backupsPlacement(
-    s: BackupsConfig,
-    defaultLocation: string,
+/** A placement as bucket arguments. */
+export function placementArgs(
+    p: BucketPlacement,
 ): Pick<gcp.storage.BucketArgs, "location" | "customPlacementConfig"> {
-    if (s.dualRegion) {
-        return {
-            // Validated config guarantees both regions share a supported continent.
-            location: continentOf(s.dualRegion[0])!,
-            customPlacementConfig: { dataLocations: s.dualRegion.map((r) => r.toUpperCase()) },
-        };
-    }
-    return { location: (s.location ?? defaultLocation).toUpperCase() };
+    return {
+        location: p.location,
+        ...(p.dataLocations ? { customPlacementConfig: { dataLocations: p.dataLocations } } : {}),
+    };
 }
 
 /** Backups tier to colder classes as they age and are deleted after the retention horizon. */
@@ -75,7 +73,7 @@ export class BackupStore extends pulumi.ComponentResource {
             `${name}-bucket`,
             {
                 name: args.bucketName,
-                ...backupsPlacement(s, args.defaultLocation),
+                ...placementArgs(args.placement),
                 ...common,
                 versioning: { enabled: s.versioning },
                 ...(s.retention
@@ -95,7 +93,7 @@ export class BackupStore extends pulumi.ComponentResource {
             `${name}-snapshots`,
             {
                 name: args.snapshotBucketName,
-                location: (s.snapshotLocation ?? args.defaultLocation).toUpperCase(),
+                ...placementArgs(args.snapshotPlacement),
                 ...common,
                 versioning: { enabled: true },
                 lifecycleRules: [

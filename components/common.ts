@@ -1,4 +1,5 @@
 // Small pieces every component shares: stateful-resource options, IAM expansion, lifecycle rules.
+import { createHash } from "crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type * as gcp from "@pulumi/gcp";
 import type { IamBindings, Tiering } from "../stacks/sections";
@@ -61,7 +62,7 @@ export function iamGrants(bindings: IamBindings): IamGrant[] {
     return Object.entries(bindings)
         .flatMap(([role, members]) =>
             [...new Set(members)].map((member) => ({
-                key: `${role.replace(/^.*roles\//, "")}-${memberKey(member)}`,
+                key: grantKey(role, member),
                 role,
                 member,
             })),
@@ -76,6 +77,20 @@ export function mergeIam(...all: (IamBindings | undefined)[]): IamBindings {
         for (const [role, members] of Object.entries(bindings ?? {}))
             out[role] = [...new Set([...(out[role] ?? []), ...members])];
     return out;
+}
+
+/**
+ * A grant's name part: `<role>-<member>`, readable for predefined roles and plain members; when
+ * shortening loses information (custom roles, unusual characters) a hash keeps keys unique.
+ */
+export function grantKey(role: string, member: string): string {
+    const short = role.replace(/^roles\//, "");
+    const key = `${short.replace(/[^A-Za-z0-9_.-]+/g, "-")}-${memberKey(member)}`;
+    const lossless =
+        /^roles\/[A-Za-z0-9_.]+$/.test(role) && /^[a-zA-Z]+:[A-Za-z0-9_.@-]+$/.test(member);
+    return lossless
+        ? key
+        : `${key}-${createHash("sha256").update(`${role} ${member}`).digest("hex").slice(0, 8)}`;
 }
 
 /**

@@ -64,31 +64,50 @@ export interface SchemaField {
     description?: string;
 }
 
+/** A schema file the program cannot use; reported without a stack trace. */
+export class SchemaFileError extends pulumi.RunError {
+    constructor(message: string) {
+        super(message);
+        this.name = "SchemaFileError";
+    }
+}
+
 /** Reads and checks a raw table's schema file; a broken file fails the program with its path. */
-export function readRawSchema(table: string): SchemaField[] {
-    const file = path.join(SCHEMA_DIR, `${table}.json`);
+export function readRawSchema(table: string, dir: string = SCHEMA_DIR): SchemaField[] {
+    const file = path.join(dir, `${table}.json`);
     let fields: unknown;
     try {
         fields = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new Error(`${file}: cannot read the table schema: ${(err as Error).message}`);
+        throw new SchemaFileError(
+            `${file}: cannot read the table schema: ${(err as Error).message}`,
+        );
     }
     if (
         !Array.isArray(fields) ||
         fields.some((f) => typeof f?.name !== "string" || typeof f?.type !== "string")
     )
-        throw new Error(
+        throw new SchemaFileError(
             `${file}: expected a JSON list of {name, type, mode?, description?} fields.`,
         );
     const names = (fields as SchemaField[]).map((f) => f.name);
     const missing = (RUNBOOK_COLUMNS[table] ?? []).filter((c) => !names.includes(c));
     if (missing.length)
-        throw new Error(`${file}: lacks the column(s) ${missing.join(", ")} the runbook queries.`);
+        throw new SchemaFileError(
+            `${file}: lacks the column(s) ${missing.join(", ")} the runbook queries.`,
+        );
     const spec = RAW_TABLES[table]!;
     const unknownClustering = spec.clusterings.filter((c) => !names.includes(c));
     if (unknownClustering.length)
-        throw new Error(`${file}: no column(s) ${unknownClustering.join(", ")} to cluster on.`);
+        throw new SchemaFileError(
+            `${file}: no column(s) ${unknownClustering.join(", ")} to cluster on.`,
+        );
     return fields as SchemaField[];
+}
+
+/** Reads every raw table's schema, so a broken file stops the program before anything is registered. */
+export function readRawSchemas(dir: string = SCHEMA_DIR): Record<string, SchemaField[]> {
+    return Object.fromEntries(Object.keys(RAW_TABLES).map((t) => [t, readRawSchema(t, dir)]));
 }
 
 export interface WarehouseArgs {
@@ -104,6 +123,8 @@ export interface WarehouseArgs {
     iam?: Partial<Record<DatasetName, IamBindings>>;
     /** Service accounts the IAM members name: the grants wait for them. */
     accounts?: readonly pulumi.Resource[];
+    /** The raw tables' schemas, read before any resource is registered (`readRawSchemas`). */
+    schemas: Record<string, SchemaField[]>;
 }
 
 export class Warehouse extends pulumi.ComponentResource {
@@ -156,7 +177,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     datasetId: datasets.raw.datasetId,
                     tableId: table,
                     description: spec.description,
-                    schema: JSON.stringify(readRawSchema(table)),
+                    schema: JSON.stringify(args.schemas[table]),
                     ...(spec.partitioned
                         ? { timePartitioning: { type: "DAY", field: "_loaded_at" } }
                         : {}),

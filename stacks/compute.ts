@@ -10,7 +10,7 @@ export const IMAGE_PATTERN =
     /^([a-z0-9][a-z0-9._/-]*)(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127}|@sha256:[a-f0-9]{64})$/;
 
 const member = pattern(
-    /^(user|serviceAccount|group|domain|principal|principalSet):\S+$/,
+    /^(user|serviceAccount|group|domain):\S+$/,
     "an IAM member such as group:support@example.com or serviceAccount:<email> (public access is publicInvoker)",
 );
 

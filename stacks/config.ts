@@ -9,62 +9,22 @@ import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
 import { api, composer } from "./compute";
 import { naming } from "./naming";
+import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
 import { backups, dataLake, warehouse } from "./sections";
+
+export { GCP_REGIONS };
 
 /** The Pulumi project name, and so the namespace of this program's config keys. */
 export const PROJECT = "logistics";
 
-/** Google Cloud regions this platform may be deployed to (Cloud Run, Composer and BigQuery all exist there). */
-export const GCP_REGIONS = [
-    "africa-south1",
-    "asia-east1",
-    "asia-east2",
-    "asia-northeast1",
-    "asia-northeast2",
-    "asia-northeast3",
-    "asia-south1",
-    "asia-south2",
-    "asia-southeast1",
-    "asia-southeast2",
-    "australia-southeast1",
-    "australia-southeast2",
-    "europe-central2",
-    "europe-north1",
-    "europe-north2",
-    "europe-southwest1",
-    "europe-west1",
-    "europe-west2",
-    "europe-west3",
-    "europe-west4",
-    "europe-west6",
-    "europe-west8",
-    "europe-west9",
-    "europe-west10",
-    "europe-west12",
-    "me-central1",
-    "me-central2",
-    "me-west1",
-    "northamerica-northeast1",
-    "northamerica-northeast2",
-    "northamerica-south1",
-    "southamerica-east1",
-    "southamerica-west1",
-    "us-central1",
-    "us-east1",
-    "us-east4",
-    "us-east5",
-    "us-south1",
-    "us-west1",
-    "us-west2",
-    "us-west3",
-    "us-west4",
-] as const;
-
 /** Project ids starting with this are the placeholders shipped in the stack files. */
 export const PLACEHOLDER_PROJECT_PREFIX = "replace-me-";
 
-/** Label keys the platform sets itself; user labels may not override them. */
+/** Label keys the platform sets on everything; user labels may not override them. */
 export const STANDARD_LABEL_KEYS = ["environment", "team", "cost-center", "managed-by"] as const;
+/** Label keys the platform sets on some resources (which component, dataset, purpose). */
+export const RESOURCE_LABEL_KEYS = ["component", "dataset", "purpose"] as const;
+const RESERVED_LABEL_KEYS: readonly string[] = [...STANDARD_LABEL_KEYS, ...RESOURCE_LABEL_KEYS];
 
 // GCP label rules: https://cloud.google.com/resource-manager/docs/labels-overview#requirements
 const labelKey = pattern(
@@ -144,6 +104,14 @@ export interface StackConfig {
     dataLake: Values["logistics:dataLake"];
     backups: Values["logistics:backups"];
     warehouse: Values["logistics:warehouse"];
+    /** Locations with defaults applied (gcp:region where a section sets none), resolved once here. */
+    locations: {
+        lake: BucketPlacement;
+        backups: BucketPlacement;
+        snapshots: BucketPlacement;
+        /** BigQuery datasets (and the reservation). */
+        warehouse: string;
+    };
 }
 
 /** Config keys without a default: a stack file must set them. */
@@ -219,6 +187,7 @@ export function parseStackConfig(
         dataLake: v["logistics:dataLake"],
         backups: v["logistics:backups"],
         warehouse: v["logistics:warehouse"],
+        locations: resolveLocations(v),
     };
 }
 
@@ -255,7 +224,10 @@ function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
         });
     }
     if (issue.code === "invalid_key")
-        return [`${path}: invalid key. ${issue.issues.map((i) => i.message).join("; ")}.`];
+        return [
+            `${path}: invalid key ${show(issue.path.at(-1))}. ` +
+                `${issue.issues.map((i) => i.message.replace(/^got .*?\. /, "")).join("; ")}.`,
+        ];
     return [`${path}: ${issue.message}.`];
 }
 
@@ -284,6 +256,18 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     }
 }
 
+/** Every location with its default applied. */
+function resolveLocations(v: Values): StackConfig["locations"] {
+    const region = v["gcp:region"];
+    const b = v["logistics:backups"];
+    return {
+        lake: bucketPlacement(v["logistics:dataLake"].location, region),
+        backups: bucketPlacement(b.location, region, b.dualRegion),
+        snapshots: bucketPlacement(b.snapshotLocation, region),
+        warehouse: v["logistics:warehouse"].location ?? region,
+    };
+}
+
 /** Rules between keys; run only when every key is valid on its own. */
 function crossKeyProblems(v: Values, options: LoadOptions): string[] {
     const problems: string[] = [];
@@ -294,30 +278,31 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
                 `Set your project: pulumi config set gcp:project <your-project-id>.`,
         );
     for (const key of Object.keys(v["logistics:labels"].extra))
-        if ((STANDARD_LABEL_KEYS as readonly string[]).includes(key))
+        if (RESERVED_LABEL_KEYS.includes(key))
             problems.push(
                 `logistics:labels.extra.${key}: redefines a standard label. ` +
-                    `Remove it; the platform sets ${STANDARD_LABEL_KEYS.join(", ")} itself.`,
+                    `Remove it; the platform sets ${RESERVED_LABEL_KEYS.join(", ")} itself.`,
             );
     // BigQuery loads (ingestion, restores) and exports (backups) need a bucket in the dataset's
     // region when the dataset is regional; a multi-region dataset is checked by GCP itself.
+    const at = resolveLocations(v);
+    if (isRegion(at.warehouse))
+        for (const [key, placement] of [
+            [
+                v["logistics:backups"].dualRegion
+                    ? "logistics:backups.dualRegion"
+                    : "logistics:backups.location",
+                at.backups,
+            ],
+            ["logistics:dataLake.location", at.lake],
+        ] as const)
+            if (placement.dataLocations || placement.location.toLowerCase() !== at.warehouse)
+                problems.push(
+                    `${key}: places the bucket in ${placement.dataLocations?.join("+") ?? placement.location}, while the BigQuery ` +
+                        `datasets are in the region ${at.warehouse}. Expected ${at.warehouse}: BigQuery loads, exports and ` +
+                        `restores a regional dataset only through a bucket in its region.`,
+                );
     const region = v["gcp:region"];
-    const datasetLocation = v["logistics:warehouse"].location ?? region;
-    if (/^[a-z]+-[a-z]+[0-9]+$/.test(datasetLocation)) {
-        const lake = v["logistics:dataLake"].location ?? region;
-        if (lake.toLowerCase() !== datasetLocation)
-            problems.push(
-                `logistics:dataLake.location: got ${show(lake)}, while the BigQuery datasets are in the region ` +
-                    `${datasetLocation}. Expected ${datasetLocation}: BigQuery loads only from a bucket in a regional dataset's region.`,
-            );
-        const b = v["logistics:backups"];
-        if (b.dualRegion || (b.location ?? region).toLowerCase() !== datasetLocation)
-            problems.push(
-                `logistics:backups.${b.dualRegion ? "dualRegion" : "location"}: got ${show(b.dualRegion ?? b.location ?? region)}, ` +
-                    `while the BigQuery datasets are in the region ` +
-                    `${datasetLocation}. Expected ${datasetLocation}, or datasets in a multi-region: BigQuery exports and restores a regional dataset only through a bucket in its region.`,
-            );
-    }
     // A deploy may only run images from the project's own registry (Container Registry is gone).
     const image = v["logistics:api"].image;
     const registry = naming({
@@ -332,10 +317,13 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
                 `Expected an image pushed to ${registry}/, written as <name>:<tag> or <name>@sha256:<digest> ` +
                 `(or the full path under ${registry}/).`,
         );
-    const labelCount = STANDARD_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
+    // Every reserved key may appear on one resource (a bucket has component and purpose, …).
+    const labelCount = RESERVED_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
     if (labelCount > 64)
         problems.push(
-            `logistics:labels.extra: ${labelCount} labels in all. GCP accepts at most 64 per resource.`,
+            `logistics:labels.extra: makes up to ${labelCount} labels on one resource ` +
+                `(${RESERVED_LABEL_KEYS.length} set by the platform + ${labelCount - RESERVED_LABEL_KEYS.length} extra). ` +
+                `GCP accepts at most 64 per resource: keep extra to ${64 - RESERVED_LABEL_KEYS.length}.`,
         );
     return problems;
 }

@@ -10,7 +10,7 @@ import { DataLake } from "../components/dataLake";
 import { Identities, WORKLOADS, type Workload } from "../components/identities";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
-import { Warehouse } from "../components/warehouse";
+import { Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { naming, type Naming } from "./naming";
 
@@ -31,7 +31,10 @@ export function platformContext(config: StackConfig): PlatformContext {
 }
 
 export interface PlatformArgs {
+    /** The validated stack config. */
     config: StackConfig;
+    /** The raw tables' schemas (read and checked before the platform is built). */
+    schemas: Record<string, SchemaField[]>;
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -75,7 +78,7 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("lake"),
             {
                 bucketName: naming.globalName("lake"),
-                location: (config.dataLake.location ?? config.region).toUpperCase(),
+                location: config.locations.lake.location,
                 settings: config.dataLake,
                 labels: naming.labels({ component: "data-lake" }),
                 protect,
@@ -92,7 +95,8 @@ export class Platform extends pulumi.ComponentResource {
                 bucketName: naming.globalName("lake-backups"),
                 snapshotBucketName: naming.globalName("snapshots"),
                 settings: config.backups,
-                defaultLocation: config.region,
+                placement: config.locations.backups,
+                snapshotPlacement: config.locations.snapshots,
                 labels: naming.labels({ component: "backups" }),
                 protect,
                 // Exports write new objects only: no overwrite, no delete.
@@ -106,11 +110,12 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("warehouse"),
             {
                 project,
-                location: config.warehouse.location ?? config.region,
+                location: config.locations.warehouse,
                 settings: config.warehouse,
                 labels: naming.labels({ component: "warehouse" }),
                 protect,
                 reservationName: naming.name("slots"),
+                schemas: args.schemas,
                 iam: {
                     raw: {
                         "roles/bigquery.dataEditor": [sa.composer],
@@ -126,7 +131,7 @@ export class Platform extends pulumi.ComponentResource {
             },
             afterApis,
         );
-        const bqLocation = config.warehouse.location ?? config.region;
+        const bqLocation = config.locations.warehouse;
 
         const composer = new Orchestration(
             naming.name("composer"),

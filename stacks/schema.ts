@@ -46,9 +46,13 @@ export function pattern(re: RegExp, accepted: string) {
     return z.string({ error }).regex(re, { error });
 }
 
-/** One of a fixed list of values. */
-export function oneOf<const T extends readonly [string, ...string[]]>(values: T, what = "one of") {
-    return z.enum(values, { error: expect(`${what} ${values.join(", ")}`) });
+/** One of a fixed list of values; `accepted` replaces the listing when the list is long. */
+export function oneOf<const T extends readonly [string, ...string[]]>(
+    values: T,
+    what = "one of",
+    accepted?: string,
+) {
+    return z.enum(values, { error: expect(accepted ?? `${what} ${values.join(", ")}`) });
 }
 
 /** A map with free keys (validated by `key`) and values validated by `value`. */

@@ -1,7 +1,14 @@
 // Config sections of the data components (data lake, backups, warehouse) and the one IAM shape
 // every component uses. Part of CONFIG_SCHEMA (stacks/config.ts); defaults live here.
 import { z } from "zod";
-import { bool, int, map, oneOf, pattern, section } from "./schema";
+import {
+    BUCKET_MULTI_REGIONS,
+    bucketLocation,
+    continentOf,
+    datasetLocation,
+    region,
+} from "./locations";
+import { bool, int, map, oneOf, pattern, section, show } from "./schema";
 
 /**
  * The one IAM shape (STYLE.md §8): role → members, e.g.
@@ -12,7 +19,7 @@ const role = pattern(
     "an IAM role such as roles/bigquery.dataViewer",
 );
 const member = pattern(
-    /^(user|serviceAccount|group|domain|principal|principalSet):\S+$/,
+    /^(user|serviceAccount|group|domain):\S+$/,
     "an IAM member such as group:analysts@example.com or serviceAccount:<email> " +
         "(allUsers and allAuthenticatedUsers are not allowed on data)",
 );
@@ -23,45 +30,12 @@ export const iamBindings = map(
 );
 export type IamBindings = z.output<typeof iamBindings>;
 
-/** Cloud Storage multi-regions and predefined dual-regions. */
-export const BUCKET_MULTI_REGIONS = [
-    "US",
-    "EU",
-    "ASIA",
-    "NAM4",
-    "EUR4",
-    "EUR5",
-    "EUR7",
-    "EUR8",
-    "ASIA1",
-] as const;
-
-/** Continents a configurable dual-region may span, by region-name prefix. */
-export const DUAL_REGION_CONTINENTS: Readonly<Record<string, string>> = {
-    "us-": "US",
-    "europe-": "EU",
-    "asia-": "ASIA",
-};
-
-/** The continent (multi-region) a region belongs to, for dual-regions; undefined if not supported. */
-export function continentOf(region: string): string | undefined {
-    return Object.entries(DUAL_REGION_CONTINENTS).find(([prefix]) =>
-        region.startsWith(prefix),
-    )?.[1];
-}
-
-const bucketLocation = pattern(
-    /^([a-z]+-[a-z]+[0-9]+|US|EU|ASIA|NAM4|EUR4|EUR5|EUR7|EUR8|ASIA1)$/,
-    `a region (e.g. us-central1), a multi-region or a predefined dual-region (${BUCKET_MULTI_REGIONS.join(", ")})`,
-);
-const days = (min: number, max: number, why?: string) => int(min, max, why);
-
 /** Lifecycle tiering: each age in days from object creation; later classes need later ages. */
 const tiering = section(
     {
-        nearlineAfterDays: days(1, 36500).optional(),
-        coldlineAfterDays: days(1, 36500).optional(),
-        archiveAfterDays: days(1, 36500).optional(),
+        nearlineAfterDays: int(1, 36500).optional(),
+        coldlineAfterDays: int(1, 36500).optional(),
+        archiveAfterDays: int(1, 36500).optional(),
     },
     "optional keys nearlineAfterDays, coldlineAfterDays, archiveAfterDays",
 ).superRefine((t, ctx) => {
@@ -102,9 +76,9 @@ export const dataLake = section(
             })
             .default(DATA_LAKE_DEFAULTS.softDeleteDays),
         /** Age in days after which objects under staging/ are deleted (the runbook's weekly cleanup). Default 30. */
-        stagingRetentionDays: days(1, 3650).default(DATA_LAKE_DEFAULTS.stagingRetentionDays),
+        stagingRetentionDays: int(1, 3650).default(DATA_LAKE_DEFAULTS.stagingRetentionDays),
         /** Days a noncurrent version is kept before deletion (with versioning). Default 30. */
-        noncurrentVersionRetentionDays: days(1, 3650).default(
+        noncurrentVersionRetentionDays: int(1, 3650).default(
             DATA_LAKE_DEFAULTS.noncurrentVersionRetentionDays,
         ),
         /** Optional storage-class tiering of objects under raw/. */
@@ -120,16 +94,10 @@ export const backups = section(
         location: bucketLocation.optional(),
         /** Two regions of one continent for a configurable dual-region (sets location to the continent). */
         dualRegion: z
-            .tuple(
-                [
-                    pattern(/^[a-z]+-[a-z]+[0-9]+$/, "a region"),
-                    pattern(/^[a-z]+-[a-z]+[0-9]+$/, "a region"),
-                ],
-                {
-                    error: () =>
-                        "expected a list of exactly two regions, e.g. [us-central1, us-east1]",
-                },
-            )
+            .tuple([region, region], {
+                error: (i) =>
+                    `got ${show(i.input)}. Expected a list of exactly two regions, e.g. [us-central1, us-east1]`,
+            })
             .optional(),
         /** Refuse a single-region backups bucket (prod). Default false. */
         requireMultiRegion: bool().default(false),
@@ -142,7 +110,7 @@ export const backups = section(
         retention: section(
             {
                 /** At least 1 day. */
-                days: days(1, 3650, "a retention under one day protects nothing"),
+                days: int(1, 3650, "a retention under one day protects nothing"),
                 /** Lock the policy: irreversible, the period can then only grow. Default false. */
                 locked: bool().default(false),
             },
@@ -151,9 +119,9 @@ export const backups = section(
         /** Storage-class tiering of backups by age. */
         tiering: tiering.default({ coldlineAfterDays: 30, archiveAfterDays: 90 }),
         /** Backups are deleted after this many days (the retention horizon). Default 400. */
-        deleteAfterDays: days(1, 36500).default(400),
+        deleteAfterDays: int(1, 36500).default(400),
         /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
-        snapshotLocation: bucketLocation.optional(),
+        snapshotLocation: region.optional(),
     },
     "keys location, dualRegion, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, snapshotLocation",
 )
@@ -238,10 +206,7 @@ const datasetMap = <V extends z.ZodType>(value: V, accepted: string) =>
 export const warehouse = section(
     {
         /** Dataset location (a region or US / EU). Default: gcp:region. */
-        location: pattern(
-            /^([a-z]+-[a-z]+[0-9]+|US|EU)$/,
-            "a region (e.g. us-central1) or US or EU",
-        ).optional(),
+        location: datasetLocation.optional(),
         /** Time travel window in hours: 48 to 168 in steps of 24. Default 168 (7 days). */
         timeTravelHours: int(48, 168, "BigQuery's time-travel window")
             .refine((h) => h % 24 === 0, {
@@ -249,10 +214,15 @@ export const warehouse = section(
             })
             .default(168),
         /** Default expiration of tables in `staging`, in days. Unset: tables do not expire. */
-        stagingTableExpirationDays: days(1, 3650).optional(),
+        stagingTableExpirationDays: int(1, 3650).optional(),
         /** Dataset descriptions; defaults describe each dataset's role. */
         descriptions: datasetMap(
-            z.string({ error: () => "expected a description text" }).max(16384),
+            z
+                .string({ error: (i) => `got ${show(i.input)}. Expected a description text` })
+                .max(16384, {
+                    error: (i) =>
+                        `got a text of ${String(i.input).length} characters. Expected at most 16384`,
+                }),
             "optional keys raw, staging, marts",
         ).default({}),
         /** Dataset-level IAM, per dataset: role → members. */

@@ -1,6 +1,6 @@
 // Bad config for the data lake, backups and warehouse sections: exact, key-qualified messages.
 import { strict as assert } from "assert";
-import { BUCKET_MULTI_REGIONS } from "../stacks/sections";
+import { BUCKET_MULTI_REGIONS } from "../stacks/locations";
 import { configProblems } from "./harness";
 
 const MULTI = BUCKET_MULTI_REGIONS.join(", ");
@@ -69,7 +69,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         "bucket location that does not exist",
         { "logistics:dataLake": { location: "mars" } },
         [
-            `logistics:dataLake.location: got "mars". Expected a region (e.g. us-central1), a multi-region or a predefined dual-region (${MULTI}).`,
+            `logistics:dataLake.location: got "mars". Expected a region (e.g. us-central1, see gcp:region), a multi-region or a predefined dual-region (${MULTI}).`,
         ],
     ],
     [
@@ -156,7 +156,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         "dual-region with one region",
         { "logistics:backups": { dualRegion: ["us-central1"] } },
         [
-            "logistics:backups.dualRegion: expected a list of exactly two regions, e.g. [us-central1, us-east1].",
+            'logistics:backups.dualRegion: got a list (["us-central1"]). Expected a list of exactly two regions, e.g. [us-central1, us-east1].',
         ],
     ],
     [
@@ -174,7 +174,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
             },
         },
         [
-            'logistics:warehouse.iam.raw."bigquery.dataViewer": invalid key. got "bigquery.dataViewer". Expected an IAM role such as roles/bigquery.dataViewer.',
+            'logistics:warehouse.iam.raw."bigquery.dataViewer": invalid key "bigquery.dataViewer". Expected an IAM role such as roles/bigquery.dataViewer.',
         ],
     ],
     [
@@ -200,14 +200,14 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         "data lake outside a regional dataset's region",
         { "logistics:dataLake": { location: "US" } },
         [
-            'logistics:dataLake.location: got "US", while the BigQuery datasets are in the region us-central1. Expected us-central1: BigQuery loads only from a bucket in a regional dataset\'s region.',
+            "logistics:dataLake.location: places the bucket in US, while the BigQuery datasets are in the region us-central1. Expected us-central1: BigQuery loads, exports and restores a regional dataset only through a bucket in its region.",
         ],
     ],
     [
         "backups outside a regional dataset's region",
         { "logistics:backups": { dualRegion: ["us-central1", "us-east1"] } },
         [
-            'logistics:backups.dualRegion: got a list (["us-central1","us-east1"]), while the BigQuery datasets are in the region us-central1. Expected us-central1, or datasets in a multi-region: BigQuery exports and restores a regional dataset only through a bucket in its region.',
+            "logistics:backups.dualRegion: places the bucket in US-CENTRAL1+US-EAST1, while the BigQuery datasets are in the region us-central1. Expected us-central1: BigQuery loads, exports and restores a regional dataset only through a bucket in its region.",
         ],
     ],
 ];

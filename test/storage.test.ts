@@ -1,6 +1,6 @@
 // Data lake and backups buckets: lifecycle, retention, versioning, placement and protection.
 import { strict as assert } from "assert";
-import { backupLifecycleRules, backupsPlacement } from "../components/backupStore";
+import { backupLifecycleRules } from "../components/backupStore";
 import { dataLakeLifecycleRules } from "../components/dataLake";
 import { parseStackConfig } from "../stacks/config";
 import { planFor, resource, withChanges } from "./harness";
@@ -141,9 +141,9 @@ describe("backups", () => {
                 requireMultiRegion: true,
             },
         });
-        assert.deepEqual(backupsPlacement(config.backups, "us-central1"), {
+        assert.deepEqual(config.locations.backups, {
             location: "US",
-            customPlacementConfig: { dataLocations: ["US-CENTRAL1", "US-EAST4"] },
+            dataLocations: ["US-CENTRAL1", "US-EAST4"],
         });
     });
 

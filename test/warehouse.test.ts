@@ -2,7 +2,15 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { RAW_TABLES, readRawSchema, RUNBOOK_COLUMNS, SCHEMA_DIR } from "../components/warehouse";
+import * as os from "os";
+import {
+    RAW_TABLES,
+    readRawSchema,
+    readRawSchemas,
+    RUNBOOK_COLUMNS,
+    SCHEMA_DIR,
+    SchemaFileError,
+} from "../components/warehouse";
 import { planFor, resource, resourcesOfType } from "./harness";
 
 const DATASET = "gcp:bigquery/dataset:Dataset";
@@ -108,23 +116,28 @@ describe("warehouse", () => {
         );
     });
 
-    it("fails with the file's path when a schema file loses a runbook column", () => {
-        const file = path.join(SCHEMA_DIR, "customers.json");
-        const original = fs.readFileSync(file, "utf8");
-        try {
-            const fields = JSON.parse(original).filter(
-                (f: { name: string }) => f.name !== "customer_id",
-            );
-            fs.writeFileSync(file, JSON.stringify(fields));
-            assert.throws(
-                () => readRawSchema("customers"),
-                new RegExp(
-                    `${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: lacks the column\\(s\\) customer_id`,
-                ),
-            );
-        } finally {
-            fs.writeFileSync(file, original);
-        }
+    it("stops on a broken schema file with its path, without a stack trace", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "schemas-"));
+        for (const t of Object.keys(RAW_TABLES))
+            fs.copyFileSync(path.join(SCHEMA_DIR, `${t}.json`), path.join(dir, `${t}.json`));
+        const file = path.join(dir, "customers.json");
+        const fields = JSON.parse(fs.readFileSync(file, "utf8")).filter(
+            (f: { name: string }) => f.name !== "customer_id",
+        );
+        fs.writeFileSync(file, JSON.stringify(fields));
+        assert.throws(
+            () => readRawSchemas(dir),
+            (err: unknown) =>
+                err instanceof SchemaFileError &&
+                err.message === `${file}: lacks the column(s) customer_id the runbook queries.`,
+        );
+        fs.writeFileSync(file, "{ not json");
+        assert.throws(() => readRawSchemas(dir), /customers\.json: cannot read the table schema: /);
+        fs.writeFileSync(file, JSON.stringify([{ name: "customer_id" }]));
+        assert.throws(
+            () => readRawSchemas(dir),
+            /expected a JSON list of \{name, type, mode\?, description\?\} fields/,
+        );
     });
 
     it("grants dataset access from config through IAM members, keyed by role and member", async () => {

@@ -118,11 +118,35 @@ type Callback = (err: unknown, res: { getUrn(): string }) => void;
 class RecordingMonitor extends MockMonitor {
     readonly planned: PlannedResource[] = [];
     stackOutputs: Record<string, unknown> = {};
+    private readonly seen = new Set<string>();
+
+    constructor(mocks: pulumi.runtime.Mocks) {
+        super(mocks);
+        // The SDK's mock keeps only the parent's own type in a URN; the engine keeps the whole
+        // chain (`pulumi:pulumi:Stack$logistics:stack:Platform$…`). Offline URNs match real ones.
+        (this as unknown as { newUrn: (p: string, t: string, n: string) => string }).newUrn = (
+            parent,
+            type,
+            name,
+        ) =>
+            `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualifier(parent)}${type}::${name}`;
+    }
 
     override async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
         // Let the SDK build the URN and state, then record the request beside its answer.
         await super.registerResource(req, (err, res) => {
-            if (!err) this.record(req, res.getUrn());
+            if (!err && this.seen.has(res.getUrn()))
+                // The engine refuses a second resource with the same URN; so does the preview.
+                return callback(
+                    new Error(
+                        `duplicate resource URN ${res.getUrn()}: two resources share a type and name`,
+                    ),
+                    res,
+                );
+            if (!err) {
+                this.seen.add(res.getUrn());
+                this.record(req, res.getUrn());
+            }
             callback(err, res);
         });
     }
@@ -169,6 +193,12 @@ class RecordingMonitor extends MockMonitor {
                 : {}),
         });
     }
+}
+
+/** The type-chain prefix children of `parent` get; the stack itself adds none. */
+function qualifier(parent: string): string {
+    const parentType = parent ? parent.split("::")[2]! : "";
+    return parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$` : "";
 }
 
 /** Answers resource registrations with their inputs (so names and settings resolve) and nothing the cloud computes. */
@@ -226,7 +256,9 @@ export async function runOffline(run: OfflineRun): Promise<Plan> {
     // preview = true: whatever the mocks do not return stays unknown, as in `pulumi preview`.
     await pulumi.runtime.setMocks(mocks, PROJECT, run.stack, true);
     pulumi.runtime.setMockOptions(monitor, PROJECT, run.stack, true);
-    pulumi.runtime.setAllConfig(stackFile.config, stackFile.secrets);
+    // Pulumi marks whole keys secret; a secret nested in an object makes its top-level key secret.
+    const secretKeys = [...new Set(stackFile.secrets.map((k) => k.split(/[.[]/)[0]!))];
+    pulumi.runtime.setAllConfig(stackFile.config, secretKeys);
     const program = run.program ?? (await import("../../stacks/program")).program;
     // The SDK reports a program error twice: through the stack's promise and as an unhandled
     // rejection of the stack's own registration. Catch the copy so the caller sees one error.

@@ -31,9 +31,28 @@ const KEY_INPUTS: Readonly<Record<string, readonly string[]>> = {
         "clusterings",
         "deletionProtection",
     ],
+    "gcp:cloudrunv2/service:Service": [
+        "name",
+        "location",
+        "template.containers.0.image",
+        "template.scaling.minInstanceCount",
+        "template.scaling.maxInstanceCount",
+        "ingress",
+        "deletionProtection",
+    ],
+    "gcp:composer/environment:Environment": [
+        "name",
+        "config.softwareConfig.imageVersion",
+        "config.environmentSize",
+        "config.workloadsConfig.scheduler.count",
+        "config.workloadsConfig.worker.minCount",
+        "config.workloadsConfig.worker.maxCount",
+        "config.maintenanceWindow.recurrence",
+        "deletionPolicy",
+    ],
 };
 const HIDDEN_INPUTS = new Set(["labels", "project", "description", "__defaults"]);
-const MAX_SUMMARY = 120;
+const WRAP_WIDTH = 110;
 
 function at(obj: unknown, dotted: string): unknown {
     return dotted
@@ -45,8 +64,11 @@ function at(obj: unknown, dotted: string): unknown {
         );
 }
 
-/** A resource's key inputs as a short `key=value` line. */
-export function keyInputs(r: PlannedResource): string {
+/**
+ * A resource's key inputs as `key=value` parts, wrapped into lines of about `width` characters.
+ * Nothing is cut: a setting like `retentionPolicy.isLocked` must never fall off the screen.
+ */
+export function keyInputs(r: PlannedResource, width = WRAP_WIDTH): string[] {
     const keys =
         KEY_INPUTS[r.type] ??
         Object.keys(r.inputs).filter((k) => {
@@ -58,8 +80,13 @@ export function keyInputs(r: PlannedResource): string {
         .filter(([, v]) => v !== undefined)
         .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
     if (r.autoNamed) parts.unshift(`name=${r.autoNamed}`);
-    const line = parts.join("  ");
-    return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 3)}...` : line;
+    const lines: string[] = [];
+    for (const part of parts) {
+        const last = lines.length - 1;
+        if (last >= 0 && lines[last]!.length + 2 + part.length <= width) lines[last] += `  ${part}`;
+        else lines.push(part);
+    }
+    return lines;
 }
 
 export function renderPlan(plan: Plan): string {
@@ -76,7 +103,7 @@ export function renderPlan(plan: Plan): string {
         list.push(r);
         children.set(r.parent, list);
     }
-    const rows: [string, string, string, string, string][] = [];
+    const rows: [string, string, string, string[], string][] = [];
     const walk = (parent: string | undefined, indent: string): void => {
         const list = (children.get(parent) ?? []).sort(
             (a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
@@ -111,7 +138,7 @@ export function renderPlan(plan: Plan): string {
             ` +   ${type.padEnd(typeWidth)}  ${name.padEnd(nameWidth)}  create  ${lock} ${marks}`.trimEnd(),
         );
         // Key inputs go under the resource, inside the tree, as `pulumi preview --diff` nests details.
-        if (inputs) out.push(`     ${childIndent}   ${inputs}`);
+        for (const line of inputs) out.push(`     ${childIndent}   ${line}`);
     }
 
     out.push("");
