@@ -88,7 +88,8 @@ export class ApiService extends pulumi.ComponentResource {
         const version = new gcp.secretmanager.SecretVersion(
             `${name}-key-version`,
             { secret: secret.id, secretData: key.result },
-            { ...child, additionalSecretOutputs: ["secretData"] },
+            // The provider SDK already marks secretData as a secret output.
+            child,
         );
         const accessor = new gcp.secretmanager.SecretIamMember(
             `${name}-key-accessor`,

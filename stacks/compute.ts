@@ -45,7 +45,13 @@ export const api = section(
         /** Upper bound on instances; must be ≥ minInstances. Default 10. */
         maxInstances: int(1, 1000, "Cloud Run's limit is 1000").default(API_DEFAULTS.maxInstances),
         /** vCPUs per instance. Default "1". */
-        cpu: oneOf(["1", "2", "4", "8"], "a Cloud Run CPU count, one of").default(API_DEFAULTS.cpu),
+        cpu: z
+            .preprocess(
+                // YAML reads `cpu: 2` as a number; Cloud Run takes the count as text.
+                (v) => (typeof v === "number" ? String(v) : v),
+                oneOf(["1", "2", "4", "8"], "a Cloud Run CPU count, one of"),
+            )
+            .default(API_DEFAULTS.cpu),
         /** Memory per instance, e.g. 512Mi or 2Gi (Cloud Run: 128Mi to 32Gi). Default 512Mi. */
         memory: pattern(
             /^([1-9][0-9]{2,4}Mi|([1-9]|[12][0-9]|3[0-2])Gi)$/,
@@ -325,14 +331,20 @@ export function maintenanceWindowProblems(w: {
                 `leave out ${missingDays.join(", ")}. Expected every day the runbook's windows fall on ` +
                 `(${RUNBOOK_WINDOWS.map((rb) => rb.what).join("; ")})`,
         });
-    for (const rb of RUNBOOK_WINDOWS)
-        if (!(start <= rb.start && start + w.hours >= rb.end))
-            problems.push({
-                key: "start",
-                message:
-                    `"${w.start}" for ${w.hours} h does not contain the runbook's ${rb.what} window. ` +
-                    `Expected a window from at most ${String(rb.start).padStart(2, "0")}:00 lasting until at least ${String(rb.end).padStart(2, "0")}:00`,
-            });
+    const uncovered = RUNBOOK_WINDOWS.filter(
+        (rb) => !(start <= rb.start && start + w.hours >= rb.end),
+    );
+    if (uncovered.length > 0) {
+        const from = Math.min(...uncovered.map((rb) => rb.start));
+        const until = Math.max(...uncovered.map((rb) => rb.end));
+        const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
+        problems.push({
+            key: "start",
+            message:
+                `"${w.start}" for ${w.hours} h does not contain the runbook's ${uncovered.map((rb) => rb.what).join(", ")} ` +
+                `window${uncovered.length > 1 ? "s" : ""}. Expected a window starting at or before ${hh(from)} and lasting until ${hh(until)} or later`,
+        });
+    }
     return problems;
 }
 

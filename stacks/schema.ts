@@ -43,7 +43,7 @@ export function bool() {
 /** A string matching `pattern`; `accepted` describes the pattern in words. */
 export function pattern(re: RegExp, accepted: string) {
     const error = expect(accepted);
-    return z.string({ error }).regex(re, { error });
+    return z.string({ error }).regex(re, { error, abort: true });
 }
 
 /** One of a fixed list of values; `accepted` replaces the listing when the list is long. */

@@ -1,0 +1,149 @@
+// Bad config for logistics-api and Composer: exact, key-qualified messages.
+import { strict as assert } from "assert";
+import { configProblems } from "./harness";
+
+const I = { image: "logistics-api:1" };
+const REGISTRY = "us-central1-docker.pkg.dev/replace-me-logistics-dev/lgx-dev-containers";
+
+const cases: [string, Record<string, unknown>, string[]][] = [
+    [
+        "Composer 2 image",
+        { "logistics:composer": { imageVersion: "composer-2.5.0-airflow-2.6.3" } },
+        [
+            'logistics:composer.imageVersion: got "composer-2.5.0-airflow-2.6.3". Expected a Composer 3 image such as composer-3-airflow-2.10.5 or composer-3-airflow-2.10.5-build.7.',
+        ],
+    ],
+    [
+        "maintenance slot under 4 hours",
+        { "logistics:composer": { maintenanceWindow: { hours: 3 } } },
+        [
+            "logistics:composer.maintenanceWindow.hours: got 3. Expected at least 4: Composer needs maintenance slots of at least 4 hours.",
+            `logistics:composer.maintenanceWindow.start: "00:00" for 3 h does not contain the runbook's weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected a window starting at or before 00:00 and lasting until 04:00 or later.`,
+        ],
+    ],
+    [
+        "maintenance only at weekends",
+        { "logistics:composer": { maintenanceWindow: { days: ["SA", "SU"] } } },
+        [
+            "logistics:composer.maintenanceWindow.days: give 8 hours a week (2 × 4 h). Expected at least 12: Composer needs 12 hours of maintenance a week; add days or hours.",
+            "logistics:composer.maintenanceWindow.days: leave out MO, TU, WE, TH, FR. Expected every day the runbook's windows fall on (daily 02:00-03:00; weekly Sunday 02:00-04:00; monthly first Sunday 00:00-04:00).",
+        ],
+    ],
+    [
+        "maintenance window outside the runbook's",
+        { "logistics:composer": { maintenanceWindow: { start: "05:00" } } },
+        [
+            `logistics:composer.maintenanceWindow.start: "05:00" for 4 h does not contain the runbook's daily 02:00-03:00, weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected a window starting at or before 00:00 and lasting until 04:00 or later.`,
+        ],
+    ],
+    [
+        "unknown weekday",
+        { "logistics:composer": { maintenanceWindow: { days: ["XX"] } } },
+        [
+            'logistics:composer.maintenanceWindow.days[0]: got "XX". Expected a weekday, one of MO, TU, WE, TH, FR, SA, SU.',
+        ],
+    ],
+    [
+        "snapshot outside the daily window",
+        { "logistics:composer": { snapshotTime: "05:00" } },
+        [
+            'logistics:composer.snapshotTime: got "05:00", outside the runbook\'s daily maintenance window. Expected a time from 02:00 to 02:59 UTC.',
+        ],
+    ],
+    [
+        "unpinned PyPI package",
+        { "logistics:composer": { pypiPackages: { "dbt-bigquery": ">=1.9" } } },
+        [
+            'logistics:composer.pypiPackages.dbt-bigquery: got ">=1.9". Expected a pinned version such as "==1.9.1".',
+        ],
+    ],
+    [
+        "AIRFLOW__ environment variable",
+        { "logistics:composer": { envVariables: { AIRFLOW__CORE__X: "1" } } },
+        [
+            "logistics:composer.envVariables.AIRFLOW__CORE__X: invalid key \"AIRFLOW__CORE__X\". Expected a variable name (letters, digits, '_'; not starting with AIRFLOW__).",
+        ],
+    ],
+    [
+        "Airflow override without its section",
+        { "logistics:composer": { airflowConfigOverrides: { parallelism: "1" } } },
+        [
+            'logistics:composer.airflowConfigOverrides.parallelism: invalid key "parallelism". Expected an override key "<section>-<key>", e.g. "core-parallelism".',
+        ],
+    ],
+    [
+        "worker CPU beyond Composer's",
+        { "logistics:composer": { workers: { resources: { cpu: 64 } } } },
+        ["logistics:composer.workers.resources.cpu: got 64. Expected 0.5 to 32 vCPUs."],
+    ],
+    [
+        "image from Container Registry",
+        { "logistics:api": { image: "gcr.io/replace-me-logistics-dev/logistics-api:latest" } },
+        [
+            `logistics:api.image: got "gcr.io/replace-me-logistics-dev/logistics-api:latest", an image outside the project's registry. Expected an image pushed to ${REGISTRY}/, written as <name>:<tag> or <name>@sha256:<digest> (or the full path under ${REGISTRY}/).`,
+        ],
+    ],
+    [
+        "image from another project's registry",
+        {
+            "logistics:api": {
+                image: "us-central1-docker.pkg.dev/other-project/lgx-dev-containers/logistics-api:1",
+            },
+        },
+        [
+            `logistics:api.image: got "us-central1-docker.pkg.dev/other-project/lgx-dev-containers/logistics-api:1", an image outside the project's registry. Expected an image pushed to ${REGISTRY}/, written as <name>:<tag> or <name>@sha256:<digest> (or the full path under ${REGISTRY}/).`,
+        ],
+    ],
+    [
+        "image without tag or digest",
+        { "logistics:api": { image: "logistics-api" } },
+        [
+            'logistics:api.image: got "logistics-api". Expected an image such as logistics-api:1.4.2 or logistics-api@sha256:<digest>.',
+        ],
+    ],
+    [
+        "no image at all",
+        { "logistics:api": { minInstances: 1 } },
+        [
+            "logistics:api.image: is required but missing. Expected an image such as logistics-api:1.4.2 or logistics-api@sha256:<digest>.",
+        ],
+    ],
+    [
+        "memory below Cloud Run's minimum",
+        { "logistics:api": { ...I, memory: "64Mi" } },
+        [
+            'logistics:api.memory: got "64Mi". Expected memory such as 512Mi or 2Gi, from 128Mi to 32Gi.',
+        ],
+    ],
+    [
+        "CPU count Cloud Run does not offer",
+        { "logistics:api": { ...I, cpu: "3" } },
+        ['logistics:api.cpu: got "3". Expected a Cloud Run CPU count, one of 1, 2, 4, 8.'],
+    ],
+    [
+        "public access through the invoker list",
+        { "logistics:api": { ...I, invokers: ["allUsers"] } },
+        [
+            'logistics:api.invokers[0]: got "allUsers". Expected an IAM member such as group:support@example.com or serviceAccount:<email> (public access is publicInvoker).',
+        ],
+    ],
+    [
+        "relative health path",
+        { "logistics:api": { ...I, healthPath: "healthz" } },
+        ['logistics:api.healthPath: got "healthz". Expected an absolute path such as /healthz.'],
+    ],
+];
+
+describe("compute config", () => {
+    it(`rejects bad logistics-api and Composer config with exact messages (${cases.length} cases)`, () => {
+        for (const [title, changes, expected] of cases)
+            assert.deepEqual(configProblems(changes), expected, `case "${title}"`);
+    });
+
+    it("accepts the full path of an image in the project's registry, and a CPU count written as a number", () => {
+        assert.deepEqual(
+            configProblems({ "logistics:api": { image: `${REGISTRY}/logistics-api:1`, cpu: 2 } }),
+            [],
+        );
+    });
+});
