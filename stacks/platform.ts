@@ -12,23 +12,7 @@ import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
-import { naming, type Naming } from "./naming";
-
-/** What every component receives: the validated config, the naming rules and stateful-resource options. */
-export interface PlatformContext {
-    config: StackConfig;
-    naming: Naming;
-    /**
-     * Options for stateful resources (data, history, secrets): `protect` and `retainOnDelete` when
-     * `logistics:protectStatefulResources` is true, so no `pulumi up` or `destroy` can drop them.
-     */
-    stateful: Pick<pulumi.CustomResourceOptions, "protect" | "retainOnDelete">;
-}
-
-export function platformContext(config: StackConfig): PlatformContext {
-    const p = config.protectStatefulResources;
-    return { config, naming: naming(config), stateful: { protect: p, retainOnDelete: p } };
-}
+import { naming as namingFor } from "./naming";
 
 export interface PlatformArgs {
     /** The validated stack config. */
@@ -43,8 +27,10 @@ export class Platform extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:stack:Platform", name, {}, opts);
-        const { config, naming, stateful } = platformContext(args.config);
-        const protect = stateful.protect === true;
+        const config = args.config;
+        const naming = namingFor(config);
+        // Stateful resources get protect, retainOnDelete and GCP deletion protection from this.
+        const protect = config.protectStatefulResources;
         const project = config.project;
 
         const services = new ProjectServices(
