@@ -1,0 +1,64 @@
+// `npm run bench [-- --runs N]`: median wall time of the offline preview against the Pulumi SDK's
+// own load time (the floor any in-process preview pays), reported as medians and a ratio.
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { PROJECT_ROOT } from "./offline/engine";
+import { UsageError } from "./offline/stackfile";
+import { describeFailure } from "./preview";
+
+const NODE = process.execPath;
+const TS_NODE = require.resolve("ts-node/dist/bin");
+
+const COMMANDS: Record<string, string[]> = {
+    "node -e \"require('@pulumi/pulumi')\" (SDK load)": [NODE, "-e", "require('@pulumi/pulumi')"],
+    "npm run preview": ["npm", "run", "-s", "preview"],
+    "npm run preview -- --stack prod": ["npm", "run", "-s", "preview", "--", "--stack", "prod"],
+    "preview without npm (ts-node tools/preview.ts)": [
+        NODE,
+        TS_NODE,
+        path.join(PROJECT_ROOT, "tools", "preview.ts"),
+    ],
+};
+
+function median(xs: number[]): number {
+    const s = [...xs].sort((a, b) => a - b);
+    const m = Math.floor(s.length / 2);
+    return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function time([cmd, ...args]: string[]): number {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(cmd!, args, { cwd: PROJECT_ROOT, stdio: "ignore" });
+    if (r.status !== 0) throw new Error(`${[cmd, ...args].join(" ")} exited with ${r.status}`);
+    return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function main(argv: readonly string[]): void {
+    let runs = 7;
+    if (argv.length) {
+        if (argv[0] !== "--runs" || !/^[1-9][0-9]*$/.test(argv[1] ?? "") || argv.length > 2)
+            throw new UsageError("usage: npm run bench [-- --runs <positive integer>]");
+        runs = Number(argv[1]);
+    }
+    const medians: Record<string, number> = {};
+    for (const [label, command] of Object.entries(COMMANDS)) {
+        time(command); // warm the file cache
+        medians[label] = median(Array.from({ length: runs }, () => time(command)));
+        console.log(
+            `${label.padEnd(48)} median ${medians[label]!.toFixed(0).padStart(6)} ms  (${runs} runs)`,
+        );
+    }
+    const [sdk, ...previews] = Object.values(medians);
+    for (const [i, label] of Object.keys(medians).slice(1).entries())
+        console.log(`ratio ${label} / SDK load: ${(previews[i]! / sdk!).toFixed(2)}`);
+}
+
+if (require.main === module) {
+    try {
+        main(process.argv.slice(2));
+    } catch (err) {
+        const { message, code } = describeFailure(err);
+        console.error(message);
+        process.exitCode = code;
+    }
+}
