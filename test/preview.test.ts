@@ -18,14 +18,15 @@ function preview(args: string[], cwd = PROJECT_ROOT) {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A copy of the project's Pulumi files with the dev stack file edited. */
-function projectWithDev(edit: (text: string) => string): string {
+/** A copy of the project's Pulumi files with one stack file edited. */
+function projectWith(stack: string, edit: (text: string) => string): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logistics-preview-"));
     fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-    const dev = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
-    fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), edit(dev));
+    const text = fs.readFileSync(path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), edit(text));
     return dir;
 }
+const projectWithDev = (edit: (text: string) => string) => projectWith("dev", edit);
 
 describe("npm run preview", () => {
     it("prints the tree, counts and outputs of the prod stack", () => {
@@ -80,6 +81,27 @@ describe("npm run preview", () => {
             /- logistics:composer\.schedulerCount: got "one"\. Expected an integer from 1 to 3/,
         );
         assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+    });
+
+    it("runs the policy pack and fails on a mandatory violation, as pulumi preview --policy-pack does", () => {
+        const ok = preview(["--stack", "prod"]);
+        assert.match(
+            ok.stdout,
+            /Policies \(logistics pack, config policies\/config\/prod\.json\):\n {4}⚠️ {2}0 mandatory/,
+        );
+        const dir = projectWith("prod", (t) =>
+            t.replace(
+                "logistics:protectStatefulResources: true",
+                "logistics:protectStatefulResources: false",
+            ),
+        );
+        const bad = preview(["--stack", "prod"], dir);
+        assert.equal(bad.code, 1);
+        assert.match(
+            bad.stdout,
+            /- \[mandatory\] {2}stateful-resources-protected {2}\(gcp:storage:Bucket: lgx-prod-lake-bucket\)/,
+        );
+        assert.match(bad.stdout, /Stateful resource must be protected/);
     });
 
     it("lists the stacks it found for an unknown stack, with exit code 2", () => {

@@ -3,13 +3,18 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../stacks/config";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
+import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
 
 const USAGE = `Usage: npm run preview [-- --stack <name>] [--json]
 
   --stack <name>  stack to preview: reads Pulumi.<name>.yaml (default: dev)
-  --json          print the plan as JSON (resources, inputs, options, dependencies, outputs)
+  --json          print the plan as JSON (resources, inputs, options, dependencies, outputs,
+                  policy violations)
+
+Runs the policy pack (policies/) over the plan with policies/config/<name>.json; a mandatory
+violation exits with 1.
   --help          show this help`;
 
 export interface PreviewArgs {
@@ -42,8 +47,11 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
     }
     const plan = await runOffline({ stack: args.stack, root: projectRoot() });
-    console.log(args.json ? JSON.stringify(plan, null, 2) : renderPlan(plan));
-    return 0;
+    const violations = await runPolicies(plan, loadPolicyConfig(args.stack));
+    if (args.json) console.log(JSON.stringify({ ...plan, policyViolations: violations }, null, 2));
+    else console.log(`${renderPlan(plan)}\n\n${renderViolations(violations, plan)}`);
+    // As with `pulumi preview --policy-pack`, a mandatory violation fails the command.
+    return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
 }
 
 /** The project being previewed: the working directory when it holds a Pulumi.yaml, else this repo. */

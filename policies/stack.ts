@@ -1,0 +1,91 @@
+// Stack-level policies: what the runbook needs must exist for every raw table and alert row.
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { ALERT_POLICY, TABLE } from "./lib";
+
+const TRANSFER = "gcp:bigquery/dataTransferConfig:DataTransferConfig";
+
+/** The rows of the runbook's alert table. */
+export const RUNBOOK_ALERTS = [
+    "DAG failure",
+    "Data freshness",
+    "API latency",
+    "BigQuery errors",
+    "Storage quota",
+];
+
+function rawTables(resources: PolicyResource[]): string[] {
+    return resources
+        .filter(
+            (r) =>
+                r.type === TABLE &&
+                r.props.datasetId === "raw" &&
+                typeof r.props.tableId === "string",
+        )
+        .map((r) => r.props.tableId as string);
+}
+
+function scheduledQueries(resources: PolicyResource[]): string[] {
+    return resources
+        .filter((r) => r.type === TRANSFER && r.props.dataSourceId === "scheduled_query")
+        .map((r) => String(r.props.params?.query ?? ""));
+}
+
+export const stackRawTablesBackedUp: StackValidationPolicy & { remediationSteps: string } = {
+    name: "stack-raw-tables-backed-up",
+    description: "Checks whether every raw table has a scheduled export to the backups bucket.",
+    remediationSteps:
+        "Add the table to the scheduled backups (one EXPORT DATA scheduled query per raw table).",
+    validateStack: (args, report) => {
+        const queries = scheduledQueries(args.resources);
+        for (const t of rawTables(args.resources))
+            if (!queries.some((q) => /EXPORT DATA/i.test(q) && q.includes(`raw.${t}`)))
+                report(
+                    `Raw table raw.${t} must have a scheduled backup (an EXPORT DATA scheduled query).`,
+                );
+    },
+};
+
+export const stackRawTablesFreshnessChecked: StackValidationPolicy & { remediationSteps: string } =
+    {
+        name: "stack-raw-tables-freshness-checked",
+        description:
+            "Checks whether every raw table has a scheduled freshness check on _loaded_at.",
+        remediationSteps:
+            "Add a freshness check (a scheduled query on MAX(_loaded_at)) for the table.",
+        validateStack: (args, report) => {
+            const queries = scheduledQueries(args.resources);
+            for (const t of rawTables(args.resources))
+                if (
+                    !queries.some(
+                        (q) =>
+                            q.includes("_loaded_at") &&
+                            q.includes(`raw.${t}`) &&
+                            !/EXPORT DATA/i.test(q),
+                    )
+                )
+                    report(
+                        `Raw table raw.${t} must have a scheduled freshness check on _loaded_at.`,
+                    );
+        },
+    };
+
+export const stackRunbookAlertsExist: StackValidationPolicy & { remediationSteps: string } = {
+    name: "stack-runbook-alerts-exist",
+    description:
+        "Checks whether an alert policy exists for every row of the runbook's alert table.",
+    remediationSteps: "Add the missing alert to the alerting component.",
+    validateStack: (args, report) => {
+        const names = args.resources
+            .filter((r) => r.type === ALERT_POLICY)
+            .map((r) => String(r.props.displayName ?? ""));
+        for (const row of RUNBOOK_ALERTS)
+            if (!names.some((n) => n.toLowerCase().includes(row.toLowerCase())))
+                report(`An alert policy for the runbook's "${row}" row must exist.`);
+    },
+};
+
+export const stackPolicies = [
+    stackRawTablesBackedUp,
+    stackRawTablesFreshnessChecked,
+    stackRunbookAlertsExist,
+];

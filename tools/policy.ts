@@ -1,0 +1,32 @@
+// `npm run policy -- --stack <name> [--json]`: the policy pack over the offline plan, on its own.
+import { runOffline } from "./offline/engine";
+import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
+import { UsageError } from "./offline/stackfile";
+import { describeFailure, parseArgs, projectRoot } from "./preview";
+
+async function main(argv: readonly string[]): Promise<number> {
+    const args = parseArgs(argv);
+    if (args.help) {
+        console.log("Usage: npm run policy [-- --stack <name>] [--json]");
+        return 0;
+    }
+    if (!argv.some((a) => a === "--stack" || a === "-s" || a.startsWith("--stack=")))
+        throw new UsageError("npm run policy needs a stack: npm run policy -- --stack <name>");
+    const plan = await runOffline({ stack: args.stack, root: projectRoot() });
+    const violations = await runPolicies(plan, loadPolicyConfig(args.stack));
+    console.log(
+        args.json ? JSON.stringify(violations, null, 2) : renderViolations(violations, plan),
+    );
+    return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then(
+        (code) => (process.exitCode = code),
+        (err: unknown) => {
+            const { message, code } = describeFailure(err);
+            console.error(message);
+            process.exitCode = code;
+        },
+    );
+}
