@@ -19,8 +19,9 @@ export default tseslint.config(
         },
     },
     {
-        // Tests read plans as plain JSON; typing every nested provider input would add nothing.
-        files: ["test/**/*.ts"],
+        // Tests and policies read resource properties as the engine hands them: untyped JSON
+        // (the policy SDK itself types them Record<string, any>).
+        files: ["test/**/*.ts", "policies/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

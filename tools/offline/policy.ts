@@ -83,7 +83,7 @@ function policyConfig(policy: Policy, config: PolicyPackConfig): Record<string, 
 }
 
 /** What the engine hands policies during preview: unknowns are absent, secrets are opaque. */
-function policyProps(value: unknown): any {
+function policyProps(value: unknown): unknown {
     if (value === UNKNOWN) return undefined;
     if (Array.isArray(value)) return value.map(policyProps);
     if (value !== null && typeof value === "object") {
@@ -99,7 +99,7 @@ class NotApplicable extends Error {}
 function resourceArgs(r: PlannedResource, getConfig: () => object): ResourceValidationArgs {
     return {
         type: r.type,
-        props: policyProps(r.inputs),
+        props: policyProps(r.inputs) as Record<string, unknown>,
         urn: r.urn,
         name: r.name,
         opts: {
