@@ -104,6 +104,25 @@ describe("npm run preview", () => {
         assert.match(bad.stdout, /Stateful resource must be protected/);
     });
 
+    it("prints the error the README shows for its example", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const block = /```text\n(error: Invalid stack configuration[\s\S]*?)```/.exec(readme)![1]!;
+        const dir = projectWithDev((t) =>
+            t
+                .replace("  logistics:prefix: lgx", "  logistics:prefx: lgx")
+                .replace("minInstances: 0", "minInstances: 2")
+                .replace("maxInstances: 5", "maxInstances: 1"),
+        );
+        const r = preview([], dir);
+        const got = r.stderr.trimEnd().split("\n");
+        const shown = block.trimEnd().split("\n");
+        assert.equal(got.length, shown.length, r.stderr);
+        // The README shortens long lines with "...": compare up to there.
+        shown.forEach((line, i) =>
+            assert.ok(got[i]!.startsWith(line.replace(/\.\.\.$/, "")), `${got[i]} ≠ ${line}`),
+        );
+    });
+
     it("lists the stacks it found for an unknown stack, with exit code 2", () => {
         const r = preview(["--stack", "qa"]);
         assert.equal(r.code, 2);
