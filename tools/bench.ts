@@ -1,23 +1,16 @@
 // `npm run bench [-- --runs N]`: median wall time of the offline preview against the Pulumi SDK's
 // own load time (the floor any in-process preview pays), reported as medians and a ratio.
 import { spawnSync } from "child_process";
-import * as path from "path";
 import { PROJECT_ROOT } from "./offline/engine";
 import { UsageError } from "./offline/stackfile";
 import { describeFailure } from "./preview";
 
 const NODE = process.execPath;
-const TS_NODE = require.resolve("ts-node/dist/bin");
 
 const COMMANDS: Record<string, string[]> = {
     "node -e \"require('@pulumi/pulumi')\" (SDK load)": [NODE, "-e", "require('@pulumi/pulumi')"],
     "npm run preview": ["npm", "run", "-s", "preview"],
     "npm run preview -- --stack prod": ["npm", "run", "-s", "preview", "--", "--stack", "prod"],
-    "preview without npm (ts-node tools/preview.ts)": [
-        NODE,
-        TS_NODE,
-        path.join(PROJECT_ROOT, "tools", "preview.ts"),
-    ],
 };
 
 function median(xs: number[]): number {
