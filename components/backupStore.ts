@@ -11,6 +11,7 @@ import {
     iamGrants,
     statefulOptions,
     tieringRules,
+    usableAfter,
 } from "./common";
 
 export interface BackupStoreArgs {
@@ -104,20 +105,22 @@ export class BackupStore extends pulumi.ComponentResource {
             },
             statefulOptions(this, args.protect, opts),
         );
-        for (const [bucket, iam] of [
-            [backups, args.iam],
-            [snapshots, args.snapshotIam],
-        ] as const)
-            for (const grant of iamGrants(iam ?? {}))
-                new gcp.storage.BucketIAMMember(
-                    `${bucket === backups ? `${name}-bucket` : `${name}-snapshots`}-${grant.key}`,
-                    { bucket: bucket.name, role: grant.role, member: grant.member },
-                    grantOptions(this, opts, args.accounts),
-                );
-        this.bucketName = backups.name;
-        this.bucketUrl = pulumi.interpolate`gs://${backups.name}`;
-        this.snapshotBucketName = snapshots.name;
-        this.snapshotUrl = pulumi.interpolate`gs://${snapshots.name}/snapshots`;
+        const grant = (bucket: gcp.storage.Bucket, prefix: string, iam: IamBindings | undefined) =>
+            iamGrants(iam ?? {}).map(
+                (g) =>
+                    new gcp.storage.BucketIAMMember(
+                        `${prefix}-${g.key}`,
+                        { bucket: bucket.name, role: g.role, member: g.member },
+                        grantOptions(this, opts, args.accounts),
+                    ),
+            );
+        this.bucketName = usableAfter(backups.name, grant(backups, `${name}-bucket`, args.iam));
+        this.bucketUrl = pulumi.interpolate`gs://${this.bucketName}`;
+        this.snapshotBucketName = usableAfter(
+            snapshots.name,
+            grant(snapshots, `${name}-snapshots`, args.snapshotIam),
+        );
+        this.snapshotUrl = pulumi.interpolate`gs://${this.snapshotBucketName}/snapshots`;
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketUrl: this.bucketUrl,

@@ -1,6 +1,6 @@
 // Small pieces every component shares: stateful-resource options, IAM expansion, lifecycle rules.
 import { createHash } from "crypto";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type * as gcp from "@pulumi/gcp";
 import type { IamBindings, Tiering } from "../stacks/sections";
 
@@ -22,6 +22,18 @@ export function dependencies(
 ): pulumi.Input<pulumi.Resource>[] {
     const d = opts?.dependsOn;
     return d === undefined ? [] : Array.isArray(d) ? d : [d as pulumi.Input<pulumi.Resource>];
+}
+
+/**
+ * `value`, resolved only once `grants` exist: an output consumers rely on (a bucket name in the
+ * DAGs' variables) is usable when it resolves, not a moment before its IAM is in place.
+ */
+export function usableAfter<T>(
+    value: pulumi.Output<T>,
+    grants: readonly pulumi.Resource[],
+): pulumi.Output<T> {
+    const urns: pulumi.Output<unknown>[] = grants.map((g) => g.urn);
+    return pulumi.all([value as pulumi.Output<unknown>, ...urns]).apply(([v]) => v as T);
 }
 
 /** Options for IAM grants to accounts created elsewhere: they also wait for those accounts. */

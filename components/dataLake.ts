@@ -9,6 +9,7 @@ import {
     iamGrants,
     statefulOptions,
     tieringRules,
+    usableAfter,
 } from "./common";
 
 /** Where ingestion lands files, and what the weekly cleanup used to delete by hand. */
@@ -72,16 +73,18 @@ export class DataLake extends pulumi.ComponentResource {
             },
             statefulOptions(this, args.protect, opts),
         );
-        for (const grant of iamGrants(args.iam ?? {}))
-            new gcp.storage.BucketIAMMember(
-                `${name}-${grant.key}`,
-                { bucket: bucket.name, role: grant.role, member: grant.member },
-                grantOptions(this, opts, args.accounts),
-            );
-        this.bucketName = bucket.name;
-        this.bucketUrl = pulumi.interpolate`gs://${bucket.name}`;
-        this.rawPrefix = pulumi.interpolate`gs://${bucket.name}/${RAW_PREFIX}`;
-        this.stagingPrefix = pulumi.interpolate`gs://${bucket.name}/${STAGING_PREFIX}`;
+        const grants = iamGrants(args.iam ?? {}).map(
+            (grant) =>
+                new gcp.storage.BucketIAMMember(
+                    `${name}-${grant.key}`,
+                    { bucket: bucket.name, role: grant.role, member: grant.member },
+                    grantOptions(this, opts, args.accounts),
+                ),
+        );
+        this.bucketName = usableAfter(bucket.name, grants);
+        this.bucketUrl = pulumi.interpolate`gs://${this.bucketName}`;
+        this.rawPrefix = pulumi.interpolate`gs://${this.bucketName}/${RAW_PREFIX}`;
+        this.stagingPrefix = pulumi.interpolate`gs://${this.bucketName}/${STAGING_PREFIX}`;
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketUrl: this.bucketUrl,

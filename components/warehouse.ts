@@ -15,6 +15,7 @@ import {
     iamGrants,
     mergeIam,
     statefulOptions,
+    usableAfter,
 } from "./common";
 
 export const DATASETS = ["raw", "staging", "marts"] as const;
@@ -142,6 +143,7 @@ export class Warehouse extends pulumi.ComponentResource {
         const child = childOptions(this, opts);
 
         const datasets = {} as Record<DatasetName, gcp.bigquery.Dataset>;
+        const grants = {} as Record<DatasetName, gcp.bigquery.DatasetIamMember[]>;
         for (const ds of DATASETS) {
             datasets[ds] = new gcp.bigquery.Dataset(
                 `${name}-${ds}`,
@@ -161,12 +163,18 @@ export class Warehouse extends pulumi.ComponentResource {
                 stateful,
             );
             // Access through IAM members only (never `accesses` on the same dataset).
-            for (const grant of iamGrants(mergeIam(args.iam?.[ds], s.iam[ds])))
-                new gcp.bigquery.DatasetIamMember(
-                    `${name}-${ds}-${grant.key}`,
-                    { datasetId: datasets[ds].datasetId, role: grant.role, member: grant.member },
-                    grantOptions(this, opts, args.accounts),
-                );
+            grants[ds] = iamGrants(mergeIam(args.iam?.[ds], s.iam[ds])).map(
+                (grant) =>
+                    new gcp.bigquery.DatasetIamMember(
+                        `${name}-${ds}-${grant.key}`,
+                        {
+                            datasetId: datasets[ds].datasetId,
+                            role: grant.role,
+                            member: grant.member,
+                        },
+                        grantOptions(this, opts, args.accounts),
+                    ),
+            );
         }
 
         const rawTables: Record<string, pulumi.Output<string>> = {};
@@ -222,7 +230,7 @@ export class Warehouse extends pulumi.ComponentResource {
         }
 
         this.datasets = Object.fromEntries(
-            DATASETS.map((d) => [d, datasets[d].datasetId]),
+            DATASETS.map((d) => [d, usableAfter(datasets[d].datasetId, grants[d])]),
         ) as Record<DatasetName, pulumi.Output<string>>;
         this.rawTables = rawTables;
         this.registerOutputs({

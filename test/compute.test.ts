@@ -103,6 +103,18 @@ describe("Composer", () => {
         assert.equal(plan.outputs["airflowUri"], "(known after deploy)");
     });
 
+    it("starts only after the grants that make its bucket and datasets usable (outputs resolve after IAM)", async () => {
+        const plan = await planFor("prod");
+        const env = resource(plan, COMPOSER, "lgx-prod-composer-environment");
+        const grants = plan.resources.filter(
+            (r) =>
+                (r.type === "gcp:storage/bucketIAMMember:BucketIAMMember" && r.name.startsWith("lgx-prod-lake-")) ||
+                (r.type === "gcp:bigquery/datasetIamMember:DatasetIamMember" && r.inputs["member"] === SA("prod", "composer")),
+        );
+        assert.equal(grants.length, 4, "the lake grant and three dataset grants");
+        for (const g of grants) assert.ok(env.dependencies.includes(g.urn), `${g.name} is not awaited`);
+    });
+
     it("names the Airflow 3 zombie setting by its Airflow 3 name", () => {
         assert.deepEqual(platformAirflowOverrides("composer-3-airflow-3.1.0"), {
             "core-dags_are_paused_at_creation": "True",
