@@ -16,6 +16,7 @@ export function requiredServices(features: { reservation: boolean }): string[] {
         "artifactregistry.googleapis.com",
         "bigquery.googleapis.com",
         ...(features.reservation ? ["bigqueryreservation.googleapis.com"] : []),
+        "bigquerydatatransfer.googleapis.com",
         "cloudresourcemanager.googleapis.com",
         "composer.googleapis.com",
         "iam.googleapis.com",

@@ -7,7 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { DATASET_DESCRIPTIONS, type IamBindings, type WarehouseConfig } from "../stacks/sections";
+import {
+    DATASET_DESCRIPTIONS,
+    type IamBindings,
+    type RawTableName,
+    type WarehouseConfig,
+} from "../stacks/sections";
 import {
     childOptions,
     deletionPolicy,
@@ -30,7 +35,7 @@ export interface RawTableSpec {
 }
 
 /** The raw tables; their schemas are `components/schemas/raw/<table>.json` (BigQuery's JSON schema format). */
-export const RAW_TABLES: Readonly<Record<string, RawTableSpec>> = {
+export const RAW_TABLES: Readonly<Record<RawTableName, RawTableSpec>> = {
     packages: {
         description:
             "One row per package as received from the shipping system, appended on every load.",
@@ -97,7 +102,7 @@ export function readRawSchema(table: string, dir: string = SCHEMA_DIR): SchemaFi
         throw new SchemaFileError(
             `${file}: lacks the column(s) ${missing.join(", ")} the runbook queries.`,
         );
-    const spec = RAW_TABLES[table]!;
+    const spec = RAW_TABLES[table as RawTableName];
     const unknownClustering = spec.clusterings.filter((c) => !names.includes(c));
     if (unknownClustering.length)
         throw new SchemaFileError(

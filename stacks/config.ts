@@ -10,7 +10,7 @@ import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
 import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
-import { backups, dataLake, warehouse } from "./sections";
+import { backups, dataLake, restores, warehouse } from "./sections";
 
 export { GCP_REGIONS };
 
@@ -85,6 +85,8 @@ export const CONFIG_SCHEMA = {
     "logistics:backups": backups,
     /** BigQuery datasets, raw tables and slots. */
     "logistics:warehouse": warehouse,
+    /** Restores to run: id → table, source (backup date or time-travel timestamp), target. */
+    "logistics:restores": restores,
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -104,6 +106,7 @@ export interface StackConfig {
     dataLake: Values["logistics:dataLake"];
     backups: Values["logistics:backups"];
     warehouse: Values["logistics:warehouse"];
+    restores: Values["logistics:restores"];
     /** Locations with defaults applied (gcp:region where a section sets none), resolved once here. */
     locations: {
         lake: BucketPlacement;
@@ -135,6 +138,8 @@ export class ConfigError extends pulumi.RunError {
 export interface LoadOptions {
     /** Accept the placeholder project ids of the shipped stack files (offline preview, tests). */
     allowPlaceholderProject?: boolean;
+    /** The present, for checks of restore requests (default: the clock). */
+    now?: Date;
 }
 
 /** Reads and validates the config of the running program (CLI, tests or offline preview). */
@@ -187,6 +192,7 @@ export function parseStackConfig(
         dataLake: v["logistics:dataLake"],
         backups: v["logistics:backups"],
         warehouse: v["logistics:warehouse"],
+        restores: v["logistics:restores"],
         locations: resolveLocations(v),
     };
 }
@@ -256,6 +262,55 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
     }
 }
 
+/**
+ * Restores: the request is not in the future, and its source is still there at the time of the
+ * request (a backup inside the retention horizon, a timestamp inside the time-travel window).
+ */
+function restoreProblems(v: Values, now: Date): string[] {
+    const problems: string[] = [];
+    const DAY = 86_400_000;
+    for (const [id, r] of Object.entries(v["logistics:restores"])) {
+        const key = `logistics:restores.${id}`;
+        const requested = Date.parse(r.requestedAt);
+        if (Number.isNaN(requested) || requested > now.getTime()) {
+            problems.push(
+                `${key}.requestedAt: got "${r.requestedAt}", in the future or not a date. Expected the time the restore was asked for.`,
+            );
+            continue;
+        }
+        if (r.backupDate !== undefined) {
+            // The backup of a day exists once that day's export has run.
+            const time = v["logistics:backups"].exportTime;
+            const date = Date.parse(`${r.backupDate}T${time}:00Z`);
+            const horizon = v["logistics:backups"].deleteAfterDays;
+            if (Number.isNaN(date) || date >= requested)
+                problems.push(
+                    `${key}.backupDate: got "${r.backupDate}", no backup of which was taken before requestedAt ` +
+                        `(backups run daily at ${time} UTC). Expected the date of an earlier daily backup.`,
+                );
+            else if (requested - date > horizon * DAY)
+                problems.push(
+                    `${key}.backupDate: got "${r.backupDate}", older than the backups' ${horizon}-day horizon ` +
+                        `(logistics:backups.deleteAfterDays) at requestedAt. Expected a date within ${horizon} days before it.`,
+                );
+        }
+        if (r.timestamp !== undefined) {
+            const ts = Date.parse(r.timestamp);
+            const window = v["logistics:warehouse"].timeTravelHours;
+            if (Number.isNaN(ts) || ts >= requested)
+                problems.push(
+                    `${key}.timestamp: got "${r.timestamp}", not a time before requestedAt. Expected a past time to travel to.`,
+                );
+            else if (requested - ts > window * 3_600_000)
+                problems.push(
+                    `${key}.timestamp: got "${r.timestamp}", outside the ${window} h time-travel window ` +
+                        `(logistics:warehouse.timeTravelHours) before requestedAt. Expected a time within it, or restore a backup.`,
+                );
+        }
+    }
+    return problems;
+}
+
 /** Every location with its default applied. */
 function resolveLocations(v: Values): StackConfig["locations"] {
     const region = v["gcp:region"];
@@ -318,6 +373,7 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
                 `(or the full path under ${registry}/).`,
         );
     // Every reserved key may appear on one resource (a bucket has component and purpose, …).
+    problems.push(...restoreProblems(v, options.now ?? new Date()));
     const labelCount = RESERVED_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
     if (labelCount > 64)
         problems.push(

@@ -10,8 +10,11 @@ import { DataLake } from "../components/dataLake";
 import { Identities, WORKLOADS, type Workload } from "../components/identities";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
+import { Restores } from "../components/restores";
+import { ScheduledBackups } from "../components/scheduledBackups";
 import { Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
+import { RAW_TABLE_NAMES } from "./sections";
 import { naming as namingFor } from "./naming";
 
 export interface PlatformArgs {
@@ -119,6 +122,33 @@ export class Platform extends pulumi.ComponentResource {
         );
         const bqLocation = config.locations.warehouse;
 
+        // The runbook's "restore from backup" needs backups: one daily export per raw table.
+        const scheduledBackups = new ScheduledBackups(
+            naming.name("backup-schedule"),
+            {
+                project,
+                location: bqLocation,
+                tables: RAW_TABLE_NAMES,
+                bucket: backups.bucketName,
+                time: config.backups.exportTime,
+                serviceAccountEmail: identities.emails.jobs,
+                serviceAccountName: identities.accountNames.jobs,
+                accounts,
+            },
+            { parent: this, dependsOn: [services, warehouse] },
+        );
+        const restores = new Restores(
+            naming.name("restores"),
+            {
+                project,
+                location: bqLocation,
+                backupsBucket: backups.bucketName,
+                restores: config.restores,
+                labels: naming.labels({ component: "restores" }),
+            },
+            { parent: this, dependsOn: [services, warehouse, backups] },
+        );
+
         const composer = new Orchestration(
             naming.name("composer"),
             {
@@ -185,6 +215,8 @@ export class Platform extends pulumi.ComponentResource {
             imageRepository: apiService.imageRepository,
             apiKeySecret: apiService.apiKeySecretId,
             serviceAccounts: identities.emails,
+            backupSchedules: scheduledBackups.transferConfigs,
+            restoreJobs: restores.jobs,
         };
         this.registerOutputs(this.outputs);
     }

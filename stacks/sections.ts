@@ -120,16 +120,22 @@ export const backups = section(
         tiering: tiering.default({ coldlineAfterDays: 30, archiveAfterDays: 90 }),
         /** Backups are deleted after this many days (the retention horizon). Default 400. */
         deleteAfterDays: int(1, 36500).default(400),
+        /** Time of the daily exports (UTC), inside the runbook's daily 02:00–03:00 window. Default 02:15. */
+        exportTime: pattern(
+            /^02:[0-5][0-9]$/,
+            "a time from 02:00 to 02:59 UTC (the runbook's daily window), e.g. 02:15",
+        ).default("02:15"),
         /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
         snapshotLocation: region.optional(),
     },
-    "keys location, dualRegion, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, snapshotLocation",
+    "keys location, dualRegion, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, exportTime, snapshotLocation",
 )
     .default({
         requireMultiRegion: false,
         versioning: true,
         tiering: { coldlineAfterDays: 30, archiveAfterDays: 90 },
         deleteAfterDays: 400,
+        exportTime: "02:15",
     })
     .superRefine((b, ctx) => {
         if (b.versioning && b.retention)
@@ -275,3 +281,72 @@ export const warehouse = section(
 export type DataLakeConfig = z.output<typeof dataLake>;
 export type BackupsConfig = z.output<typeof backups>;
 export type WarehouseConfig = z.output<typeof warehouse>;
+
+/** The raw tables (their schemas are components/schemas/raw/<table>.json). */
+export const RAW_TABLE_NAMES = ["packages", "tracking_events", "customers"] as const;
+export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
+
+const isoTimestamp = pattern(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
+    "a UTC timestamp such as 2026-11-26T09:30:00Z",
+);
+
+/**
+ * A restore: which raw table, from a backup date or a time-travel timestamp, into a new table or
+ * in place. `requestedAt` anchors the checks, so re-running `pulumi up` later neither fails nor
+ * re-runs it.
+ */
+const restore = section(
+    {
+        /** The raw table to restore. */
+        table: oneOf(RAW_TABLE_NAMES, "a raw table, one of"),
+        /** When the restore was asked for (UTC); the source must be before it. */
+        requestedAt: isoTimestamp,
+        /** Restore the daily backup of this date (`<table>_<YYYYMMDD>` objects). */
+        backupDate: pattern(/^\d{4}-\d{2}-\d{2}$/, "a date such as 2026-11-20").optional(),
+        /** Restore the table as it was at this time (BigQuery time travel). */
+        timestamp: isoTimestamp.optional(),
+        /** Write into this new table of the raw dataset. */
+        targetTable: pattern(
+            /^[A-Za-z_][A-Za-z0-9_]{0,1023}$/,
+            "a table name (letters, digits, '_')",
+        ).optional(),
+        /** Replace the table's contents instead. */
+        replace: bool().optional(),
+    },
+    "keys table, requestedAt, backupDate or timestamp, targetTable or replace",
+).superRefine((r, ctx) => {
+    if ((r.backupDate === undefined) === (r.timestamp === undefined))
+        ctx.addIssue({
+            code: "custom",
+            path: ["backupDate"],
+            message:
+                "and timestamp: set exactly one. Expected backupDate (a daily backup) or timestamp (time travel)",
+        });
+    if ((r.targetTable === undefined) === (r.replace !== true))
+        ctx.addIssue({
+            code: "custom",
+            path: ["targetTable"],
+            message:
+                "and replace: set exactly one. Expected targetTable (a new table in raw) or replace: true",
+        });
+    if (
+        r.targetTable !== undefined &&
+        (RAW_TABLE_NAMES as readonly string[]).includes(r.targetTable)
+    )
+        ctx.addIssue({
+            code: "custom",
+            path: ["targetTable"],
+            message: `got ${JSON.stringify(r.targetTable)}, an existing raw table. Expected a new table name, or replace: true`,
+        });
+});
+
+export const restores = map(
+    pattern(
+        /^[a-z][a-z0-9-]{0,40}$/,
+        "a restore id: lowercase letters, digits and '-', e.g. packages-2026-11-20",
+    ),
+    restore,
+    "a map of restore ids to restores",
+).default({});
+export type RestoreConfig = z.output<typeof restore>;

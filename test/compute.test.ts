@@ -108,11 +108,14 @@ describe("Composer", () => {
         const env = resource(plan, COMPOSER, "lgx-prod-composer-environment");
         const grants = plan.resources.filter(
             (r) =>
-                (r.type === "gcp:storage/bucketIAMMember:BucketIAMMember" && r.name.startsWith("lgx-prod-lake-")) ||
-                (r.type === "gcp:bigquery/datasetIamMember:DatasetIamMember" && r.inputs["member"] === SA("prod", "composer")),
+                (r.type === "gcp:storage/bucketIAMMember:BucketIAMMember" &&
+                    r.name.startsWith("lgx-prod-lake-")) ||
+                (r.type === "gcp:bigquery/datasetIamMember:DatasetIamMember" &&
+                    r.inputs["member"] === SA("prod", "composer")),
         );
         assert.equal(grants.length, 4, "the lake grant and three dataset grants");
-        for (const g of grants) assert.ok(env.dependencies.includes(g.urn), `${g.name} is not awaited`);
+        for (const g of grants)
+            assert.ok(env.dependencies.includes(g.urn), `${g.name} is not awaited`);
     });
 
     it("names the Airflow 3 zombie setting by its Airflow 3 name", () => {

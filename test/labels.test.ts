@@ -12,6 +12,7 @@ const LABELLED = new Set([
     "gcp:cloudrunv2/service:Service",
     "gcp:secretmanager/secret:Secret",
     "gcp:composer/environment:Environment",
+    "gcp:bigquery/job:Job",
 ]);
 /** GCP types the platform creates that take no labels. */
 const UNLABELLED = new Set([
@@ -27,6 +28,7 @@ const UNLABELLED = new Set([
     "gcp:secretmanager/secretIamMember:SecretIamMember",
     "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
     "random:index/randomPassword:RandomPassword",
+    "gcp:bigquery/dataTransferConfig:DataTransferConfig",
 ]);
 
 describe("labels", () => {
@@ -37,6 +39,14 @@ describe("labels", () => {
                     location: "US",
                     iam: { raw: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
                     reservation: { edition: "ENTERPRISE", baselineSlots: 0, maxSlots: 100 },
+                },
+                "logistics:restores": {
+                    r1: {
+                        table: "packages",
+                        requestedAt: "2026-11-25T00:00:00Z",
+                        backupDate: "2026-11-20",
+                        targetTable: "packages_r1",
+                    },
                 },
             });
             for (const r of plan.resources.filter((r) => r.custom)) {

@@ -34,6 +34,9 @@ const STATELESS = new Set([
     "gcp:cloudrunv2/service:Service",
     "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
     "random:index/randomPassword:RandomPassword",
+    // Scheduled queries are recreated from config; restore jobs are records, retained on delete.
+    "gcp:bigquery/dataTransferConfig:DataTransferConfig",
+    "gcp:bigquery/job:Job",
 ]);
 
 /** Everything optional switched on, so every type the program can create is audited. */
@@ -42,6 +45,14 @@ const EVERYTHING = {
         location: "US",
         iam: { marts: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
         reservation: { edition: "ENTERPRISE", baselineSlots: 50, maxSlots: 100 },
+    },
+    "logistics:restores": {
+        r1: {
+            table: "packages",
+            requestedAt: "2026-11-25T00:00:00Z",
+            backupDate: "2026-11-20",
+            targetTable: "packages_r1",
+        },
     },
 };
 

@@ -104,7 +104,7 @@ describe("warehouse", () => {
                 "TIMESTAMP",
             );
             assert.ok(
-                RAW_TABLES[table]!.clusterings.length <= 4,
+                RAW_TABLES[table as keyof typeof RAW_TABLES].clusterings.length <= 4,
                 "BigQuery clusters on at most 4 columns",
             );
         }

@@ -1,0 +1,90 @@
+// Restores as config: each entry of logistics:restores becomes one BigQuery job, a Parquet load
+// from a daily backup or a time-travel query. Job ids derive from the entry, so re-running
+// `pulumi up` neither re-runs nor fails a restore; removing the entry removes nothing in BigQuery.
+import { createHash } from "crypto";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import type { RestoreConfig } from "../stacks/sections";
+import { childOptions } from "./common";
+import { backupUri, timeTravelSql } from "./sql";
+
+export interface RestoresArgs {
+    project: string;
+    /** BigQuery location of the raw dataset. */
+    location: string;
+    /** The backups bucket's name. */
+    backupsBucket: pulumi.Input<string>;
+    restores: Readonly<Record<string, RestoreConfig>>;
+    labels: Record<string, string>;
+}
+
+/** A job id from the entry: the same entry gives the same id; any change gives a new job. */
+export function restoreJobId(id: string, r: RestoreConfig): string {
+    const canonical = JSON.stringify(
+        Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))),
+    );
+    const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
+    return `restore_${id.replace(/-/g, "_")}_${hash}`;
+}
+
+export class Restores extends pulumi.ComponentResource {
+    /** Job ids by restore id; `bq show -j <id>` tells how each went. */
+    public readonly jobs: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: RestoresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("logistics:backup:Restores", name, {}, opts);
+        this.jobs = {};
+        for (const [id, r] of Object.entries(args.restores)) {
+            const destinationTable = {
+                projectId: args.project,
+                datasetId: "raw",
+                tableId: r.targetTable ?? r.table,
+            };
+            // A new table must not exist yet; replace overwrites the table's contents.
+            const writeDisposition = r.replace ? "WRITE_TRUNCATE" : "WRITE_EMPTY";
+            const job = new gcp.bigquery.Job(
+                `${name}-${id}`,
+                {
+                    project: args.project,
+                    location: args.location,
+                    jobId: restoreJobId(id, r),
+                    labels: { ...args.labels, purpose: "restore" },
+                    ...(r.backupDate !== undefined
+                        ? {
+                              load: {
+                                  sourceUris: [
+                                      pulumi
+                                          .output(args.backupsBucket)
+                                          .apply((b) =>
+                                              backupUri(
+                                                  b,
+                                                  r.table,
+                                                  r.backupDate!.replace(/-/g, ""),
+                                              ),
+                                          ),
+                                  ],
+                                  sourceFormat: "PARQUET",
+                                  destinationTable,
+                                  createDisposition: "CREATE_IF_NEEDED",
+                                  writeDisposition,
+                              },
+                          }
+                        : {
+                              query: {
+                                  query: timeTravelSql(args.project, r.table, r.timestamp!),
+                                  useLegacySql: false,
+                                  destinationTable,
+                                  createDisposition: "CREATE_IF_NEEDED",
+                                  writeDisposition,
+                                  allowLargeResults: true,
+                              },
+                          }),
+                },
+                // A job cannot be deleted, only forgotten: removing the entry leaves it in BigQuery.
+                { ...childOptions(this, opts), retainOnDelete: true },
+            );
+            this.jobs[id] = job.jobId;
+        }
+        this.registerOutputs({ jobs: this.jobs });
+    }
+}

@@ -1,0 +1,36 @@
+// The SQL the stack deploys or runs, in one place: the scheduled backups and the restores. The
+// ops command reuses these builders, so what it dry-runs is what the stack deploys.
+
+/** `project.dataset.table`, quoted for BigQuery standard SQL. */
+export function tableRef(project: string, dataset: string, table: string): string {
+    return `\`${project}.${dataset}.${table}\``;
+}
+
+/**
+ * A backup's objects: the runbook's `<table>_<YYYYMMDD>` shape, with the `*` EXPORT DATA needs to
+ * split large tables into several files (`gs://<bucket>/packages_20240101_000000000000.parquet`, …).
+ */
+export function backupUri(bucket: string, table: string, yyyymmdd: string): string {
+    return `gs://${bucket}/${table}_${yyyymmdd}_*.parquet`;
+}
+
+/**
+ * The daily backup of one raw table as a scheduled query. EXPORT DATA takes its URI as a literal,
+ * so the statement is built per run with the run's date (`@run_date`, set by the scheduler), and
+ * `overwrite = false` means a re-run of the same day fails instead of overwriting a backup.
+ */
+export function backupExportSql(project: string, table: string, bucket: string): string {
+    const uri = backupUri(bucket, table, "%s");
+    return [
+        "EXECUTE IMMEDIATE FORMAT(",
+        `  """EXPORT DATA OPTIONS (uri = '${uri}', format = 'PARQUET', overwrite = false)`,
+        `  AS SELECT * FROM ${tableRef(project, "raw", table)}""",`,
+        "  FORMAT_DATE('%Y%m%d', @run_date)",
+        ")",
+    ].join("\n");
+}
+
+/** The runbook's time-travel read, as a restore query. */
+export function timeTravelSql(project: string, table: string, timestamp: string): string {
+    return `SELECT * FROM ${tableRef(project, "raw", table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;
+}
