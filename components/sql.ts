@@ -34,3 +34,17 @@ export function backupExportSql(project: string, table: string, bucket: string):
 export function timeTravelSql(project: string, table: string, timestamp: string): string {
     return `SELECT * FROM ${tableRef(project, "raw", table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;
 }
+
+/**
+ * The runbook's freshness query as a check: the scheduled run fails (and the freshness alert
+ * fires) when the newest `_loaded_at` of a raw table is older than `maxAgeHours`, or the table is
+ * empty (ASSERT fails on NULL too).
+ */
+export function freshnessCheckSql(project: string, table: string, maxAgeHours: number): string {
+    return [
+        `ASSERT (`,
+        `  SELECT TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_loaded_at), MINUTE) <= ${maxAgeHours * 60}`,
+        `  FROM ${tableRef(project, "raw", table)}`,
+        `) AS 'raw.${table} is stale: no row loaded in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
+    ].join("\n");
+}

@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
+import { alerting } from "./alerting";
 import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
@@ -87,6 +88,8 @@ export const CONFIG_SCHEMA = {
     "logistics:warehouse": warehouse,
     /** Restores to run: id → table, source (backup date or time-travel timestamp), target. */
     "logistics:restores": restores,
+    /** Notification channels, routing by severity, thresholds, freshness per raw table. */
+    "logistics:alerting": alerting,
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -107,6 +110,7 @@ export interface StackConfig {
     backups: Values["logistics:backups"];
     warehouse: Values["logistics:warehouse"];
     restores: Values["logistics:restores"];
+    alerting: Values["logistics:alerting"];
     /** Locations with defaults applied (gcp:region where a section sets none), resolved once here. */
     locations: {
         lake: BucketPlacement;
@@ -193,6 +197,7 @@ export function parseStackConfig(
         backups: v["logistics:backups"],
         warehouse: v["logistics:warehouse"],
         restores: v["logistics:restores"],
+        alerting: v["logistics:alerting"],
         locations: resolveLocations(v),
     };
 }

@@ -4,7 +4,9 @@
 // made by the component that owns the resource (bucket, dataset, secret), from the IAM shape;
 // service-account members are computed from the naming rules, so a grant never waits on a lookup.
 import * as pulumi from "@pulumi/pulumi";
-import { ApiService } from "../components/apiService";
+import { Alerting } from "../components/alerting";
+import { ApiService, SERVICE_NAME } from "../components/apiService";
+import { FreshnessChecks } from "../components/freshnessChecks";
 import { BackupStore } from "../components/backupStore";
 import { DataLake } from "../components/dataLake";
 import { Identities, WORKLOADS, type Workload } from "../components/identities";
@@ -14,6 +16,7 @@ import { Restores } from "../components/restores";
 import { ScheduledBackups } from "../components/scheduledBackups";
 import { Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
+import { freshnessHours } from "./alerting";
 import { RAW_TABLE_NAMES } from "./sections";
 import { naming as namingFor } from "./naming";
 
@@ -196,6 +199,39 @@ export class Platform extends pulumi.ComponentResource {
             afterApis,
         );
 
+        // The runbook's freshness query, run on a schedule inside GCP; the freshness alert watches it.
+        const maxAgeHours = Object.fromEntries(
+            RAW_TABLE_NAMES.map((t) => [t, freshnessHours(config.alerting, t)]),
+        );
+        const freshness = new FreshnessChecks(
+            naming.name("freshness"),
+            {
+                project,
+                location: bqLocation,
+                maxAgeHours,
+                everyMinutes: config.alerting.freshnessCheckMinutes,
+                serviceAccountEmail: identities.emails.jobs,
+            },
+            { parent: this, dependsOn: [services, warehouse, scheduledBackups] },
+        );
+        const alerting = new Alerting(
+            naming.name("alerting"),
+            {
+                project,
+                settings: config.alerting,
+                targets: {
+                    project,
+                    composerEnvironment: naming.name("composer"),
+                    serviceName: SERVICE_NAME,
+                    dataBucket: lake.bucketName,
+                    freshnessConfigIds: freshness.configIds,
+                    freshnessHours: maxAgeHours,
+                },
+                labels: naming.labels({ component: "alerting" }),
+            },
+            afterApis,
+        );
+
         this.outputs = {
             project,
             region: config.region,
@@ -217,6 +253,7 @@ export class Platform extends pulumi.ComponentResource {
             serviceAccounts: identities.emails,
             backupSchedules: scheduledBackups.transferConfigs,
             restoreJobs: restores.jobs,
+            alertPolicies: alerting.policies,
         };
         this.registerOutputs(this.outputs);
     }

@@ -43,7 +43,9 @@ function restoreProblems(restores: Record<string, unknown>): string[] {
 describe("scheduled backups", () => {
     it("export every raw table daily at 02:15 UTC, as the jobs account, where the data is", async () => {
         const plan = await planFor("prod");
-        const configs = resourcesOfType(plan, TRANSFER);
+        const configs = resourcesOfType(plan, TRANSFER).filter((c) =>
+            c.name.includes("-backup-schedule-"),
+        );
         assert.deepEqual(
             configs.map((c) => c.inputs["displayName"]).sort(),
             RAW_TABLE_NAMES.map((t) => `backup raw.${t}`).sort(),

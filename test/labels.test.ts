@@ -29,6 +29,9 @@ const UNLABELLED = new Set([
     "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
     "random:index/randomPassword:RandomPassword",
     "gcp:bigquery/dataTransferConfig:DataTransferConfig",
+    // Monitoring resources carry the standard set as userLabels (test/alerting.test.ts).
+    "gcp:monitoring/alertPolicy:AlertPolicy",
+    "gcp:monitoring/notificationChannel:NotificationChannel",
 ]);
 
 describe("labels", () => {

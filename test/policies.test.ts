@@ -598,10 +598,13 @@ describe("policy pack", () => {
                 return {};
             },
         });
-        const found = (await runPolicies(plan, loadPolicyConfig("prod")))
-            .filter((v) => v.enforcementLevel === "mandatory")
-            .map((v) => v.policy)
-            .sort();
+        const found = [
+            ...new Set(
+                (await runPolicies(plan, loadPolicyConfig("prod")))
+                    .filter((v) => v.enforcementLevel === "mandatory")
+                    .map((v) => v.policy),
+            ),
+        ].sort();
         assert.deepEqual(found, [
             "gcs-no-force-destroy",
             "gcs-public-access-prevented",
@@ -610,6 +613,7 @@ describe("policy pack", () => {
             "iam-no-service-account-keys",
             "labels-required",
             "regions-allowed",
+            "stack-runbook-alerts-exist",
             "stateful-resources-protected",
         ]);
     });

@@ -37,6 +37,8 @@ const STATELESS = new Set([
     // Scheduled queries are recreated from config; restore jobs are records, retained on delete.
     "gcp:bigquery/dataTransferConfig:DataTransferConfig",
     "gcp:bigquery/job:Job",
+    "gcp:monitoring/alertPolicy:AlertPolicy",
+    "gcp:monitoring/notificationChannel:NotificationChannel",
 ]);
 
 /** Everything optional switched on, so every type the program can create is audited. */

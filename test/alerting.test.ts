@@ -1,0 +1,240 @@
+// Alerting: one policy per row of the runbook's alert table, routed by severity, documented with
+// the runbook's response; a freshness check per raw table.
+import { strict as assert } from "assert";
+import { GCP_SUPPORT_URL, SEVERITY_LEVEL } from "../components/alerting";
+import { freshnessCheckSql } from "../components/sql";
+import type { Plan } from "../tools/offline/engine";
+import { configProblems, planFor, resource, resourcesOfType } from "./harness";
+
+const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
+const CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel";
+
+/** The runbook's alert table: row → severity. */
+const RUNBOOK = {
+    "DAG failure": "high",
+    "Data freshness": "medium",
+    "API latency": "medium",
+    "BigQuery errors": "high",
+    "Storage quota": "low",
+};
+
+function channelUrn(plan: Plan, id: string): string {
+    return resource(plan, CHANNEL, `lgx-prod-alerting-${id}`).urn;
+}
+
+describe("alerting", () => {
+    it("has one policy per runbook row, with the runbook's severity, plus DAG parse errors", async () => {
+        const plan = await planFor("prod");
+        const policies = resourcesOfType(plan, POLICY);
+        assert.equal(policies.length, 6);
+        for (const [row, severity] of Object.entries(RUNBOOK)) {
+            const p = policies.find((p) => p.inputs["displayName"] === `${row} (${severity})`);
+            assert.ok(p, `no alert policy for the runbook's "${row}" row`);
+            assert.equal(
+                p.inputs["severity"],
+                SEVERITY_LEVEL[severity as keyof typeof SEVERITY_LEVEL],
+            );
+        }
+        assert.equal(
+            resource(plan, POLICY, "lgx-prod-alerting-dag-parse-errors").inputs["severity"],
+            "CRITICAL",
+        );
+    });
+
+    it("routes each severity to its escalation levels and re-notifies high ones every 30 minutes", async () => {
+        const plan = await planFor("prod");
+        const high = resource(plan, POLICY, "lgx-prod-alerting-dag-failure");
+        const low = resource(plan, POLICY, "lgx-prod-alerting-storage-quota");
+        // Channel names are computed by GCP; the plan shows the dependency on each routed channel.
+        for (const id of ["l1-oncall", "l2-lead"])
+            assert.ok(high.dependencies.includes(channelUrn(plan, id)), id);
+        assert.ok(low.dependencies.includes(channelUrn(plan, "l1-oncall")));
+        assert.ok(
+            !low.dependencies.includes(channelUrn(plan, "l2-lead")),
+            "low alerts do not page the lead",
+        );
+        assert.equal((high.inputs["notificationChannels"] as unknown[]).length, 2);
+        assert.equal(
+            (high.inputs["alertStrategy"] as any).notificationChannelStrategies[0].renotifyInterval,
+            "1800s",
+        );
+        assert.equal((low.inputs["alertStrategy"] as any).notificationChannelStrategies, undefined);
+        assert.equal((low.inputs["alertStrategy"] as any).autoClose, "1800s");
+        const email = resource(plan, CHANNEL, "lgx-prod-alerting-l2-lead");
+        assert.deepEqual(email.inputs["labels"], {
+            email_address: "data-platform-lead@example.com",
+        });
+        assert.equal(email.inputs["type"], "email");
+    });
+
+    it("documents the runbook's response with the real resource names and the escalation path", async () => {
+        const plan = await planFor("prod");
+        const doc = (key: string) =>
+            resource(plan, POLICY, `lgx-prod-alerting-${key}`).inputs["documentation"] as any;
+        assert.equal(doc("dag-failure").mimeType, "text/markdown");
+        assert.match(
+            doc("dag-failure").content,
+            /\*\*Response:\*\* Check the task logs in the Airflow UI, then rerun or fix/,
+        );
+        assert.match(
+            doc("api-latency").content,
+            /p95 latency of logistics-api is above 2000 ms\. Scale instances/,
+        );
+        assert.match(
+            doc("data-freshness").content,
+            /raw\.packages: 6 h, raw\.tracking_events: 2 h, raw\.customers: 24 h/,
+        );
+        for (const key of [
+            "dag-failure",
+            "data-freshness",
+            "api-latency",
+            "bigquery-errors",
+            "storage-quota",
+        ]) {
+            assert.match(
+                doc(key).content,
+                /1\. Level 1, on-call data engineer: l1-oncall\n2\. Level 2, data platform team lead: l2-lead\n/,
+            );
+            assert.ok(doc(key).content.includes(GCP_SUPPORT_URL));
+        }
+    });
+
+    it("watches the real resources, with rate limits on log-based conditions", async () => {
+        const plan = await planFor("prod");
+        const cond = (key: string) =>
+            resource(plan, POLICY, `lgx-prod-alerting-${key}`).inputs["conditions"] as any[];
+        assert.match(
+            cond("dag-failure")[0].conditionThreshold.filter,
+            /environment_name = "lgx-prod-composer"/,
+        );
+        assert.match(
+            cond("api-latency")[0].conditionThreshold.filter,
+            /service_name = "logistics-api"/,
+        );
+        assert.equal(cond("api-latency")[0].conditionThreshold.thresholdValue, 2000);
+        assert.match(
+            cond("storage-quota")[0].conditionThreshold.filter,
+            /bucket_name = "replace-me-logistics-prod-lgx-prod-lake"/,
+        );
+        for (const key of ["data-freshness", "bigquery-errors"]) {
+            const p = resource(plan, POLICY, `lgx-prod-alerting-${key}`);
+            assert.equal(cond(key).length, 1, "a log-based condition stands alone");
+            assert.ok(cond(key)[0].conditionMatchedLog);
+            assert.deepEqual((p.inputs["alertStrategy"] as any).notificationRateLimit, {
+                period: "300s",
+            });
+        }
+    });
+
+    it("checks the freshness of every raw table on a schedule, with its threshold", async () => {
+        const plan = await planFor("prod");
+        for (const [table, hours] of Object.entries({
+            packages: 6,
+            tracking_events: 2,
+            customers: 24,
+        })) {
+            const check = resource(
+                plan,
+                "gcp:bigquery/dataTransferConfig:DataTransferConfig",
+                `lgx-prod-freshness-${table}`,
+            );
+            assert.equal(
+                (check.inputs["params"] as any).query,
+                freshnessCheckSql("replace-me-logistics-prod", table, hours),
+            );
+            assert.equal(check.inputs["schedule"], "every 60 minutes");
+            assert.equal(
+                check.inputs["serviceAccountName"],
+                "lgx-prod-jobs@replace-me-logistics-prod.iam.gserviceaccount.com",
+            );
+        }
+        assert.match(
+            freshnessCheckSql("p", "packages", 6),
+            /^ASSERT \(\n {2}SELECT TIMESTAMP_DIFF\(CURRENT_TIMESTAMP\(\), MAX\(_loaded_at\), MINUTE\) <= 360\n {2}FROM `p\.raw\.packages`\n\) AS 'raw\.packages is stale/,
+        );
+    });
+
+    it("labels policies and channels with the standard set (as userLabels)", async () => {
+        const plan = await planFor("prod");
+        for (const r of [...resourcesOfType(plan, POLICY), ...resourcesOfType(plan, CHANNEL)])
+            for (const key of ["environment", "team", "cost-center", "managed-by"])
+                assert.ok(key in (r.inputs["userLabels"] as object), `${r.name} lacks ${key}`);
+    });
+
+    it("keeps a PagerDuty key secret", async () => {
+        const plan = await planFor("dev", {
+            "logistics:alerting": {
+                channels: { pager: { level: 1, pagerdutyServiceKey: "pd-key-123" } },
+                routes: { high: ["pager"], medium: ["pager"], low: ["pager"] },
+            },
+        });
+        const pager = resource(plan, CHANNEL, "lgx-dev-alerting-pager");
+        assert.equal(pager.inputs["type"], "pagerduty");
+        assert.deepEqual(pager.inputs["sensitiveLabels"], {
+            serviceKey: { secret: true, value: "[secret]" },
+        });
+        assert.ok(!JSON.stringify(plan).includes("pd-key-123"));
+    });
+
+    const ROUTES = { high: ["l1"], medium: ["l1"], low: ["l1"] };
+    const CHANNELS = { l1: { level: 1, email: "a@example.com" } };
+    const cases: [string, Record<string, unknown>, string[]][] = [
+        [
+            "a route naming an unknown channel",
+            { channels: CHANNELS, routes: { ...ROUTES, high: ["l1", "l2-lead"] } },
+            [
+                'logistics:alerting.routes.high[1]: got "l2-lead", not a channel. Expected one of l1.',
+            ],
+        ],
+        [
+            "a threshold of zero",
+            { channels: CHANNELS, routes: ROUTES, apiLatencyP95Ms: 0 },
+            ["logistics:alerting.apiLatencyP95Ms: got 0. Expected an integer from 1 to 600000."],
+        ],
+        [
+            "a freshness threshold for a table that does not exist",
+            { channels: CHANNELS, routes: ROUTES, freshnessHours: { parcels: 6 } },
+            [
+                "logistics:alerting.freshnessHours.parcels: unknown key. Known keys: packages, tracking_events, customers.",
+            ],
+        ],
+        [
+            "a negative freshness threshold",
+            { channels: CHANNELS, routes: ROUTES, freshnessHours: { packages: -1 } },
+            [
+                "logistics:alerting.freshnessHours.packages: got -1. Expected an integer from 1 to 720 (hours).",
+            ],
+        ],
+        [
+            "an email that is not an email",
+            { channels: { l1: { level: 1, email: "oncall" } }, routes: ROUTES },
+            [
+                'logistics:alerting.channels.l1.email: got "oncall". Expected an email address such as oncall@example.com.',
+            ],
+        ],
+        [
+            "a channel with no address",
+            { channels: { l1: { level: 1 } }, routes: ROUTES },
+            [
+                "logistics:alerting.channels.l1.email: and pagerdutyServiceKey: set exactly one. Expected an email channel or a PagerDuty channel.",
+            ],
+        ],
+        [
+            "escalation level 3 as a channel",
+            { channels: { l1: { level: 3, email: "a@example.com" } }, routes: ROUTES },
+            [
+                "logistics:alerting.channels.l1.level: got 3. Expected an integer from 1 to 2 (level 3, GCP support, is a link in each alert's documentation).",
+            ],
+        ],
+        [
+            "a severity with no route",
+            { channels: CHANNELS, routes: { high: ["l1"], medium: [], low: ["l1"] } },
+            ["logistics:alerting.routes.medium: is empty. Expected at least one channel id."],
+        ],
+    ];
+
+    it(`rejects bad alerting config with exact messages (${cases.length} cases)`, () => {
+        for (const [title, alerting, expected] of cases)
+            assert.deepEqual(configProblems({ "logistics:alerting": alerting }), expected, title);
+    });
+});
