@@ -4,6 +4,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertingConfig, Severity } from "../stacks/alerting";
 import { childOptions } from "./common";
+import { bigQueryJobErrorFilter } from "./dashboard";
 
 /** Runbook severity → Cloud Monitoring severity. */
 export const SEVERITY_LEVEL: Readonly<Record<Severity, "CRITICAL" | "ERROR" | "WARNING">> = {
@@ -152,9 +153,7 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
             condition: {
                 displayName: "A BigQuery job ended with an error",
                 conditionMatchedLog: {
-                    filter:
-                        `resource.type = "bigquery_project" AND resource.labels.project_id = "${t.project}" ` +
-                        `AND protoPayload.metadata.jobChange.after = "DONE" AND protoPayload.metadata.jobChange.job.jobStatus.errorResult.code:*`,
+                    filter: bigQueryJobErrorFilter(t.project),
                 },
             },
             logBased: true,

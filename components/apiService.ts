@@ -172,6 +172,51 @@ export class ApiService extends pulumi.ComponentResource {
                 child,
             );
 
+        // Uptime check on the health path, authenticated as Cloud Monitoring's service agent (the
+        // service is not public): the agent gets run.invoker on this service only.
+        const monitoringAgent = new gcp.projects.ServiceIdentity(
+            `${name}-monitoring-agent`,
+            { project: args.project, service: "monitoring.googleapis.com" },
+            child,
+        );
+        const uptimeInvoker = new gcp.cloudrunv2.ServiceIamMember(
+            `${name}-invoker-uptime-check`,
+            {
+                project: args.project,
+                location: args.region,
+                name: service.name,
+                role: "roles/run.invoker",
+                member: monitoringAgent.member,
+            },
+            child,
+        );
+        new gcp.monitoring.UptimeCheckConfig(
+            `${name}-uptime`,
+            {
+                project: args.project,
+                displayName: `${SERVICE_NAME} ${s.healthPath}`,
+                timeout: "10s",
+                period: "60s",
+                monitoredResource: {
+                    type: "cloud_run_revision",
+                    labels: {
+                        project_id: args.project,
+                        service_name: SERVICE_NAME,
+                        location: args.region,
+                    },
+                },
+                httpCheck: {
+                    path: s.healthPath,
+                    port: 443,
+                    useSsl: true,
+                    validateSsl: true,
+                    serviceAgentAuthentication: { type: "OIDC_TOKEN" },
+                },
+                userLabels: args.labels,
+            },
+            { ...child, dependsOn: [...dependencies(opts), uptimeInvoker] },
+        );
+
         this.url = service.uri;
         this.imageRepository = pulumi.output(registry);
         this.apiKeySecretId = secret.secretId;

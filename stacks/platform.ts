@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../components/alerting";
 import { ApiService, SERVICE_NAME } from "../components/apiService";
+import { PipelineDashboard } from "../components/dashboard";
 import { FreshnessChecks } from "../components/freshnessChecks";
 import { BackupStore } from "../components/backupStore";
 import { DataLake } from "../components/dataLake";
@@ -228,6 +229,20 @@ export class Platform extends pulumi.ComponentResource {
                     freshnessHours: maxAgeHours,
                 },
                 labels: naming.labels({ component: "alerting" }),
+            },
+            afterApis,
+        );
+
+        new PipelineDashboard(
+            naming.name("dashboard"),
+            {
+                project,
+                title: `Logistics platform (${config.environment}): weekly pipeline review`,
+                targets: {
+                    composerEnvironment: naming.name("composer"),
+                    serviceName: SERVICE_NAME,
+                },
+                jobErrorMetricName: naming.name("bigquery-job-errors"),
             },
             afterApis,
         );

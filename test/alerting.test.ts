@@ -176,6 +176,74 @@ describe("alerting", () => {
         assert.ok(!JSON.stringify(plan).includes("pd-key-123"));
     });
 
+    it("checks the API's health path every minute, as Cloud Monitoring's agent allowed to invoke it", async () => {
+        const plan = await planFor("prod");
+        const uptime = resource(
+            plan,
+            "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig",
+            "lgx-prod-api-uptime",
+        );
+        assert.deepEqual(uptime.inputs["monitoredResource"], {
+            type: "cloud_run_revision",
+            labels: {
+                project_id: "replace-me-logistics-prod",
+                service_name: "logistics-api",
+                location: "us-central1",
+            },
+        });
+        assert.equal((uptime.inputs["httpCheck"] as any).path, "/healthz");
+        assert.deepEqual((uptime.inputs["httpCheck"] as any).serviceAgentAuthentication, {
+            type: "OIDC_TOKEN",
+        });
+        const grant = resource(
+            plan,
+            "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+            "lgx-prod-api-invoker-uptime-check",
+        );
+        assert.equal(grant.inputs["role"], "roles/run.invoker");
+        assert.ok(uptime.dependencies.includes(grant.urn));
+    });
+
+    it("draws the weekly review's dashboard: DAG runs and durations, slots, job errors, API latency and errors, bucket sizes", async () => {
+        const plan = await planFor("prod");
+        const dash = resource(
+            plan,
+            "gcp:monitoring/dashboard:Dashboard",
+            "lgx-prod-dashboard-dashboard",
+        );
+        const json = JSON.parse(dash.inputs["dashboardJson"] as string);
+        assert.deepEqual(
+            json.mosaicLayout.tiles.map((t: any) => t.widget.title),
+            [
+                "DAG runs by state",
+                "DAG run duration by DAG",
+                "BigQuery slots allocated",
+                "BigQuery job errors",
+                "logistics-api latency p95 (ms)",
+                "logistics-api 5xx responses",
+                "Bucket sizes",
+            ],
+        );
+        const filters = json.mosaicLayout.tiles.map(
+            (t: any) => t.widget.xyChart.dataSets[0].timeSeriesQuery.timeSeriesFilter.filter,
+        );
+        assert.ok(filters[0].includes('environment_name = "lgx-prod-composer"'));
+        assert.equal(
+            filters[3],
+            'metric.type = "logging.googleapis.com/user/lgx-prod-bigquery-job-errors"',
+        );
+        const metric = resource(
+            plan,
+            "gcp:logging/metric:Metric",
+            "lgx-prod-dashboard-bigquery-job-errors",
+        );
+        const alert = resource(plan, POLICY, "lgx-prod-alerting-bigquery-errors");
+        assert.equal(
+            metric.inputs["filter"],
+            (alert.inputs["conditions"] as any[])[0].conditionMatchedLog.filter,
+        );
+    });
+
     const ROUTES = { high: ["l1"], medium: ["l1"], low: ["l1"] };
     const CHANNELS = { l1: { level: 1, email: "a@example.com" } };
     const cases: [string, Record<string, unknown>, string[]][] = [

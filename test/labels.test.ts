@@ -32,6 +32,9 @@ const UNLABELLED = new Set([
     // Monitoring resources carry the standard set as userLabels (test/alerting.test.ts).
     "gcp:monitoring/alertPolicy:AlertPolicy",
     "gcp:monitoring/notificationChannel:NotificationChannel",
+    "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig",
+    "gcp:monitoring/dashboard:Dashboard",
+    "gcp:logging/metric:Metric",
 ]);
 
 describe("labels", () => {

@@ -39,6 +39,9 @@ const STATELESS = new Set([
     "gcp:bigquery/job:Job",
     "gcp:monitoring/alertPolicy:AlertPolicy",
     "gcp:monitoring/notificationChannel:NotificationChannel",
+    "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig",
+    "gcp:monitoring/dashboard:Dashboard",
+    "gcp:logging/metric:Metric",
 ]);
 
 /** Everything optional switched on, so every type the program can create is audited. */
