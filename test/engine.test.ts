@@ -34,7 +34,7 @@ describe("offline engine", () => {
     });
 
     it("gives the same plan on every run", async () => {
-        assert.deepEqual(await planFor("prod"), await planFor("prod"));
+        assert.deepEqual(await runOffline({ stack: "prod" }), await runOffline({ stack: "prod" }));
     });
 
     it("stops on bad config before the program registers anything", async () => {

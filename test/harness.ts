@@ -26,9 +26,17 @@ export function withChanges(
     return config;
 }
 
-/** Builds the platform offline for a stack file, optionally with config changes. */
+const shipped = new Map<string, Promise<Plan>>();
+
+/**
+ * Builds the platform offline for a stack file, optionally with config changes. The plan of an
+ * unchanged stack file is built once per test run (plans are deterministic; engine.test.ts
+ * checks that), so treat it as read-only.
+ */
 export function planFor(stack: string, changes?: Record<string, unknown>): Promise<Plan> {
-    return runOffline({ stack, ...(changes ? { config: withChanges(stack, changes) } : {}) });
+    if (changes) return runOffline({ stack, config: withChanges(stack, changes) });
+    if (!shipped.has(stack)) shipped.set(stack, runOffline({ stack }));
+    return shipped.get(stack)!;
 }
 
 export function resourcesOfType(plan: Plan, type: string): PlannedResource[] {
