@@ -49,6 +49,8 @@ export const labelsRequired = resourcePolicy<{ keys: string[] }>({
     },
 });
 
+// The pack stands alone (it runs with `pulumi preview --policy-pack` apart from the program), so
+// its default list does not import the program's region list.
 const US = [
     "US",
     "NAM4",

@@ -69,3 +69,20 @@ export function configProblems(
         throw err;
     }
 }
+
+/** Every optional feature switched on (slots, dataset IAM, a restore), so tests see every type the program can create. */
+export const EVERY_FEATURE: Record<string, unknown> = {
+    "logistics:warehouse": {
+        location: "US",
+        iam: { marts: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
+        reservation: { edition: "ENTERPRISE", baselineSlots: 50, maxSlots: 100 },
+    },
+    "logistics:restores": {
+        r1: {
+            table: "packages",
+            requestedAt: "2026-11-25T00:00:00Z",
+            backupDate: "2026-11-20",
+            targetTable: "packages_r1",
+        },
+    },
+};

@@ -1,6 +1,6 @@
 // Labels: every resource that takes labels carries the standard set; new types need a decision.
 import { strict as assert } from "assert";
-import { planFor } from "./harness";
+import { EVERY_FEATURE, planFor } from "./harness";
 
 /** GCP types the platform creates that accept labels. */
 const LABELLED = new Set([
@@ -40,21 +40,7 @@ const UNLABELLED = new Set([
 describe("labels", () => {
     for (const stack of ["dev", "prod"])
         it(`label every labellable resource of ${stack} with the standard set`, async () => {
-            const plan = await planFor(stack, {
-                "logistics:warehouse": {
-                    location: "US",
-                    iam: { raw: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
-                    reservation: { edition: "ENTERPRISE", baselineSlots: 0, maxSlots: 100 },
-                },
-                "logistics:restores": {
-                    r1: {
-                        table: "packages",
-                        requestedAt: "2026-11-25T00:00:00Z",
-                        backupDate: "2026-11-20",
-                        targetTable: "packages_r1",
-                    },
-                },
-            });
+            const plan = await planFor(stack, EVERY_FEATURE);
             for (const r of plan.resources.filter((r) => r.custom)) {
                 assert.ok(
                     LABELLED.has(r.type) || UNLABELLED.has(r.type),

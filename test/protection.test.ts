@@ -2,7 +2,7 @@
 // by GCP's own deletion protection; every type the platform creates must be classified here.
 import { strict as assert } from "assert";
 import type { PlannedResource } from "../tools/offline/engine";
-import { planFor } from "./harness";
+import { EVERY_FEATURE, planFor } from "./harness";
 
 /** Types holding data or history, and the GCP-side guard each must carry when protected. */
 const STATEFUL: Readonly<Record<string, (r: PlannedResource) => boolean>> = {
@@ -44,22 +44,7 @@ const STATELESS = new Set([
     "gcp:logging/metric:Metric",
 ]);
 
-/** Everything optional switched on, so every type the program can create is audited. */
-const EVERYTHING = {
-    "logistics:warehouse": {
-        location: "US",
-        iam: { marts: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
-        reservation: { edition: "ENTERPRISE", baselineSlots: 50, maxSlots: 100 },
-    },
-    "logistics:restores": {
-        r1: {
-            table: "packages",
-            requestedAt: "2026-11-25T00:00:00Z",
-            backupDate: "2026-11-20",
-            targetTable: "packages_r1",
-        },
-    },
-};
+const EVERYTHING = EVERY_FEATURE;
 
 describe("protection audit", () => {
     it("classifies every resource type the platform creates as stateful or stateless", async () => {

@@ -3,7 +3,7 @@
 import { spawnSync } from "child_process";
 import { PROJECT_ROOT } from "./offline/engine";
 import { UsageError } from "./offline/stackfile";
-import { describeFailure } from "./preview";
+import { runCli } from "./preview";
 
 const NODE = process.execPath;
 
@@ -46,12 +46,4 @@ function main(argv: readonly string[]): void {
         console.log(`ratio ${label} / SDK load: ${(previews[i]! / sdk!).toFixed(2)}`);
 }
 
-if (require.main === module) {
-    try {
-        main(process.argv.slice(2));
-    } catch (err) {
-        const { message, code } = describeFailure(err);
-        console.error(message);
-        process.exitCode = code;
-    }
-}
+if (require.main === module) runCli(main);

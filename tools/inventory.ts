@@ -6,7 +6,7 @@ import YAML from "yaml";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { inventoryOf } from "./offline/inventory";
 import { listStacks, UsageError } from "./offline/stackfile";
-import { describeFailure } from "./preview";
+import { runCli } from "./preview";
 
 export const INVENTORY_DIR = path.join(PROJECT_ROOT, "test", "inventories");
 
@@ -36,10 +36,4 @@ async function main(argv: readonly string[]): Promise<void> {
     }
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).catch((err: unknown) => {
-        const { message, code } = describeFailure(err);
-        console.error(message);
-        process.exitCode = code;
-    });
-}
+if (require.main === module) runCli(main);

@@ -2,7 +2,7 @@
 import { runOffline } from "./offline/engine";
 import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
 import { UsageError } from "./offline/stackfile";
-import { describeFailure, parseArgs, projectRoot } from "./preview";
+import { parseArgs, projectRoot, runCli } from "./preview";
 
 async function main(argv: readonly string[]): Promise<number> {
     const args = parseArgs(argv);
@@ -20,13 +20,4 @@ async function main(argv: readonly string[]): Promise<number> {
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => (process.exitCode = code),
-        (err: unknown) => {
-            const { message, code } = describeFailure(err);
-            console.error(message);
-            process.exitCode = code;
-        },
-    );
-}
+if (require.main === module) runCli(main);

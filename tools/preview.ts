@@ -73,13 +73,23 @@ export function describeFailure(err: unknown): { message: string; code: number }
     };
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then(
-        (code) => (process.exitCode = code),
-        (err: unknown) => {
-            const { message, code } = describeFailure(err);
-            console.error(message);
-            process.exitCode = code;
-        },
-    );
+/**
+ * Runs a command's `main` and turns what it returns or throws into the process's exit code,
+ * printing a failure as one message: every `npm run` tool ends this way.
+ */
+export function runCli(
+    main: (argv: readonly string[]) => Promise<number | void> | number | void,
+): void {
+    Promise.resolve()
+        .then(() => main(process.argv.slice(2)))
+        .then(
+            (code) => (process.exitCode = code ?? 0),
+            (err: unknown) => {
+                const { message, code } = describeFailure(err);
+                console.error(message);
+                process.exitCode = code;
+            },
+        );
 }
+
+if (require.main === module) runCli(main);
