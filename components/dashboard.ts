@@ -3,12 +3,15 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./common";
+import { FRESHNESS_MARKER } from "./sql";
 
 /** The log filter of a BigQuery job that ended with an error (also the BigQuery errors alert's). */
 export function bigQueryJobErrorFilter(project: string): string {
     return (
         `resource.type = "bigquery_project" AND resource.labels.project_id = "${project}" ` +
-        `AND protoPayload.metadata.jobChange.after = "DONE" AND protoPayload.metadata.jobChange.job.jobStatus.errorResult.code:*`
+        `AND protoPayload.metadata.jobChange.after = "DONE" AND protoPayload.metadata.jobChange.job.jobStatus.errorResult.code:* ` +
+        // A failing freshness check is the Data freshness alert's, not a BigQuery error.
+        `AND NOT protoPayload.metadata.jobChange.job.jobConfig.queryConfig.query:"${FRESHNESS_MARKER}"`
     );
 }
 

@@ -82,6 +82,7 @@ export class Orchestration extends pulumi.ComponentResource {
         const env = new gcp.composer.Environment(
             `${name}-environment`,
             {
+                project: args.project,
                 name: args.environmentName,
                 region: args.region,
                 labels: args.labels,

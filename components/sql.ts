@@ -40,11 +40,14 @@ export function timeTravelSql(project: string, table: string, timestamp: string)
  * fires) when the newest `_loaded_at` of a raw table is older than `maxAgeHours`, or the table is
  * empty (ASSERT fails on NULL too).
  */
+/** Text every freshness check's failure message carries; alert filters key on it. */
+export const FRESHNESS_MARKER = "is stale: no row loaded";
+
 export function freshnessCheckSql(project: string, table: string, maxAgeHours: number): string {
     return [
         `ASSERT (`,
         `  SELECT TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_loaded_at), MINUTE) <= ${maxAgeHours * 60}`,
         `  FROM ${tableRef(project, "raw", table)}`,
-        `) AS 'raw.${table} is stale: no row loaded in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
+        `) AS 'raw.${table} ${FRESHNESS_MARKER} in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
     ].join("\n");
 }

@@ -79,7 +79,8 @@ export const stackRunbookAlertsExist: StackValidationPolicy & { remediationSteps
             .filter((r) => r.type === ALERT_POLICY)
             .map((r) => String(r.props.displayName ?? ""));
         for (const row of RUNBOOK_ALERTS)
-            if (!names.some((n) => n.toLowerCase().includes(row.toLowerCase())))
+            // "<row> (<severity>)": exact, so "DAG failure: …" does not stand in for "DAG failure".
+            if (!names.some((n) => n.toLowerCase().startsWith(`${row.toLowerCase()} (`)))
                 report(`An alert policy for the runbook's "${row}" row must exist.`);
     },
 };

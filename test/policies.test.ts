@@ -521,7 +521,7 @@ describe("policy pack", () => {
                 "q1",
             ),
             query("SELECT IF(MAX(_loaded_at) < x, ERROR('stale'), 1) FROM raw.packages", "q2"),
-            ...["DAG failure (High)", "Data freshness", "API latency", "BigQuery errors"].map(
+            ...["DAG failure (high)", "DAG failure: DAG files fail to import (high)", "Data freshness (medium)", "API latency (medium)", "BigQuery errors (high)"].map(
                 alert,
             ),
         ]);
