@@ -6,7 +6,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { RestoreConfig } from "../stacks/sections";
 import { childOptions } from "./common";
-import { backupUri, timeTravelSql } from "./sql";
+import { backupUri, timeTravelRestoreSql, type TableLayout } from "./sql";
 
 export interface RestoresArgs {
     project: string;
@@ -15,6 +15,8 @@ export interface RestoresArgs {
     /** The backups bucket's name. */
     backupsBucket: pulumi.Input<string>;
     restores: Readonly<Record<string, RestoreConfig>>;
+    /** Partitioning and clustering of each raw table, which restored tables keep. */
+    layouts: Readonly<Record<string, TableLayout>>;
     labels: Record<string, string>;
 }
 
@@ -35,13 +37,7 @@ export class Restores extends pulumi.ComponentResource {
         super("logistics:backup:Restores", name, {}, opts);
         this.jobs = {};
         for (const [id, r] of Object.entries(args.restores)) {
-            const destinationTable = {
-                projectId: args.project,
-                datasetId: "raw",
-                tableId: r.targetTable ?? r.table,
-            };
-            // A new table must not exist yet; replace overwrites the table's contents.
-            const writeDisposition = r.replace ? "WRITE_TRUNCATE" : "WRITE_EMPTY";
+            const layout = args.layouts[r.table]!;
             const job = new gcp.bigquery.Job(
                 `${name}-${id}`,
                 {
@@ -51,6 +47,7 @@ export class Restores extends pulumi.ComponentResource {
                     labels: { ...args.labels, purpose: "restore" },
                     ...(r.backupDate !== undefined
                         ? {
+                              // Backups load into a new table only (config rule): compare, then swap.
                               load: {
                                   sourceUris: [
                                       pulumi
@@ -64,19 +61,32 @@ export class Restores extends pulumi.ComponentResource {
                                           ),
                                   ],
                                   sourceFormat: "PARQUET",
-                                  destinationTable,
+                                  destinationTable: {
+                                      projectId: args.project,
+                                      datasetId: "raw",
+                                      tableId: r.targetTable!,
+                                  },
+                                  ...(layout.partitioned
+                                      ? { timePartitioning: { type: "DAY", field: "_loaded_at" } }
+                                      : {}),
                                   createDisposition: "CREATE_IF_NEEDED",
-                                  writeDisposition,
+                                  writeDisposition: "WRITE_EMPTY",
                               },
                           }
                         : {
+                              // A script: no destination table, the statements create or fill it.
                               query: {
-                                  query: timeTravelSql(args.project, r.table, r.timestamp!),
+                                  query: timeTravelRestoreSql(
+                                      args.project,
+                                      r.table,
+                                      r.timestamp!,
+                                      layout,
+                                      r.replace ? "replace" : { newTable: r.targetTable! },
+                                  ),
                                   useLegacySql: false,
-                                  destinationTable,
-                                  createDisposition: "CREATE_IF_NEEDED",
-                                  writeDisposition,
-                                  allowLargeResults: true,
+                                  // DDL/DML scripts take no dispositions; empty unsets the provider's defaults.
+                                  createDisposition: "",
+                                  writeDisposition: "",
                               },
                           }),
                 },

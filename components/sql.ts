@@ -30,9 +30,41 @@ export function backupExportSql(project: string, table: string, bucket: string):
     ].join("\n");
 }
 
-/** The runbook's time-travel read, as a restore query. */
+/** The runbook's time-travel read. */
 export function timeTravelSql(project: string, table: string, timestamp: string): string {
     return `SELECT * FROM ${tableRef(project, "raw", table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;
+}
+
+export interface TableLayout {
+    /** Day-partitioned on `_loaded_at`. */
+    partitioned: boolean;
+    clusterings: readonly string[];
+}
+
+/**
+ * A time-travel restore as a script, so the restored table keeps the table's partitioning and
+ * clustering (a query job's destination table cannot declare them): into a new table with
+ * CREATE TABLE … AS, or in place with TRUNCATE + INSERT (the read is of the past, so it sees the
+ * rows the TRUNCATE removes).
+ */
+export function timeTravelRestoreSql(
+    project: string,
+    table: string,
+    timestamp: string,
+    layout: TableLayout,
+    target: { newTable: string } | "replace",
+): string {
+    const read = timeTravelSql(project, table, timestamp);
+    if (target === "replace") {
+        const live = tableRef(project, "raw", table);
+        return `TRUNCATE TABLE ${live};\nINSERT INTO ${live}\n${read};`;
+    }
+    return [
+        `CREATE TABLE ${tableRef(project, "raw", target.newTable)}`,
+        ...(layout.partitioned ? ["PARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)"] : []),
+        ...(layout.clusterings.length ? [`CLUSTER BY ${layout.clusterings.join(", ")}`] : []),
+        `AS ${read};`,
+    ].join("\n");
 }
 
 /**

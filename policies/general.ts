@@ -99,8 +99,7 @@ export const regionsAllowed = resourcePolicy<{ allowed: string[] }>({
 
 export const statefulResourcesProtected = resourcePolicy({
     name: "stateful-resources-protected",
-    description:
-        "Checks whether resources holding data or history are protected (pulumi protect).",
+    description: "Checks whether resources holding data or history are protected (pulumi protect).",
     remediationSteps: "Set logistics:protectStatefulResources: true for the stack.",
     types: STATEFUL_TYPES,
     check: (_p, args, report) => {

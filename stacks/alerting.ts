@@ -32,14 +32,19 @@ const channel = section(
     if ((c.email === undefined) === (c.pagerdutyServiceKey === undefined))
         ctx.addIssue({
             code: "custom",
-            path: ["email"],
-            message:
-                "and pagerdutyServiceKey: set exactly one. Expected an email channel or a PagerDuty channel",
+            path: [],
+            message: `sets ${c.email === undefined ? "neither" : "both"} of email and pagerdutyServiceKey. Expected exactly one: an email channel or a PagerDuty channel`,
         });
 });
 export type ChannelConfig = z.output<typeof channel>;
 
-const duration = pattern(/^[1-9][0-9]*m$/, "minutes such as 30m");
+const duration = pattern(/^[1-9][0-9]*m$/, "minutes such as 30m").refine(
+    (d) => Number(d.slice(0, -1)) >= 30,
+    {
+        error: (i) =>
+            `got ${JSON.stringify(i.input)}. Expected at least 30m (Cloud Monitoring's minimum)`,
+    },
+);
 
 export const ALERTING_DEFAULTS = {
     freshnessHours: { packages: 6, tracking_events: 2, customers: 24 },

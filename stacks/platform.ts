@@ -15,7 +15,7 @@ import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Restores } from "../components/restores";
 import { ScheduledBackups } from "../components/scheduledBackups";
-import { Warehouse, type SchemaField } from "../components/warehouse";
+import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
 import { RAW_TABLE_NAMES } from "./sections";
@@ -148,6 +148,7 @@ export class Platform extends pulumi.ComponentResource {
                 location: bqLocation,
                 backupsBucket: backups.bucketName,
                 restores: config.restores,
+                layouts: RAW_TABLES,
                 labels: naming.labels({ component: "restores" }),
             },
             { parent: this, dependsOn: [services, warehouse, backups] },

@@ -319,16 +319,21 @@ const restore = section(
     if ((r.backupDate === undefined) === (r.timestamp === undefined))
         ctx.addIssue({
             code: "custom",
-            path: ["backupDate"],
-            message:
-                "and timestamp: set exactly one. Expected backupDate (a daily backup) or timestamp (time travel)",
+            path: [],
+            message: `sets ${r.backupDate === undefined ? "neither" : "both"} of backupDate and timestamp. Expected exactly one: backupDate (a daily backup) or timestamp (time travel)`,
         });
     if ((r.targetTable === undefined) === (r.replace !== true))
         ctx.addIssue({
             code: "custom",
-            path: ["targetTable"],
+            path: [],
+            message: `sets ${r.targetTable === undefined ? "neither" : "both"} of targetTable and replace. Expected exactly one: targetTable (a new table in raw) or replace: true`,
+        });
+    if (r.backupDate !== undefined && r.replace === true)
+        ctx.addIssue({
+            code: "custom",
+            path: ["replace"],
             message:
-                "and replace: set exactly one. Expected targetTable (a new table in raw) or replace: true",
+                "is true for a backup restore. Expected targetTable: a backup loads into a new table; compare it with the live one, then swap (docs/runbook.md)",
         });
     if (
         r.targetTable !== undefined &&

@@ -284,7 +284,7 @@ describe("alerting", () => {
             "a channel with no address",
             { channels: { l1: { level: 1 } }, routes: ROUTES },
             [
-                "logistics:alerting.channels.l1.email: and pagerdutyServiceKey: set exactly one. Expected an email channel or a PagerDuty channel.",
+                "logistics:alerting.channels.l1: sets neither of email and pagerdutyServiceKey. Expected exactly one: an email channel or a PagerDuty channel.",
             ],
         ],
         [

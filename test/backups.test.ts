@@ -1,7 +1,8 @@
 // Scheduled backups and restores as config.
 import { strict as assert } from "assert";
 import { restoreJobId } from "../components/restores";
-import { backupExportSql, backupUri, timeTravelSql } from "../components/sql";
+import { backupExportSql, backupUri, timeTravelRestoreSql, timeTravelSql } from "../components/sql";
+import { RAW_TABLES } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { RAW_TABLE_NAMES, type RestoreConfig } from "../stacks/sections";
 import { planFor, resource, resourcesOfType, withChanges } from "./harness";
@@ -116,26 +117,37 @@ describe("restores", () => {
                 datasetId: "raw",
                 tableId: "packages_20261120",
             },
+            timePartitioning: { type: "DAY", field: "_loaded_at" },
             createDisposition: "CREATE_IF_NEEDED",
             writeDisposition: "WRITE_EMPTY",
         });
         const query = resource(plan, JOB, "lgx-prod-restores-events-time-travel");
         assert.deepEqual(query.inputs["query"], {
-            query: timeTravelSql(
+            query: timeTravelRestoreSql(
                 "replace-me-logistics-prod",
                 "tracking_events",
                 "2026-11-25T22:00:00Z",
+                RAW_TABLES.tracking_events,
+                "replace",
             ),
             useLegacySql: false,
-            destinationTable: {
-                projectId: "replace-me-logistics-prod",
-                datasetId: "raw",
-                tableId: "tracking_events",
-            },
-            createDisposition: "CREATE_IF_NEEDED",
-            writeDisposition: "WRITE_TRUNCATE",
-            allowLargeResults: true,
+            createDisposition: "",
+            writeDisposition: "",
         });
+        assert.equal(
+            timeTravelRestoreSql(
+                "p",
+                "t",
+                "x",
+                { partitioned: true, clusterings: ["a", "b"] },
+                { newTable: "n" },
+            ),
+            "CREATE TABLE `p.raw.n`\nPARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)\nCLUSTER BY a, b\nAS SELECT * FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
+        );
+        assert.equal(
+            timeTravelRestoreSql("p", "t", "x", { partitioned: false, clusterings: [] }, "replace"),
+            "TRUNCATE TABLE `p.raw.t`;\nINSERT INTO `p.raw.t`\nSELECT * FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
+        );
         assert.match(timeTravelSql("p", "t", "x"), /FOR SYSTEM_TIME AS OF TIMESTAMP 'x'$/);
         for (const job of [load, query]) {
             assert.equal(
@@ -183,17 +195,17 @@ describe("restores", () => {
                 requestedAt: "2026-11-26T09:00:00Z",
                 backupDate: "2026-11-20",
                 timestamp: "2026-11-26T08:00:00Z",
-                replace: true,
+                targetTable: "packages_r",
             },
             [
-                "logistics:restores.x.backupDate: and timestamp: set exactly one. Expected backupDate (a daily backup) or timestamp (time travel).",
+                "logistics:restores.x: sets both of backupDate and timestamp. Expected exactly one: backupDate (a daily backup) or timestamp (time travel).",
             ],
         ],
         [
             "no target",
             { table: "packages", requestedAt: "2026-11-26T09:00:00Z", backupDate: "2026-11-20" },
             [
-                "logistics:restores.x.targetTable: and replace: set exactly one. Expected targetTable (a new table in raw) or replace: true.",
+                "logistics:restores.x: sets neither of targetTable and replace. Expected exactly one: targetTable (a new table in raw) or replace: true.",
             ],
         ],
         [
@@ -214,7 +226,7 @@ describe("restores", () => {
                 table: "parcels",
                 requestedAt: "2026-11-26T09:00:00Z",
                 backupDate: "2026-11-20",
-                replace: true,
+                targetTable: "packages_r",
             },
             [
                 'logistics:restores.x.table: got "parcels". Expected a raw table, one of packages, tracking_events, customers.',
@@ -226,7 +238,7 @@ describe("restores", () => {
                 table: "packages",
                 requestedAt: "2026-11-27T09:00:00Z",
                 backupDate: "2026-11-20",
-                replace: true,
+                targetTable: "packages_r",
             },
             [
                 'logistics:restores.x.requestedAt: got "2026-11-27T09:00:00Z", in the future or not a date. Expected the time the restore was asked for.',
@@ -238,7 +250,7 @@ describe("restores", () => {
                 table: "packages",
                 requestedAt: "2026-11-26T01:00:00Z",
                 backupDate: "2026-11-26",
-                replace: true,
+                targetTable: "packages_r",
             },
             [
                 'logistics:restores.x.backupDate: got "2026-11-26", no backup of which was taken before requestedAt (backups run daily at 02:15 UTC). Expected the date of an earlier daily backup.',
@@ -250,7 +262,7 @@ describe("restores", () => {
                 table: "packages",
                 requestedAt: "2026-11-26T09:00:00Z",
                 backupDate: "2025-01-01",
-                replace: true,
+                targetTable: "packages_r",
             },
             [
                 'logistics:restores.x.backupDate: got "2025-01-01", older than the backups\' 400-day horizon (logistics:backups.deleteAfterDays) at requestedAt. Expected a date within 400 days before it.',
@@ -281,6 +293,19 @@ describe("restores", () => {
             ],
         ],
     ];
+
+    cases.push([
+        "a backup restored in place",
+        {
+            table: "packages",
+            requestedAt: "2026-11-26T09:00:00Z",
+            backupDate: "2026-11-20",
+            replace: true,
+        },
+        [
+            "logistics:restores.x.replace: is true for a backup restore. Expected targetTable: a backup loads into a new table; compare it with the live one, then swap (docs/runbook.md).",
+        ],
+    ]);
 
     it(`reject bad restore entries with exact messages (${cases.length} cases)`, () => {
         for (const [title, entry, expected] of cases)

@@ -521,9 +521,13 @@ describe("policy pack", () => {
                 "q1",
             ),
             query("SELECT IF(MAX(_loaded_at) < x, ERROR('stale'), 1) FROM raw.packages", "q2"),
-            ...["DAG failure (high)", "DAG failure: DAG files fail to import (high)", "Data freshness (medium)", "API latency (medium)", "BigQuery errors (high)"].map(
-                alert,
-            ),
+            ...[
+                "DAG failure (high)",
+                "DAG failure: DAG files fail to import (high)",
+                "Data freshness (medium)",
+                "API latency (medium)",
+                "BigQuery errors (high)",
+            ].map(alert),
         ]);
         const found = (await runPolicies(plan, { all: "mandatory" }, stackPolicies)).map(
             (v) => `${v.policy}: ${v.message}`,
