@@ -483,6 +483,29 @@ describe("policy pack", () => {
         );
     });
 
+    it("reports a policy that reads a value only the cloud knows as unable to run, like pulumi preview", async () => {
+        const policy = allPolicies.find((p) => p.name === "cloudrun-no-public-invoker")!;
+        const violations = await runPolicies(
+            planOf([
+                fakeResource(T.invoker, {
+                    role: "roles/run.invoker",
+                    member: "(known after deploy)",
+                }),
+            ]),
+            { all: "mandatory" },
+            [policy],
+        );
+        assert.deepEqual(
+            violations.map((v) => [v.enforcementLevel, v.message]),
+            [
+                [
+                    "advisory",
+                    "can't run policy during preview: value at .member can't be known during preview",
+                ],
+            ],
+        );
+    });
+
     it("policy parameters come from the stack's config", async () => {
         assert.deepEqual(
             await messages("cloudrun-scaling-bounds", T.run, RUN, true, { maxInstances: 10 }),

@@ -87,7 +87,7 @@ describe("npm run preview", () => {
         const ok = preview(["--stack", "prod"]);
         assert.match(
             ok.stdout,
-            /Policies \(logistics pack, config policies\/config\/prod\.json\):\n {4}✅ no violations/,
+            /Policies \(logistics pack, config policies\/config\/prod\.json\):\n {4}⚠️ {2}0 mandatory/,
         );
         const dir = projectWith("prod", (t) =>
             t.replace(

@@ -82,16 +82,42 @@ function policyConfig(policy: Policy, config: PolicyPackConfig): Record<string, 
     return { ...defaults, ...values };
 }
 
-/** What the engine hands policies during preview: unknowns are absent, secrets are opaque. */
-function policyProps(value: unknown): unknown {
-    if (value === UNKNOWN) return undefined;
-    if (Array.isArray(value)) return value.map(policyProps);
+/** Thrown when a policy reads a value only the cloud knows, as @pulumi/policy does in a preview. */
+export class UnknownValueError extends Error {}
+
+/**
+ * What the engine hands policies during preview: secrets are opaque, and reading a value the
+ * cloud has not computed yet throws, so the policy reports that it cannot run rather than passing.
+ */
+function policyProps(value: unknown, path = ""): unknown {
+    if (Array.isArray(value))
+        return guard(
+            value.map((v, i) => policyProps(v, `${path}[${i}]`)),
+            value,
+            path,
+        );
     if (value !== null && typeof value === "object") {
         const obj = value as Record<string, unknown>;
         if (obj["secret"] === true && "value" in obj) return "[secret]";
-        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, policyProps(v)]));
+        const plainObj = Object.fromEntries(
+            Object.entries(obj).map(([k, v]) => [k, policyProps(v, `${path}.${k}`)]),
+        );
+        return guard(plainObj, obj, path);
     }
     return value;
+}
+
+function guard<T extends object>(target: T, raw: unknown, path: string): T {
+    return new Proxy(target, {
+        get(t, key, receiver) {
+            const v = (raw as Record<PropertyKey, unknown>)[key as PropertyKey];
+            if (v === UNKNOWN)
+                throw new UnknownValueError(
+                    `value at ${path}.${String(key)} can't be known during preview`,
+                );
+            return Reflect.get(t, key, receiver);
+        },
+    });
 }
 
 class NotApplicable extends Error {}
@@ -153,7 +179,14 @@ export async function runPolicies(
                                 violations.push({ ...base, message, urn: urn ?? r.urn }),
                         );
                     } catch (err) {
-                        if (!(err instanceof NotApplicable)) throw err;
+                        if (err instanceof UnknownValueError)
+                            violations.push({
+                                ...base,
+                                enforcementLevel: "advisory",
+                                message: `can't run policy during preview: ${err.message}`,
+                                urn: r.urn,
+                            });
+                        else if (!(err instanceof NotApplicable)) throw err;
                     }
         }
         if ("validateStack" in policy && policy.validateStack) {
@@ -179,7 +212,13 @@ export async function runPolicies(
                         violations.push({ ...base, message, ...(urn ? { urn } : {}) }),
                 );
             } catch (err) {
-                if (!(err instanceof NotApplicable)) throw err;
+                if (err instanceof UnknownValueError)
+                    violations.push({
+                        ...base,
+                        enforcementLevel: "advisory",
+                        message: `can't run policy during preview: ${err.message}`,
+                    });
+                else if (!(err instanceof NotApplicable)) throw err;
             }
         }
     }
