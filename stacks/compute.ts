@@ -1,7 +1,7 @@
 // Config sections of the compute components: logistics-api on Cloud Run and Cloud Composer.
 // Part of CONFIG_SCHEMA (stacks/config.ts); defaults live here.
 import { z } from "zod";
-import { bool, int, map, oneOf, pattern, section } from "./schema";
+import { bool, int, map, num, oneOf, pattern, section } from "./schema";
 
 // ---- logistics-api ---------------------------------------------------------------------------
 
@@ -131,48 +131,11 @@ const resources = (
     section(
         {
             /** vCPUs. */
-            cpu: z
-                .number({
-                    error: (i) =>
-                        `got ${JSON.stringify(i.input)}. Expected a number of vCPUs from ${cpu[0]} to ${cpu[1]}`,
-                })
-                .min(cpu[0], {
-                    error: (i) => `got ${String(i.input)}. Expected ${cpu[0]} to ${cpu[1]} vCPUs`,
-                })
-                .max(cpu[1], {
-                    error: (i) => `got ${String(i.input)}. Expected ${cpu[0]} to ${cpu[1]} vCPUs`,
-                })
-                .optional(),
+            cpu: num(cpu[0], cpu[1], "vCPUs").optional(),
             /** Memory in GB. */
-            memoryGb: z
-                .number({
-                    error: (i) =>
-                        `got ${JSON.stringify(i.input)}. Expected GB from ${memory[0]} to ${memory[1]}`,
-                })
-                .min(memory[0], {
-                    error: (i) =>
-                        `got ${String(i.input)}. Expected ${memory[0]} to ${memory[1]} GB`,
-                })
-                .max(memory[1], {
-                    error: (i) =>
-                        `got ${String(i.input)}. Expected ${memory[0]} to ${memory[1]} GB`,
-                })
-                .optional(),
+            memoryGb: num(memory[0], memory[1], "GB").optional(),
             /** Disk in GB. */
-            storageGb: z
-                .number({
-                    error: (i) =>
-                        `got ${JSON.stringify(i.input)}. Expected GB from ${storage[0]} to ${storage[1]}`,
-                })
-                .min(storage[0], {
-                    error: (i) =>
-                        `got ${String(i.input)}. Expected ${storage[0]} to ${storage[1]} GB`,
-                })
-                .max(storage[1], {
-                    error: (i) =>
-                        `got ${String(i.input)}. Expected ${storage[0]} to ${storage[1]} GB`,
-                })
-                .optional(),
+            storageGb: num(storage[0], storage[1], "GB").optional(),
         },
         `optional keys cpu, memoryGb, storageGb for the ${what}`,
     );

@@ -36,6 +36,12 @@ export function int(min: number, max: number, why?: string) {
         .max(max, { error, abort: true });
 }
 
+/** A number (not necessarily whole) within [min, max] of `unit`, e.g. vCPUs or GB. */
+export function num(min: number, max: number, unit: string) {
+    const error = expect(`${min} to ${max} ${unit}`);
+    return z.number({ error }).min(min, { error, abort: true }).max(max, { error, abort: true });
+}
+
 export function bool() {
     return z.boolean({ error: expect("true or false") });
 }
