@@ -562,6 +562,28 @@ describe("policy pack", () => {
         ]);
     });
 
+    it("does not count the DAG parse-error alert as the runbook's DAG failure alert", async () => {
+        const alert = (name: string) => ({
+            ...fakeResource(T.alert, { displayName: name }),
+            urn: name,
+        });
+        const plan = planOf(
+            [
+                "DAG failure: DAG files fail to import (high)",
+                "Data freshness (medium)",
+                "API latency (medium)",
+                "BigQuery errors (high)",
+                "Storage quota (low)",
+            ].map(alert),
+        );
+        const found = (await runPolicies(plan, { all: "mandatory" }, stackPolicies)).map(
+            (v) => v.message,
+        );
+        assert.deepEqual(found, [
+            'An alert policy for the runbook\'s "DAG failure" row must exist.',
+        ]);
+    });
+
     for (const stack of ["dev", "prod"])
         it(`${stack} passes every mandatory policy of its config`, async () => {
             const violations = await runPolicies(await planFor(stack), loadPolicyConfig(stack));

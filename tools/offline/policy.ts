@@ -122,6 +122,27 @@ function guard<T extends object>(target: T, raw: unknown, path: string): T {
 
 class NotApplicable extends Error {}
 
+function notApplicable(reason?: string): never {
+    throw new NotApplicable(reason);
+}
+
+/**
+ * Runs one validation as the policy SDK does in a preview: reading an unknown value turns into an
+ * advisory "can't run", and notApplicable() ends the validation silently.
+ */
+async function attempt(
+    run: () => Promise<void> | void,
+    cantRun: (message: string) => void,
+): Promise<void> {
+    try {
+        await run();
+    } catch (err) {
+        if (err instanceof UnknownValueError)
+            cantRun(`can't run policy during preview: ${err.message}`);
+        else if (!(err instanceof NotApplicable)) throw err;
+    }
+}
+
 function resourceArgs(r: PlannedResource, getConfig: () => object): ResourceValidationArgs {
     return {
         type: r.type,
@@ -142,9 +163,7 @@ function resourceArgs(r: PlannedResource, getConfig: () => object): ResourceVali
         asType: (cls: { __pulumiType?: string }) =>
             cls.__pulumiType === r.type ? policyProps(r.inputs) : undefined,
         getConfig: getConfig as ResourceValidationArgs["getConfig"],
-        notApplicable: (reason?: string): never => {
-            throw new NotApplicable(reason);
-        },
+        notApplicable,
     } as unknown as ResourceValidationArgs;
 }
 
@@ -172,22 +191,21 @@ export async function runPolicies(
                 : [policy.validateResource];
             for (const r of resources)
                 for (const validate of validators)
-                    try {
-                        await validate(
-                            resourceArgs(r, () => values),
-                            (message, urn) =>
-                                violations.push({ ...base, message, urn: urn ?? r.urn }),
-                        );
-                    } catch (err) {
-                        if (err instanceof UnknownValueError)
+                    await attempt(
+                        () =>
+                            validate(
+                                resourceArgs(r, () => values),
+                                (message, urn) =>
+                                    violations.push({ ...base, message, urn: urn ?? r.urn }),
+                            ),
+                        (message) =>
                             violations.push({
                                 ...base,
                                 enforcementLevel: "advisory",
-                                message: `can't run policy during preview: ${err.message}`,
+                                message,
                                 urn: r.urn,
-                            });
-                        else if (!(err instanceof NotApplicable)) throw err;
-                    }
+                            }),
+                    );
         }
         if ("validateStack" in policy && policy.validateStack) {
             const policyResources = resources.map(
@@ -198,28 +216,20 @@ export async function runPolicies(
                         propertyDependencies: {},
                     }) as unknown as PolicyResource,
             );
-            try {
-                await policy.validateStack(
-                    {
-                        resources: policyResources,
-                        stackTags: new Map(),
-                        getConfig: (() => values) as never,
-                        notApplicable: (reason?: string): never => {
-                            throw new NotApplicable(reason);
-                        },
-                    } as never,
-                    (message, urn) =>
-                        violations.push({ ...base, message, ...(urn ? { urn } : {}) }),
-                );
-            } catch (err) {
-                if (err instanceof UnknownValueError)
-                    violations.push({
-                        ...base,
-                        enforcementLevel: "advisory",
-                        message: `can't run policy during preview: ${err.message}`,
-                    });
-                else if (!(err instanceof NotApplicable)) throw err;
-            }
+            await attempt(
+                () =>
+                    policy.validateStack!(
+                        {
+                            resources: policyResources,
+                            stackTags: new Map(),
+                            getConfig: (() => values) as never,
+                            notApplicable,
+                        } as never,
+                        (message, urn) =>
+                            violations.push({ ...base, message, ...(urn ? { urn } : {}) }),
+                    ),
+                (message) => violations.push({ ...base, enforcementLevel: "advisory", message }),
+            );
         }
     }
     return violations;
