@@ -11,7 +11,10 @@ export interface ProjectServicesArgs {
 }
 
 /** The APIs a stack needs; optional features add theirs. */
-export function requiredServices(features: { reservation: boolean }): string[] {
+export function requiredServices(features: {
+    reservation: boolean;
+    federation: boolean;
+}): string[] {
     return [
         "artifactregistry.googleapis.com",
         "bigquery.googleapis.com",
@@ -20,6 +23,8 @@ export function requiredServices(features: { reservation: boolean }): string[] {
         "cloudresourcemanager.googleapis.com",
         "composer.googleapis.com",
         "iam.googleapis.com",
+        // Workload identity federation: token exchange and service-account impersonation.
+        ...(features.federation ? ["iamcredentials.googleapis.com", "sts.googleapis.com"] : []),
         "logging.googleapis.com",
         "monitoring.googleapis.com",
         "run.googleapis.com",

@@ -1,5 +1,15 @@
 // Cross-cutting policies: labels, locations, protection of stateful resources.
-import { BUCKET, COMPOSER, DATASET, get, resourcePolicy, RUN_SERVICE, TABLE } from "./lib";
+import {
+    BUCKET,
+    COMPOSER,
+    DATASET,
+    get,
+    resourcePolicy,
+    RUN_SERVICE,
+    TABLE,
+    WIF_POOL,
+    WIF_PROVIDER,
+} from "./lib";
 
 /** Resource types of the platform that take labels. */
 export const LABELLED_TYPES = [
@@ -21,6 +31,9 @@ export const STATEFUL_TYPES = [
     COMPOSER,
     "gcp:artifactregistry/repository:Repository",
     "gcp:secretmanager/secret:Secret",
+    // A deleted pool or provider keeps its id for 30 days: CI could not authenticate meanwhile.
+    WIF_POOL,
+    WIF_PROVIDER,
 ];
 
 export const labelsRequired = resourcePolicy<{ keys: string[] }>({

@@ -1,5 +1,8 @@
 // IAM policies: no primitive roles, no service-account keys, no public access to data.
-import { resourcePolicy, SA_KEY } from "./lib";
+import { resourcePolicy, SA_KEY, WIF_PROVIDER } from "./lib";
+
+/** GitHub's OIDC issuer for Actions. */
+const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 
 const PRIMITIVE = ["roles/owner", "roles/editor", "roles/viewer"];
 const PUBLIC = ["allUsers", "allAuthenticatedUsers"];
@@ -15,6 +18,7 @@ export const IAM_GRANT_TYPES = [
     "gcp:bigquery/datasetIamBinding:DatasetIamBinding",
     "gcp:secretmanager/secretIamMember:SecretIamMember",
     "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
 ];
 /** Grants on resources that hold data. */
 const DATA_GRANT_TYPES = IAM_GRANT_TYPES.filter((t) => /bucketIAM|datasetIam|secretIam/.test(t));
@@ -55,4 +59,32 @@ export const iamNoPublicDataAccess = resourcePolicy({
     },
 });
 
-export const iamPolicies = [iamNoPrimitiveRoles, iamNoServiceAccountKeys, iamNoPublicDataAccess];
+export const iamFederationRestricted = resourcePolicy({
+    name: "iam-federation-restricted",
+    description:
+        "Checks whether a workload identity provider restricts the tokens it accepts with an attribute condition.",
+    remediationSteps:
+        "Set attributeCondition, e.g. assertion.repository == '<owner>/<name>' for GitHub (logistics:ci.repository).",
+    types: [WIF_PROVIDER],
+    check: (p, _a, report) => {
+        const condition = typeof p.attributeCondition === "string" ? p.attributeCondition : "";
+        if (condition.trim() === "")
+            report(
+                "Workload identity provider must set attributeCondition: without it, every token of the issuer is accepted.",
+            );
+        else if (
+            p.oidc?.issuerUri === GITHUB_ISSUER &&
+            !/assertion\.repository(_id)?\s*==/.test(condition)
+        )
+            report(
+                "GitHub workload identity provider must restrict assertion.repository: GitHub issues tokens to every repository.",
+            );
+    },
+});
+
+export const iamPolicies = [
+    iamNoPrimitiveRoles,
+    iamNoServiceAccountKeys,
+    iamNoPublicDataAccess,
+    iamFederationRestricted,
+];

@@ -61,3 +61,5 @@ export const RUN_INVOKER = "gcp:cloudrunv2/serviceIamMember:ServiceIamMember";
 export const COMPOSER = "gcp:composer/environment:Environment";
 export const ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
 export const SA_KEY = "gcp:serviceaccount/key:Key";
+export const WIF_POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
+export const WIF_PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
 import { alerting } from "./alerting";
+import { ci, subjectProblems } from "./ci";
 import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
@@ -90,6 +91,8 @@ export const CONFIG_SCHEMA = {
     "logistics:restores": restores,
     /** Notification channels, routing by severity, thresholds, freshness per raw table. */
     "logistics:alerting": alerting,
+    /** GitHub Actions through Workload Identity Federation; absent: no federation (deploys by hand). */
+    "logistics:ci": ci.optional(),
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -111,6 +114,7 @@ export interface StackConfig {
     warehouse: Values["logistics:warehouse"];
     restores: Values["logistics:restores"];
     alerting: Values["logistics:alerting"];
+    ci: Values["logistics:ci"];
     /** Locations with defaults applied (gcp:region where a section sets none), resolved once here. */
     locations: {
         lake: BucketPlacement;
@@ -198,6 +202,7 @@ export function parseStackConfig(
         warehouse: v["logistics:warehouse"],
         restores: v["logistics:restores"],
         alerting: v["logistics:alerting"],
+        ci: v["logistics:ci"],
         locations: resolveLocations(v),
     };
 }
@@ -379,6 +384,8 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
         );
     // Every reserved key may appear on one resource (a bucket has component and purpose, …).
     problems.push(...restoreProblems(v, options.now ?? new Date()));
+    const ciConfig = v["logistics:ci"];
+    if (ciConfig) problems.push(...subjectProblems(ciConfig, v["logistics:environment"]));
     const labelCount = RESERVED_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
     if (labelCount > 64)
         problems.push(

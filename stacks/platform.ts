@@ -8,6 +8,7 @@ import { Alerting } from "../components/alerting";
 import { ApiService, SERVICE_NAME } from "../components/apiService";
 import { PipelineDashboard } from "../components/dashboard";
 import { FreshnessChecks } from "../components/freshnessChecks";
+import { GithubFederation } from "../components/githubFederation";
 import { BackupStore } from "../components/backupStore";
 import { DataLake } from "../components/dataLake";
 import { Identities, WORKLOADS, type Workload } from "../components/identities";
@@ -18,6 +19,7 @@ import { ScheduledBackups } from "../components/scheduledBackups";
 import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
+import { deployerSubjects } from "./ci";
 import { RAW_TABLE_NAMES } from "./sections";
 import { naming as namingFor } from "./naming";
 
@@ -46,6 +48,7 @@ export class Platform extends pulumi.ComponentResource {
                 project,
                 services: requiredServices({
                     reservation: config.warehouse.reservation !== undefined,
+                    federation: config.ci !== undefined,
                 }),
             },
             { parent: this },
@@ -248,6 +251,28 @@ export class Platform extends pulumi.ComponentResource {
             afterApis,
         );
 
+        // CI: GitHub Actions act as the deployer through workload identity federation.
+        const federation = config.ci
+            ? new GithubFederation(
+                  naming.name("ci"),
+                  {
+                      project,
+                      poolId: naming.name("github"),
+                      repository: config.ci.repository,
+                      subjects: deployerSubjects(config.ci, config.environment),
+                      deployer: {
+                          accountName: identities.accountNames.deployer,
+                          email: identities.emails.deployer,
+                      },
+                      accounts,
+                      stateBucket: config.ci.stateBucket,
+                      secretsKey: config.ci.secretsKey,
+                      protect,
+                  },
+                  afterApis,
+              )
+            : undefined;
+
         this.outputs = {
             project,
             region: config.region,
@@ -270,6 +295,12 @@ export class Platform extends pulumi.ComponentResource {
             backupSchedules: scheduledBackups.transferConfigs,
             restoreJobs: restores.jobs,
             alertPolicies: alerting.policies,
+            ...(federation
+                ? {
+                      ciWorkloadIdentityProvider: federation.workloadIdentityProvider,
+                      ciServiceAccount: federation.serviceAccount,
+                  }
+                : {}),
         };
         this.registerOutputs(this.outputs);
     }

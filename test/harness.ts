@@ -85,4 +85,10 @@ export const EVERY_FEATURE: Record<string, unknown> = {
             targetTable: "packages_r1",
         },
     },
+    "logistics:ci": {
+        repository: "example-org/logistics-platform",
+        pullRequestPreviews: true,
+        stateBucket: "example-org-pulumi-state",
+        secretsKey: "projects/example-admin/locations/global/keyRings/pulumi/cryptoKeys/state",
+    },
 };

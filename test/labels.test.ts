@@ -16,6 +16,9 @@ const LABELLED = new Set([
 ]);
 /** GCP types the platform creates that take no labels. */
 const UNLABELLED = new Set([
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
     "gcp:bigquery/datasetIamMember:DatasetIamMember",
     "gcp:bigquery/reservationAssignment:ReservationAssignment",
     "gcp:projects/service:Service",

@@ -124,6 +124,7 @@ const T = {
     bucketIam: "gcp:storage/bucketIAMMember:BucketIAMMember",
     key: "gcp:serviceaccount/key:Key",
     alert: "gcp:monitoring/alertPolicy:AlertPolicy",
+    wifProvider: "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider",
 };
 
 /** Per policy: the type, a passing resource, and mutations with the messages they must produce. */
@@ -373,6 +374,28 @@ const CASES: [
         [
             [{ role: "roles/editor" }, ["IAM grant must not use the primitive role roles/editor."]],
             [{ role: "roles/owner" }, ["IAM grant must not use the primitive role roles/owner."]],
+        ],
+    ],
+    [
+        "iam-federation-restricted",
+        T.wifProvider,
+        {
+            attributeCondition: "assertion.repository == 'example-org/logistics-platform'",
+            oidc: { issuerUri: "https://token.actions.githubusercontent.com" },
+        },
+        [
+            [
+                { attributeCondition: undefined },
+                [
+                    "Workload identity provider must set attributeCondition: without it, every token of the issuer is accepted.",
+                ],
+            ],
+            [
+                { attributeCondition: "assertion.ref == 'refs/heads/main'" },
+                [
+                    "GitHub workload identity provider must restrict assertion.repository: GitHub issues tokens to every repository.",
+                ],
+            ],
         ],
     ],
     [

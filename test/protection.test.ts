@@ -17,6 +17,11 @@ const STATEFUL: Readonly<Record<string, (r: PlannedResource) => boolean>> = {
     "gcp:secretmanager/secret:Secret": (r) => r.inputs["deletionProtection"] === true,
     // Airflow's metadata: DAG run history, task state.
     "gcp:composer/environment:Environment": (r) => r.inputs["deletionPolicy"] === "PREVENT",
+    // CI's identity: a deleted pool or provider keeps its id for 30 days, blocking a recreate.
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": (r) =>
+        r.inputs["deletionPolicy"] === "PREVENT",
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": (r) =>
+        r.inputs["deletionPolicy"] === "PREVENT",
 };
 /** Types that can be recreated from config without losing anything. */
 const STATELESS = new Set([
@@ -29,6 +34,7 @@ const STATELESS = new Set([
     "gcp:serviceaccount/account:Account",
     "gcp:serviceaccount/iAMMember:IAMMember",
     "gcp:storage/bucketIAMMember:BucketIAMMember",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
     "gcp:secretmanager/secretVersion:SecretVersion",
     "gcp:secretmanager/secretIamMember:SecretIamMember",
     "gcp:cloudrunv2/service:Service",
