@@ -4,7 +4,7 @@ import pulumi from "@pulumi/eslint-plugin";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "**/*.js", "**/*.mjs"] },
+    { ignores: ["node_modules/", "bin/", ".cache/", "**/*.js", "**/*.mjs"] },
     ...tseslint.configs.recommended,
     {
         languageOptions: {

@@ -1,26 +1,35 @@
-// `npm run preview [-- --stack <name>] [--json]`: what `pulumi up` would create, offline.
+// `npm run preview [-- --stack <name>] [--json] [--diff <git revision | plan.json>]`: what
+// `pulumi up` would create, offline; with --diff, what the working tree changes against a base.
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../stacks/config";
+import { loadBase } from "./offline/base";
+import { diffPlans, renderDiff } from "./offline/diff";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
 
-const USAGE = `Usage: npm run preview [-- --stack <name>] [--json]
+const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base>]
 
   --stack <name>  stack to preview: reads Pulumi.<name>.yaml (default: dev)
   --json          print the plan as JSON (resources, inputs, options, dependencies, outputs,
-                  policy violations)
+                  policy violations); save it to diff against later
+  --diff <base>   show what the working tree creates, updates, replaces and deletes relative to
+                  <base>: a git revision (origin/main, HEAD~1, a tag), previewed offline by its
+                  own code, or a plan.json saved with --json. Exits with 1 when a protected
+                  resource would be deleted or replaced.
+  --help          show this help
 
-Runs the policy pack (policies/) over the plan with policies/config/<name>.json; a mandatory
-violation exits with 1.
-  --help          show this help`;
+Without --diff, runs the policy pack (policies/) over the plan with policies/config/<name>.json;
+a mandatory violation exits with 1.`;
 
 export interface PreviewArgs {
     stack: string;
     json: boolean;
     help: boolean;
+    /** Base of a diff: a git revision or a plan.json. */
+    diff?: string;
 }
 
 export function parseArgs(argv: readonly string[]): PreviewArgs {
@@ -35,6 +44,14 @@ export function parseArgs(argv: readonly string[]): PreviewArgs {
                 throw new UsageError(`--stack needs a stack name.\n\n${USAGE}`);
             args.stack = v;
         } else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
+        else if (a === "--diff") {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("-"))
+                throw new UsageError(
+                    `--diff needs a base: a git revision or a plan.json.\n\n${USAGE}`,
+                );
+            args.diff = v;
+        } else if (a.startsWith("--diff=")) args.diff = a.slice("--diff=".length);
         else throw new UsageError(`unknown argument "${a}".\n\n${USAGE}`);
     }
     return args;
@@ -46,7 +63,16 @@ async function main(argv: readonly string[]): Promise<number> {
         console.log(USAGE);
         return 0;
     }
-    const plan = await runOffline({ stack: args.stack, root: projectRoot() });
+    const root = projectRoot();
+    if (args.diff !== undefined) {
+        // The base first: a bad --diff fails before the (slower) preview of the working tree.
+        const base = loadBase(args.diff, args.stack, root);
+        const diff = diffPlans(base.plan, await runOffline({ stack: args.stack, root }));
+        if (args.json) console.log(JSON.stringify({ base: base.label, ...diff }, null, 2));
+        else console.log(renderDiff(diff, base.label, "working tree"));
+        return diff.protectedViolations.length > 0 ? 1 : 0;
+    }
+    const plan = await runOffline({ stack: args.stack, root });
     const violations = await runPolicies(plan, loadPolicyConfig(args.stack));
     if (args.json) console.log(JSON.stringify({ ...plan, policyViolations: violations }, null, 2));
     else console.log(`${renderPlan(plan)}\n\n${renderViolations(violations, plan)}`);
