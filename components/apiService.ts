@@ -7,7 +7,6 @@ import * as random from "@pulumi/random";
 import type { ApiConfig } from "../stacks/compute";
 import { childOptions, deletionPolicy, dependencies, memberKey, statefulOptions } from "./common";
 
-export const SERVICE_NAME = "logistics-api";
 /** The environment variable that carries the API key, from Secret Manager. */
 export const API_KEY_ENV = "API_KEY";
 
@@ -16,6 +15,8 @@ export interface ApiServiceArgs {
     region: string;
     /** Artifact Registry repository id and its push path (`<region>-docker.pkg.dev/<project>/<id>`). */
     registry: { repositoryId: string; path: string };
+    /** The Cloud Run service's name (logistics-api unless a stack adopts another). */
+    serviceName: string;
     /** Secret Manager secret id of the API key. */
     secretId: string;
     settings: ApiConfig;
@@ -63,7 +64,7 @@ export class ApiService extends pulumi.ComponentResource {
                 repositoryId: args.registry.repositoryId,
                 format: "DOCKER",
                 mode: "STANDARD_REPOSITORY",
-                description: `Images of ${SERVICE_NAME}.`,
+                description: `Images of ${args.serviceName}.`,
                 cleanupPolicyDryRun: false,
                 cleanupPolicies: cleanupPolicies(s.keepImages),
                 labels: args.labels,
@@ -108,7 +109,7 @@ export class ApiService extends pulumi.ComponentResource {
             `${name}-service`,
             {
                 project: args.project,
-                name: SERVICE_NAME,
+                name: args.serviceName,
                 location: args.region,
                 ingress: s.ingress,
                 deletionProtection: args.protect,
@@ -194,14 +195,14 @@ export class ApiService extends pulumi.ComponentResource {
             `${name}-uptime`,
             {
                 project: args.project,
-                displayName: `${SERVICE_NAME} ${s.healthPath}`,
+                displayName: `${args.serviceName} ${s.healthPath}`,
                 timeout: "10s",
                 period: "60s",
                 monitoredResource: {
                     type: "cloud_run_revision",
                     labels: {
                         project_id: args.project,
-                        service_name: SERVICE_NAME,
+                        service_name: args.serviceName,
                         location: args.region,
                     },
                 },

@@ -7,6 +7,8 @@ import { freshnessCheckSql } from "./sql";
 
 export interface FreshnessChecksArgs {
     project: string;
+    /** The raw dataset's id, whose tables are checked. */
+    rawDataset: string;
     /** BigQuery location of the raw dataset. */
     location: string;
     /** Threshold in hours by raw table. */
@@ -34,7 +36,13 @@ export class FreshnessChecks extends pulumi.ComponentResource {
                     dataSourceId: "scheduled_query",
                     schedule: `every ${args.everyMinutes} minutes`,
                     serviceAccountName: args.serviceAccountEmail,
-                    params: { query: freshnessCheckSql(args.project, table, hours) },
+                    params: {
+                        query: freshnessCheckSql(
+                            { project: args.project, dataset: args.rawDataset },
+                            table,
+                            hours,
+                        ),
+                    },
                 },
                 childOptions(this, opts),
             );

@@ -10,6 +10,8 @@ import { backupUri, timeTravelRestoreSql, type TableLayout } from "./sql";
 
 export interface RestoresArgs {
     project: string;
+    /** The raw dataset's id: restores read from and write into it. */
+    rawDataset: string;
     /** BigQuery location of the raw dataset. */
     location: string;
     /** The backups bucket's name. */
@@ -63,7 +65,7 @@ export class Restores extends pulumi.ComponentResource {
                                   sourceFormat: "PARQUET",
                                   destinationTable: {
                                       projectId: args.project,
-                                      datasetId: "raw",
+                                      datasetId: args.rawDataset,
                                       tableId: r.targetTable!,
                                   },
                                   ...(layout.partitioned
@@ -77,7 +79,7 @@ export class Restores extends pulumi.ComponentResource {
                               // A script: no destination table, the statements create or fill it.
                               query: {
                                   query: timeTravelRestoreSql(
-                                      args.project,
+                                      { project: args.project, dataset: args.rawDataset },
                                       r.table,
                                       r.timestamp!,
                                       layout,

@@ -7,6 +7,8 @@ import { backupExportSql } from "./sql";
 
 export interface ScheduledBackupsArgs {
     project: string;
+    /** The raw dataset's id: its tables are exported. */
+    rawDataset: string;
     /** BigQuery location of the raw dataset; scheduled queries run there. */
     location: string;
     /** The raw tables to back up. */
@@ -65,7 +67,13 @@ export class ScheduledBackups extends pulumi.ComponentResource {
                     params: {
                         query: pulumi
                             .output(args.bucket)
-                            .apply((b) => backupExportSql(args.project, table, b)),
+                            .apply((b) =>
+                                backupExportSql(
+                                    { project: args.project, dataset: args.rawDataset },
+                                    table,
+                                    b,
+                                ),
+                            ),
                     },
                 },
                 { ...child, dependsOn: [...dependencies(opts), agentGrant] },

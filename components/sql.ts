@@ -1,9 +1,15 @@
 // The SQL the stack deploys or runs, in one place: the scheduled backups and the restores. The
 // ops command reuses these builders, so what it dry-runs is what the stack deploys.
 
+/** A dataset by project and id: the raw layer's, whose tables the SQL reads and restores. */
+export interface DatasetRef {
+    project: string;
+    dataset: string;
+}
+
 /** `project.dataset.table`, quoted for BigQuery standard SQL. */
-export function tableRef(project: string, dataset: string, table: string): string {
-    return `\`${project}.${dataset}.${table}\``;
+export function tableRef(at: DatasetRef, table: string): string {
+    return `\`${at.project}.${at.dataset}.${table}\``;
 }
 
 /**
@@ -19,20 +25,20 @@ export function backupUri(bucket: string, table: string, yyyymmdd: string): stri
  * so the statement is built per run with the run's date (`@run_date`, set by the scheduler), and
  * `overwrite = false` means a re-run of the same day fails instead of overwriting a backup.
  */
-export function backupExportSql(project: string, table: string, bucket: string): string {
+export function backupExportSql(raw: DatasetRef, table: string, bucket: string): string {
     const uri = backupUri(bucket, table, "%s");
     return [
         "EXECUTE IMMEDIATE FORMAT(",
         `  """EXPORT DATA OPTIONS (uri = '${uri}', format = 'PARQUET', overwrite = false)`,
-        `  AS SELECT * FROM ${tableRef(project, "raw", table)}""",`,
+        `  AS SELECT * FROM ${tableRef(raw, table)}""",`,
         "  FORMAT_DATE('%Y%m%d', @run_date)",
         ")",
     ].join("\n");
 }
 
 /** The runbook's time-travel read. */
-export function timeTravelSql(project: string, table: string, timestamp: string): string {
-    return `SELECT * FROM ${tableRef(project, "raw", table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;
+export function timeTravelSql(raw: DatasetRef, table: string, timestamp: string): string {
+    return `SELECT * FROM ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;
 }
 
 export interface TableLayout {
@@ -48,19 +54,19 @@ export interface TableLayout {
  * rows the TRUNCATE removes).
  */
 export function timeTravelRestoreSql(
-    project: string,
+    raw: DatasetRef,
     table: string,
     timestamp: string,
     layout: TableLayout,
     target: { newTable: string } | "replace",
 ): string {
-    const read = timeTravelSql(project, table, timestamp);
+    const read = timeTravelSql(raw, table, timestamp);
     if (target === "replace") {
-        const live = tableRef(project, "raw", table);
+        const live = tableRef(raw, table);
         return `TRUNCATE TABLE ${live};\nINSERT INTO ${live}\n${read};`;
     }
     return [
-        `CREATE TABLE ${tableRef(project, "raw", target.newTable)}`,
+        `CREATE TABLE ${tableRef(raw, target.newTable)}`,
         ...(layout.partitioned ? ["PARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)"] : []),
         ...(layout.clusterings.length ? [`CLUSTER BY ${layout.clusterings.join(", ")}`] : []),
         `AS ${read};`,
@@ -75,11 +81,11 @@ export function timeTravelRestoreSql(
 /** Text every freshness check's failure message carries; alert filters key on it. */
 export const FRESHNESS_MARKER = "is stale: no row loaded";
 
-export function freshnessCheckSql(project: string, table: string, maxAgeHours: number): string {
+export function freshnessCheckSql(raw: DatasetRef, table: string, maxAgeHours: number): string {
     return [
         `ASSERT (`,
         `  SELECT TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_loaded_at), MINUTE) <= ${maxAgeHours * 60}`,
-        `  FROM ${tableRef(project, "raw", table)}`,
-        `) AS 'raw.${table} ${FRESHNESS_MARKER} in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
+        `  FROM ${tableRef(raw, table)}`,
+        `) AS '${raw.dataset}.${table} ${FRESHNESS_MARKER} in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
     ].join("\n");
 }

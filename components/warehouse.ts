@@ -125,6 +125,8 @@ export interface WarehouseArgs {
     protect: boolean;
     /** Physical name of the slot reservation, when the config asks for one. */
     reservationName: string;
+    /** Dataset ids by layer (raw, staging, marts unless a stack adopts other names). */
+    datasetIds: Record<DatasetName, string>;
     /** Dataset IAM the platform grants (workload identities), merged with the config's. */
     iam?: Partial<Record<DatasetName, IamBindings>>;
     /** Service accounts the IAM members name: the grants wait for them. */
@@ -136,7 +138,7 @@ export interface WarehouseArgs {
 export class Warehouse extends pulumi.ComponentResource {
     /** Dataset ids by name. */
     public readonly datasets: Record<DatasetName, pulumi.Output<string>>;
-    /** Raw tables as `project.raw.table`, by table name. */
+    /** Raw tables as `project.<raw dataset>.table`, by table name. */
     public readonly rawTables: Record<string, pulumi.Output<string>>;
     /** The reservation's id, or undefined when on-demand. */
     public readonly reservation?: pulumi.Output<string>;
@@ -153,7 +155,7 @@ export class Warehouse extends pulumi.ComponentResource {
             datasets[ds] = new gcp.bigquery.Dataset(
                 `${name}-${ds}`,
                 {
-                    datasetId: ds,
+                    datasetId: args.datasetIds[ds],
                     location: args.location,
                     description: s.descriptions[ds] ?? DATASET_DESCRIPTIONS[ds],
                     maxTimeTravelHours: String(s.timeTravelHours),

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
 import { alerting } from "./alerting";
 import { ci, subjectProblems } from "./ci";
+import { names, physicalNames, registryPath, type PhysicalNames } from "./names";
 import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
@@ -93,6 +94,8 @@ export const CONFIG_SCHEMA = {
     "logistics:alerting": alerting,
     /** GitHub Actions through Workload Identity Federation; absent: no federation (deploys by hand). */
     "logistics:ci": ci.optional(),
+    /** Physical names adopted from an existing platform (docs/migrating-from-terraform.md). */
+    "logistics:names": names.default({}),
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -115,6 +118,8 @@ export interface StackConfig {
     restores: Values["logistics:restores"];
     alerting: Values["logistics:alerting"];
     ci: Values["logistics:ci"];
+    /** Physical names: the naming rules' defaults with `logistics:names` applied. */
+    names: PhysicalNames;
     /** Locations with defaults applied (gcp:region where a section sets none), resolved once here. */
     locations: {
         lake: BucketPlacement;
@@ -203,6 +208,7 @@ export function parseStackConfig(
         restores: v["logistics:restores"],
         alerting: v["logistics:alerting"],
         ci: v["logistics:ci"],
+        names: namesOf(v),
         locations: resolveLocations(v),
     };
 }
@@ -334,6 +340,19 @@ function resolveLocations(v: Values): StackConfig["locations"] {
 }
 
 /** Rules between keys; run only when every key is valid on its own. */
+/** The physical names of a validated config: defaults from the naming rules, then overrides. */
+function namesOf(v: Values): PhysicalNames {
+    return physicalNames(
+        naming({
+            project: v["gcp:project"],
+            prefix: v["logistics:prefix"],
+            environment: v["logistics:environment"],
+            labels: v["logistics:labels"],
+        }),
+        v["logistics:names"],
+    );
+}
+
 function crossKeyProblems(v: Values, options: LoadOptions): string[] {
     const problems: string[] = [];
     const project = v["gcp:project"];
@@ -370,12 +389,7 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
     const region = v["gcp:region"];
     // A deploy may only run images from the project's own registry (Container Registry is gone).
     const image = v["logistics:api"].image;
-    const registry = naming({
-        project,
-        prefix: v["logistics:prefix"],
-        environment: v["logistics:environment"],
-        labels: v["logistics:labels"],
-    }).registry(region).path;
+    const registry = registryPath(region, project, namesOf(v).imageRepository);
     if (image.includes("/") && !image.startsWith(`${registry}/`))
         problems.push(
             `logistics:api.image: got ${show(image)}, an image outside the project's registry. ` +
@@ -384,6 +398,13 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
         );
     // Every reserved key may appear on one resource (a bucket has component and purpose, …).
     problems.push(...restoreProblems(v, options.now ?? new Date()));
+    const overrides = v["logistics:names"];
+    const backups = namesOf(v).backupsBucket;
+    if (overrides.dataBucket && !overrides.backupsBucket && backups.length > 63)
+        problems.push(
+            `logistics:names.dataBucket: makes the default backups bucket "${backups}" ${backups.length} characters long. ` +
+                `Expected at most 63: set logistics:names.backupsBucket to the backups bucket's name.`,
+        );
     const ciConfig = v["logistics:ci"];
     if (ciConfig) problems.push(...subjectProblems(ciConfig, v["logistics:environment"]));
     const labelCount = RESERVED_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;

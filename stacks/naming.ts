@@ -10,8 +10,6 @@ export interface Naming {
     name(name: string): string;
     /** `<project>-<prefix>-<environment>-<name>`, for globally unique names (Cloud Storage buckets). */
     globalName(name: string): string;
-    /** The Artifact Registry repository of the platform's images, and its push path in `region`. */
-    registry(region: string): { repositoryId: string; path: string };
     /** Labels for every resource that takes them, plus resource-specific extras. */
     labels(extra?: Readonly<Record<string, string>>): Record<string, string>;
 }
@@ -37,13 +35,6 @@ export function naming(
     return {
         name: (name) => check(`${base}-${name}`, name),
         globalName: (name) => check(`${config.project}-${base}-${name}`, name),
-        registry: (region) => {
-            const repositoryId = check(`${base}-containers`, "containers");
-            return {
-                repositoryId,
-                path: `${region}-docker.pkg.dev/${config.project}/${repositoryId}`,
-            };
-        },
         labels: (extra = {}) => ({
             ...config.labels.extra,
             ...extra,

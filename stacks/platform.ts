@@ -5,13 +5,13 @@
 // service-account members are computed from the naming rules, so a grant never waits on a lookup.
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../components/alerting";
-import { ApiService, SERVICE_NAME } from "../components/apiService";
+import { ApiService } from "../components/apiService";
 import { PipelineDashboard } from "../components/dashboard";
 import { FreshnessChecks } from "../components/freshnessChecks";
 import { GithubFederation } from "../components/githubFederation";
 import { BackupStore } from "../components/backupStore";
 import { DataLake } from "../components/dataLake";
-import { Identities, WORKLOADS, type Workload } from "../components/identities";
+import { Identities } from "../components/identities";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Restores } from "../components/restores";
@@ -21,6 +21,7 @@ import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
 import { deployerSubjects } from "./ci";
 import { RAW_TABLE_NAMES } from "./sections";
+import { registryPath } from "./names";
 import { naming as namingFor } from "./naming";
 
 export interface PlatformArgs {
@@ -38,6 +39,8 @@ export class Platform extends pulumi.ComponentResource {
         super("logistics:stack:Platform", name, {}, opts);
         const config = args.config;
         const naming = namingFor(config);
+        // Physical names: the naming rules' defaults, or names adopted with logistics:names.
+        const names = config.names;
         // Stateful resources get protect, retainOnDelete and GCP deletion protection from this.
         const protect = config.protectStatefulResources;
         const project = config.project;
@@ -59,10 +62,7 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("identities"),
             {
                 project,
-                accountIds: Object.fromEntries(WORKLOADS.map((w) => [w, naming.name(w)])) as Record<
-                    Workload,
-                    string
-                >,
+                accountIds: names.serviceAccounts,
             },
             afterApis,
         );
@@ -73,7 +73,7 @@ export class Platform extends pulumi.ComponentResource {
         const lake = new DataLake(
             naming.name("lake"),
             {
-                bucketName: naming.globalName("lake"),
+                bucketName: names.dataBucket,
                 location: config.locations.lake.location,
                 settings: config.dataLake,
                 labels: naming.labels({ component: "data-lake" }),
@@ -88,8 +88,8 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("backups"),
             {
                 // The runbook's "$BUCKET-backups".
-                bucketName: naming.globalName("lake-backups"),
-                snapshotBucketName: naming.globalName("snapshots"),
+                bucketName: names.backupsBucket,
+                snapshotBucketName: names.snapshotsBucket,
                 settings: config.backups,
                 placement: config.locations.backups,
                 snapshotPlacement: config.locations.snapshots,
@@ -110,7 +110,8 @@ export class Platform extends pulumi.ComponentResource {
                 settings: config.warehouse,
                 labels: naming.labels({ component: "warehouse" }),
                 protect,
-                reservationName: naming.name("slots"),
+                reservationName: names.slotReservation,
+                datasetIds: names.datasets,
                 schemas: args.schemas,
                 iam: {
                     raw: {
@@ -134,6 +135,7 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("backup-schedule"),
             {
                 project,
+                rawDataset: names.datasets.raw,
                 location: bqLocation,
                 tables: RAW_TABLE_NAMES,
                 bucket: backups.bucketName,
@@ -148,6 +150,7 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("restores"),
             {
                 project,
+                rawDataset: names.datasets.raw,
                 location: bqLocation,
                 backupsBucket: backups.bucketName,
                 restores: config.restores,
@@ -161,7 +164,7 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("composer"),
             {
                 project,
-                environmentName: naming.name("composer"),
+                environmentName: names.composerEnvironment,
                 region: config.region,
                 settings: config.composer,
                 serviceAccountEmail: identities.emails.composer,
@@ -189,8 +192,12 @@ export class Platform extends pulumi.ComponentResource {
             {
                 project,
                 region: config.region,
-                registry: naming.registry(config.region),
-                secretId: naming.name("api-key"),
+                registry: {
+                    repositoryId: names.imageRepository,
+                    path: registryPath(config.region, project, names.imageRepository),
+                },
+                serviceName: names.apiService,
+                secretId: names.apiKeySecret,
                 settings: config.api,
                 serviceAccountEmail: identities.emails.api,
                 environment: {
@@ -212,6 +219,7 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("freshness"),
             {
                 project,
+                rawDataset: names.datasets.raw,
                 location: bqLocation,
                 maxAgeHours,
                 everyMinutes: config.alerting.freshnessCheckMinutes,
@@ -226,8 +234,8 @@ export class Platform extends pulumi.ComponentResource {
                 settings: config.alerting,
                 targets: {
                     project,
-                    composerEnvironment: naming.name("composer"),
-                    serviceName: SERVICE_NAME,
+                    composerEnvironment: names.composerEnvironment,
+                    serviceName: names.apiService,
                     dataBucket: lake.bucketName,
                     freshnessConfigIds: freshness.configIds,
                     freshnessHours: maxAgeHours,
@@ -243,8 +251,8 @@ export class Platform extends pulumi.ComponentResource {
                 project,
                 title: `Logistics platform (${config.environment}): weekly pipeline review`,
                 targets: {
-                    composerEnvironment: naming.name("composer"),
-                    serviceName: SERVICE_NAME,
+                    composerEnvironment: names.composerEnvironment,
+                    serviceName: names.apiService,
                 },
                 jobErrorMetricName: naming.name("bigquery-job-errors"),
             },
@@ -257,7 +265,7 @@ export class Platform extends pulumi.ComponentResource {
                   naming.name("ci"),
                   {
                       project,
-                      poolId: naming.name("github"),
+                      poolId: names.workloadIdentityPool,
                       repository: config.ci.repository,
                       subjects: deployerSubjects(config.ci, config.environment),
                       deployer: {

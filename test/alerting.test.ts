@@ -6,6 +6,9 @@ import { freshnessCheckSql } from "../components/sql";
 import type { Plan } from "../tools/offline/engine";
 import { configProblems, planFor, resource, resourcesOfType } from "./harness";
 
+const PROD_RAW = { project: "replace-me-logistics-prod", dataset: "raw" };
+const P_RAW = { project: "p", dataset: "raw" };
+
 const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
 const CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel";
 
@@ -140,7 +143,7 @@ describe("alerting", () => {
             );
             assert.equal(
                 (check.inputs["params"] as any).query,
-                freshnessCheckSql("replace-me-logistics-prod", table, hours),
+                freshnessCheckSql(PROD_RAW, table, hours),
             );
             assert.equal(check.inputs["schedule"], "every 60 minutes");
             assert.equal(
@@ -149,7 +152,7 @@ describe("alerting", () => {
             );
         }
         assert.match(
-            freshnessCheckSql("p", "packages", 6),
+            freshnessCheckSql(P_RAW, "packages", 6),
             /^ASSERT \(\n {2}SELECT TIMESTAMP_DIFF\(CURRENT_TIMESTAMP\(\), MAX\(_loaded_at\), MINUTE\) <= 360\n {2}FROM `p\.raw\.packages`\n\) AS 'raw\.packages is stale/,
         );
     });

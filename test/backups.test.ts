@@ -7,6 +7,9 @@ import { ConfigError, parseStackConfig } from "../stacks/config";
 import { RAW_TABLE_NAMES, type RestoreConfig } from "../stacks/sections";
 import { planFor, resource, resourcesOfType, withChanges } from "./harness";
 
+const PROD_RAW = { project: "replace-me-logistics-prod", dataset: "raw" };
+const P_RAW = { project: "p", dataset: "raw" };
+
 const TRANSFER = "gcp:bigquery/dataTransferConfig:DataTransferConfig";
 const JOB = "gcp:bigquery/job:Job";
 const BACKUPS = "replace-me-logistics-prod-lgx-prod-lake-backups";
@@ -68,7 +71,7 @@ describe("scheduled backups", () => {
         const packages = resource(plan, TRANSFER, "lgx-prod-backup-schedule-packages");
         assert.equal(
             (packages.inputs["params"] as { query: string }).query,
-            backupExportSql("replace-me-logistics-prod", "packages", BACKUPS),
+            backupExportSql(PROD_RAW, "packages", BACKUPS),
         );
         // Scheduled queries wait for the tables they read.
         assert.ok(
@@ -77,7 +80,7 @@ describe("scheduled backups", () => {
     });
 
     it("write the runbook's <table>_<YYYYMMDD> objects, never overwriting one", () => {
-        const sql = backupExportSql("p", "packages", "b");
+        const sql = backupExportSql(P_RAW, "packages", "b");
         assert.match(
             sql,
             /EXPORT DATA OPTIONS \(uri = 'gs:\/\/b\/packages_%s_\*\.parquet', format = 'PARQUET', overwrite = false\)/,
@@ -124,7 +127,7 @@ describe("restores", () => {
         const query = resource(plan, JOB, "lgx-prod-restores-events-time-travel");
         assert.deepEqual(query.inputs["query"], {
             query: timeTravelRestoreSql(
-                "replace-me-logistics-prod",
+                PROD_RAW,
                 "tracking_events",
                 "2026-11-25T22:00:00Z",
                 RAW_TABLES.tracking_events,
@@ -136,7 +139,7 @@ describe("restores", () => {
         });
         assert.equal(
             timeTravelRestoreSql(
-                "p",
+                P_RAW,
                 "t",
                 "x",
                 { partitioned: true, clusterings: ["a", "b"] },
@@ -145,10 +148,16 @@ describe("restores", () => {
             "CREATE TABLE `p.raw.n`\nPARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)\nCLUSTER BY a, b\nAS SELECT * FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
         );
         assert.equal(
-            timeTravelRestoreSql("p", "t", "x", { partitioned: false, clusterings: [] }, "replace"),
+            timeTravelRestoreSql(
+                P_RAW,
+                "t",
+                "x",
+                { partitioned: false, clusterings: [] },
+                "replace",
+            ),
             "TRUNCATE TABLE `p.raw.t`;\nINSERT INTO `p.raw.t`\nSELECT * FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
         );
-        assert.match(timeTravelSql("p", "t", "x"), /FOR SYSTEM_TIME AS OF TIMESTAMP 'x'$/);
+        assert.match(timeTravelSql(P_RAW, "t", "x"), /FOR SYSTEM_TIME AS OF TIMESTAMP 'x'$/);
         for (const job of [load, query]) {
             assert.equal(
                 job.options.retainOnDelete,

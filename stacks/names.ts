@@ -1,0 +1,137 @@
+// The physical names of the platform's named resources: the naming rules' defaults, or the names
+// a stack adopts from an existing platform (`logistics:names`), so that importing what Terraform
+// built never renames a bucket, dataset, environment, service or account.
+//
+// Only the physical (GCP) name changes; the Pulumi logical names and URNs stay the same, so a
+// stack's history, the golden inventories and the policies do not depend on the overrides.
+import { z } from "zod";
+import type { Naming } from "./naming";
+import { pattern, section } from "./schema";
+
+/** What each kind of GCP name accepts, as a pattern and in words. */
+const FORMATS = {
+    bucket: pattern(
+        /^(?!goog)[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/,
+        "a bucket name: 3-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit, not starting with goog",
+    ),
+    dataset: pattern(
+        /^[A-Za-z0-9_]{1,1024}$/,
+        "a dataset id: letters, digits and '_' (e.g. logistics_raw)",
+    ),
+    composer: pattern(
+        /^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+        "a Composer environment name: 1-64 lowercase letters, digits or '-', starting with a letter, not ending with '-'",
+    ),
+    runService: pattern(
+        /^[a-z](?:[a-z0-9-]{0,47}[a-z0-9])?$/,
+        "a Cloud Run service name: 1-49 lowercase letters, digits or '-', starting with a letter, not ending with '-'",
+    ),
+    repository: pattern(
+        /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+        "an Artifact Registry repository id: 1-63 lowercase letters, digits or '-', starting with a letter",
+    ),
+    secret: pattern(/^[A-Za-z0-9_-]{1,255}$/, "a secret id: 1-255 letters, digits, '-' or '_'"),
+    reservation: pattern(
+        /^[a-z](?:[a-z0-9-]{0,62}[a-z0-9])?$/,
+        "a reservation name: 1-64 lowercase letters, digits or '-', starting with a letter, not ending with '-'",
+    ),
+    account: pattern(
+        /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+        "a service account id: 6-30 lowercase letters, digits or '-', starting with a letter",
+    ),
+    pool: pattern(
+        /^(?!gcp-)[a-z0-9-]{4,32}$/,
+        "a workload identity pool id: 4-32 lowercase letters, digits or '-', not starting with gcp-",
+    ),
+};
+
+/** `logistics:names`: every key optional; an unknown key is a resource the stack does not have. */
+export const names = section(
+    {
+        /** The data bucket ($BUCKET). */
+        dataBucket: FORMATS.bucket.optional(),
+        /** The backups bucket. Default: `<dataBucket>-backups`, the runbook's `$BUCKET-backups`. */
+        backupsBucket: FORMATS.bucket.optional(),
+        /** The Composer snapshots bucket. */
+        snapshotsBucket: FORMATS.bucket.optional(),
+        /** Dataset ids by layer. */
+        datasets: section(
+            {
+                raw: FORMATS.dataset.optional(),
+                staging: FORMATS.dataset.optional(),
+                marts: FORMATS.dataset.optional(),
+            },
+            "keys raw, staging, marts",
+        ).optional(),
+        composerEnvironment: FORMATS.composer.optional(),
+        apiService: FORMATS.runService.optional(),
+        imageRepository: FORMATS.repository.optional(),
+        apiKeySecret: FORMATS.secret.optional(),
+        slotReservation: FORMATS.reservation.optional(),
+        /** Service account ids (the part before @) by workload. */
+        serviceAccounts: section(
+            {
+                composer: FORMATS.account.optional(),
+                api: FORMATS.account.optional(),
+                jobs: FORMATS.account.optional(),
+                deployer: FORMATS.account.optional(),
+            },
+            "keys composer, api, jobs, deployer",
+        ).optional(),
+        workloadIdentityPool: FORMATS.pool.optional(),
+    },
+    "keys dataBucket, backupsBucket, snapshotsBucket, datasets, composerEnvironment, apiService, imageRepository, apiKeySecret, slotReservation, serviceAccounts, workloadIdentityPool",
+);
+export type NameOverrides = z.output<typeof names>;
+
+/** The name of logistics-api's Cloud Run service unless a stack adopts another. */
+export const DEFAULT_API_SERVICE = "logistics-api";
+
+export interface PhysicalNames {
+    dataBucket: string;
+    backupsBucket: string;
+    snapshotsBucket: string;
+    datasets: { raw: string; staging: string; marts: string };
+    composerEnvironment: string;
+    apiService: string;
+    imageRepository: string;
+    apiKeySecret: string;
+    slotReservation: string;
+    serviceAccounts: { composer: string; api: string; jobs: string; deployer: string };
+    workloadIdentityPool: string;
+}
+
+/** The physical names: each override where the stack sets one, else the naming rules' name. */
+export function physicalNames(
+    naming: Pick<Naming, "name" | "globalName">,
+    overrides: NameOverrides = {},
+): PhysicalNames {
+    const dataBucket = overrides.dataBucket ?? naming.globalName("lake");
+    return {
+        dataBucket,
+        backupsBucket: overrides.backupsBucket ?? `${dataBucket}-backups`,
+        snapshotsBucket: overrides.snapshotsBucket ?? naming.globalName("snapshots"),
+        datasets: {
+            raw: overrides.datasets?.raw ?? "raw",
+            staging: overrides.datasets?.staging ?? "staging",
+            marts: overrides.datasets?.marts ?? "marts",
+        },
+        composerEnvironment: overrides.composerEnvironment ?? naming.name("composer"),
+        apiService: overrides.apiService ?? DEFAULT_API_SERVICE,
+        imageRepository: overrides.imageRepository ?? naming.name("containers"),
+        apiKeySecret: overrides.apiKeySecret ?? naming.name("api-key"),
+        slotReservation: overrides.slotReservation ?? naming.name("slots"),
+        serviceAccounts: {
+            composer: overrides.serviceAccounts?.composer ?? naming.name("composer"),
+            api: overrides.serviceAccounts?.api ?? naming.name("api"),
+            jobs: overrides.serviceAccounts?.jobs ?? naming.name("jobs"),
+            deployer: overrides.serviceAccounts?.deployer ?? naming.name("deployer"),
+        },
+        workloadIdentityPool: overrides.workloadIdentityPool ?? naming.name("github"),
+    };
+}
+
+/** The push path of an Artifact Registry Docker repository. */
+export function registryPath(region: string, project: string, repositoryId: string): string {
+    return `${region}-docker.pkg.dev/${project}/${repositoryId}`;
+}
