@@ -29,7 +29,9 @@ export const ci = section(
         ).optional(),
         /**
          * Pull requests from the repository's own branches may act as the deployer, so that their
-         * `pulumi preview` can read the stack. Forks never get a token. Default false.
+         * `pulumi preview` can read the stack. Their workflow file comes from the pull request's
+         * branch, so whoever can push a branch could run anything as the deployer: keep it off
+         * where that is too much trust (prod). Forks never get a token. Default false.
          */
         pullRequestPreviews: bool().default(false),
         /** The bucket of a `gs://` state backend: the deployer may read and write its objects. */
@@ -68,6 +70,9 @@ export function deployerSubjects(
     ];
 }
 
+/** What to shorten when a subject is too long, by subject key. */
+const SHORTEN: Record<string, string> = { branch: "branch", environment: "environment" };
+
 /** GCP's limit on the mapped `google.subject` attribute. */
 const MAX_SUBJECT_BYTES = 127;
 
@@ -78,6 +83,6 @@ export function subjectProblems(c: CiConfig, defaultEnvironment: string): string
         .map(
             ({ key, subject }) =>
                 `logistics:ci: makes the ${key} token subject "${subject}" ${Buffer.byteLength(subject)} bytes long. ` +
-                `Expected at most ${MAX_SUBJECT_BYTES} (GCP's limit on google.subject): use a shorter ${key === "branch" ? "branch" : "environment"} name.`,
+                `Expected at most ${MAX_SUBJECT_BYTES} (GCP's limit on google.subject): use a shorter ${SHORTEN[key] ?? "repository"} name.`,
         );
 }

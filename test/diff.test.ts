@@ -86,7 +86,50 @@ describe("offline diff", () => {
         assert.match(diff.protectedViolations[0]!, /its URN changed .* add an alias/);
     });
 
+    it("never takes unrelated deletes and creates of types with GCP-assigned ids for renames", async () => {
+        const base = await planFor("prod");
+        const head = clone(base);
+        const alerts = head.resources.filter(
+            (r) => r.type === "gcp:monitoring/alertPolicy:AlertPolicy",
+        );
+        head.resources = head.resources.filter((r) => r !== alerts[0] && r !== alerts[1]);
+        head.resources.push({
+            ...alerts[0]!,
+            urn: `${alerts[0]!.urn}-new`,
+            name: `${alerts[0]!.name}-new`,
+        });
+        const diff = diffPlans(base, head);
+        assert.deepEqual(diff.changes.map((c) => c.op).sort(), ["create", "delete", "delete"]);
+        assert.ok(diff.changes.every((c) => !c.renamedFrom && !c.renamedTo));
+    });
+
+    it("skips inputs under ignoreChanges, as the engine does", async () => {
+        const base = await planFor("prod");
+        const head = clone(base);
+        const r = head.resources.find((x) => x.name === "lgx-prod-lake-bucket")!;
+        r.options.ignoreChanges = ["labels"];
+        base.resources.find((x) => x.name === "lgx-prod-lake-bucket")!.options.ignoreChanges = [
+            "labels",
+        ];
+        r.inputs["labels"] = { changed: "yes" };
+        assert.deepEqual(ops(diffPlans(base, head)), []);
+    });
+
     it("replaces a table that loses or retypes a column, and updates one that gains a column", async () => {
+        // Legacy and standard names of one type are no change.
+        assert.deepEqual(
+            schemaReplacement(
+                JSON.stringify([
+                    { name: "a", type: "INTEGER" },
+                    { name: "b", type: "BOOLEAN" },
+                ]),
+                JSON.stringify([
+                    { name: "a", type: "INT64" },
+                    { name: "b", type: "BOOL" },
+                ]),
+            ),
+            [],
+        );
         assert.deepEqual(
             schemaReplacement(
                 JSON.stringify([
@@ -145,10 +188,16 @@ describe("offline diff", () => {
         };
         const ok = write("ok.json", JSON.stringify({ stack: "dev", resources: [] }));
         assert.equal(readPlanFile(ok, "dev").stack, "dev");
+        // `npm run` without -s prints a banner before the JSON.
+        const banner = write(
+            "banner.json",
+            `\n> logistics-platform@0.1.0 preview\n> ts-node tools/preview.ts\n\n${JSON.stringify({ stack: "dev", resources: [] })}`,
+        );
+        assert.equal(readPlanFile(banner, "dev").stack, "dev");
         const problems: [string, RegExp][] = [
             [
                 write("bad.json", "{"),
-                /is not JSON .*Expected a plan written by `npm run preview -- --json`/,
+                /is not JSON .*Expected a plan written by `npm run -s preview -- --json`/,
             ],
             [write("other.json", JSON.stringify({ stack: "x" })), /is not a plan/],
             [ok.replace("ok", "missing"), /does not exist/],

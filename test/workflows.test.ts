@@ -279,7 +279,7 @@ describe("drift issue script", () => {
     const SCRIPT = path.join(ROOT, ".github", "scripts", "drift-issue.sh");
 
     /** Runs the script with a stand-in `gh` that logs its arguments and lists `openIssue`. */
-    function run(env: Record<string, string>, openIssue?: number) {
+    function run(env: Record<string, string | undefined>, openIssue?: number) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-"));
         const log = path.join(dir, "calls");
         const bodies = path.join(dir, "bodies");
@@ -294,9 +294,16 @@ describe("drift issue script", () => {
             ].join("\n"),
             { mode: 0o755 },
         );
+        // The workflow hands the preview's output over as a file.
+        const { OUTPUT, ...rest } = env;
+        if (OUTPUT !== undefined) fs.writeFileSync(path.join(dir, "output.txt"), OUTPUT);
         const result = spawnSync("bash", [SCRIPT], {
             encoding: "utf8",
-            env: { PATH: `${dir}:${process.env["PATH"]}`, ...env },
+            env: {
+                PATH: `${dir}:${process.env["PATH"]}`,
+                ...rest,
+                ...(OUTPUT !== undefined ? { OUTPUT_FILE: path.join(dir, "output.txt") } : {}),
+            },
         });
         const calls = fs.existsSync(log) ? read(log).trim().split("\n") : [];
         const body = fs.existsSync(bodies) ? read(bodies) : "";

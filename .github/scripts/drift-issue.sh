@@ -3,7 +3,7 @@
 # on by later ones, closed by the first clean run. Called by .github/workflows/drift.yml with:
 #   STACK    the stack checked
 #   OUTCOME  the preview step's outcome: success, failure (others change nothing)
-#   OUTPUT   what `pulumi preview --refresh --expect-no-changes` printed (may be empty)
+#   OUTPUT_FILE  what `pulumi preview --refresh --expect-no-changes` printed (may be missing)
 #   RUN_URL  the workflow run, for the full log
 # and GH_TOKEN for the gh CLI.
 set -euo pipefail
@@ -37,7 +37,10 @@ failure) ;;
     ;;
 esac
 
-output="${OUTPUT:-}"
+output=""
+if [[ -n "${OUTPUT_FILE:-}" && -f "$OUTPUT_FILE" ]]; then
+    output="$(cat "$OUTPUT_FILE")"
+fi
 if grep -q "changes were proposed" <<<"$output"; then
     finding="GCP differs from what the program declares (after a refresh, \`pulumi preview\` proposes changes)."
     next="Read the diff below. A change made by hand in the console: revert it, or bring it into config and merge. A merged change not yet deployed: run the Deploy workflow."

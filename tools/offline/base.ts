@@ -1,8 +1,9 @@
-// The base of an offline diff: a plan saved with `npm run preview -- --json`, or a git revision
-// previewed offline by its own code. The revision's files are extracted (git archive) under
-// .cache/preview-base/ inside the project, so they resolve this checkout's node_modules, and its
-// own tools/preview.ts runs in a child process: the base is built by the base's program, and
-// nothing it loads can leak into the current run.
+// The base of an offline diff: a plan saved with `npm run -s preview -- --json`, or a git
+// revision previewed offline by its own code. The revision's files are extracted (git archive)
+// under .cache/preview-base/ inside the project, so they resolve this checkout's node_modules (the
+// base runs on the current dependencies), and its own tools/preview.ts runs in a child process
+// with this process's environment: the base is built by the base's program, and nothing it loads
+// leaks into the current run. It runs the revision's code, so diff against revisions you trust.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -26,14 +27,17 @@ export function loadBase(spec: string, stack: string, root: string): BasePlan {
 export function readPlanFile(file: string, stack: string): Plan {
     if (!fs.existsSync(file))
         throw new UsageError(
-            `--diff: ${file} does not exist. Expected a plan written by \`npm run preview -- --json > plan.json\`, or a git revision.`,
+            `--diff: ${file} does not exist. Expected a plan written by \`npm run -s preview -- --json > plan.json\`, or a git revision.`,
         );
     let plan: unknown;
     try {
-        plan = JSON.parse(fs.readFileSync(file, "utf8"));
+        // Tolerate the banner `npm run` (without -s) prints before the JSON.
+        const text = fs.readFileSync(file, "utf8");
+        const start = text.search(/^[{[]/m);
+        plan = JSON.parse(start > 0 ? text.slice(start) : text);
     } catch (err) {
         throw new UsageError(
-            `--diff: ${file} is not JSON (${(err as Error).message}). Expected a plan written by \`npm run preview -- --json\`.`,
+            `--diff: ${file} is not JSON (${(err as Error).message}). Expected a plan written by \`npm run -s preview -- --json\`.`,
         );
     }
     return checkPlan(plan, file, stack);
@@ -56,7 +60,7 @@ function checkPlan(plan: unknown, source: string, stack: string): Plan {
     if (!valid)
         throw new UsageError(
             `--diff: ${source} is not a plan (no stack, or resources without urn, type, inputs and options). ` +
-                `Expected the output of \`npm run preview -- --json\`.`,
+                `Expected the output of \`npm run -s preview -- --json\`.`,
         );
     if (p.stack !== stack)
         throw new UsageError(
@@ -82,7 +86,7 @@ export function planOfRevision(ref: string, stack: string, root: string): BasePl
     if (!sha.ok)
         throw new UsageError(
             `--diff: "${ref}" is neither a plan file nor a git revision of ${root}. ` +
-                `Expected a branch, tag or commit (e.g. origin/main, HEAD~1), or a plan written by \`npm run preview -- --json\`.`,
+                `Expected a branch, tag or commit (e.g. origin/main, HEAD~1), or a plan written by \`npm run -s preview -- --json\`.`,
         );
     const label = `${ref} (${sha.out.slice(0, 12)})`;
     const dir = path.join(root, ".cache", "preview-base", `${sha.out}-${process.pid}`);
@@ -108,6 +112,10 @@ export function planOfRevision(ref: string, stack: string, root: string): BasePl
             [tsNode, "--transpile-only", "tools/preview.ts", "--stack", stack, "--json"],
             { cwd: dir, encoding: "utf8", maxBuffer: 1 << 30, env: process.env },
         );
+        if (run.error)
+            throw new UsageError(
+                `--diff: could not run the offline preview of ${label}: ${run.error.message}`,
+            );
         // The base's preview exits 1 on a mandatory policy violation; its plan is still valid.
         let plan: unknown;
         try {

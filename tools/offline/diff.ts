@@ -77,12 +77,26 @@ function topKey(path: string): string {
     return path.split(/[.[]/)[0]!;
 }
 
+/** BigQuery's legacy type names and their standard SQL names are the same type. */
+const TYPE_ALIASES: Readonly<Record<string, string>> = {
+    INTEGER: "INT64",
+    FLOAT: "FLOAT64",
+    BOOLEAN: "BOOL",
+    RECORD: "STRUCT",
+};
+
+function canonicalType(type: string): string {
+    return TYPE_ALIASES[type] ?? type;
+}
+
 /** Columns (name → type) of a table's schema input, which the program passes as JSON text. */
 function columns(schema: unknown): Map<string, string> | undefined {
     if (typeof schema !== "string" || schema === UNKNOWN) return undefined;
     try {
         const fields = JSON.parse(schema) as { name: string; type: string }[];
-        return new Map(fields.map((f) => [f.name.toLowerCase(), f.type.toUpperCase()]));
+        return new Map(
+            fields.map((f) => [f.name.toLowerCase(), canonicalType(f.type.toUpperCase())]),
+        );
     } catch {
         return undefined;
     }
@@ -124,8 +138,9 @@ function replaceReasons(base: PlannedResource, head: PlannedResource, changed: s
 
 /** The values that name a resource in GCP, as a key to recognise it under another URN. */
 function identityKey(r: PlannedResource): string | undefined {
-    const identity = RESOURCE_TYPES[r.type]?.identity;
-    if (!identity || identity === ALL_INPUTS) return undefined;
+    const facts = RESOURCE_TYPES[r.type];
+    const identity = facts?.identity;
+    if (!identity || identity === ALL_INPUTS || facts.generatedId) return undefined;
     const values = identity.map((k) => r.inputs[k]);
     if (values.every((v) => v === undefined) || values.includes(UNKNOWN)) return undefined;
     return `${r.type} ${JSON.stringify(values)}`;
@@ -157,8 +172,13 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
             changes.push(change("create", h));
             continue;
         }
+        // Inputs under ignoreChanges are not diffed by the engine either.
+        const ignored = (path: string) =>
+            h.options.ignoreChanges.some(
+                (i) => path === i || path.startsWith(`${i}.`) || path.startsWith(`${i}[`),
+            );
         const diffs = [
-            ...changedLeaves(b.inputs, h.inputs),
+            ...changedLeaves(b.inputs, h.inputs).filter((d) => !ignored(d.path)),
             ...OPTIONS_COMPARED.flatMap((o) =>
                 changedLeaves(b.options[o], h.options[o], `options.${o}`),
             ),
@@ -183,19 +203,22 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
     }
     for (const [urn, b] of before) if (!after.has(urn)) changes.push(change("delete", b));
 
-    // A delete and a create of the same GCP resource under different URNs: a rename.
-    const created = new Map<string, ResourceChange>();
-    for (const c of changes.filter((c) => c.op === "create")) {
-        const key = identityKey(after.get(c.urn)!);
-        if (key) created.set(key, c);
-    }
-    for (const d of changes.filter((c) => c.op === "delete")) {
-        const key = identityKey(before.get(d.urn)!);
-        const c = key ? created.get(key) : undefined;
-        if (c) {
-            d.renamedTo = c.urn;
-            c.renamedFrom = d.urn;
+    // A delete and a create of the same GCP resource under different URNs: a rename. Only a
+    // one-to-one match counts; types whose id GCP assigns never match.
+    const byKey = (op: Operation, plan: Map<string, PlannedResource>) => {
+        const found = new Map<string, ResourceChange[]>();
+        for (const c of changes.filter((c) => c.op === op)) {
+            const key = identityKey(plan.get(c.urn)!);
+            if (key) found.set(key, [...(found.get(key) ?? []), c]);
         }
+        return found;
+    };
+    const created = byKey("create", after);
+    for (const [key, [d, ...more]] of byKey("delete", before)) {
+        const c = created.get(key);
+        if (!d || more.length > 0 || !c || c.length !== 1) continue;
+        d.renamedTo = c[0]!.urn;
+        c[0]!.renamedFrom = d.urn;
     }
 
     const protectedViolations = changes
@@ -283,8 +306,9 @@ export function renderDiff(diff: PlanDiff, baseLabel: string, headLabel: string)
         "",
         `Resources: ${count("create")} to create, ${count("update")} to update, ${count("replace")} to replace, ` +
             `${count("delete")} to delete, ${diff.unchanged} unchanged`,
-        "Replacements are judged from each type's identifying inputs (tools/offline/types.ts); " +
-            "pulumi preview is the authority.",
+        "Replacements are judged from each type's identifying inputs (tools/offline/types.ts); values known " +
+            "only after deploy and secret values compare as placeholders, so a change inside one shows only " +
+            "in pulumi preview, the authority.",
     );
     return lines.join("\n");
 }

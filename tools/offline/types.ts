@@ -12,6 +12,8 @@ export const ALL_INPUTS = "*";
 export interface TypeFacts {
     /** Inputs whose change replaces the resource, or ALL_INPUTS. */
     identity: readonly string[] | typeof ALL_INPUTS;
+    /** GCP assigns the resource's id (alert policies, dashboards): its inputs do not name it. */
+    generatedId?: true;
 }
 
 export const RESOURCE_TYPES: Readonly<Record<string, TypeFacts>> = {
@@ -36,6 +38,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, TypeFacts>> = {
     "gcp:bigquery/reservationAssignment:ReservationAssignment": { identity: ALL_INPUTS },
     "gcp:bigquery/dataTransferConfig:DataTransferConfig": {
         identity: ["project", "location", "dataSourceId"],
+        generatedId: true,
     },
     // A job is a record of something that ran: it cannot change.
     "gcp:bigquery/job:Job": { identity: ALL_INPUTS },
@@ -53,10 +56,16 @@ export const RESOURCE_TYPES: Readonly<Record<string, TypeFacts>> = {
     "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": {
         identity: ["project", "location", "name", "role", "member", "condition"],
     },
-    "gcp:monitoring/alertPolicy:AlertPolicy": { identity: ["project"] },
-    "gcp:monitoring/notificationChannel:NotificationChannel": { identity: ["project", "type"] },
-    "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": { identity: ["project"] },
-    "gcp:monitoring/dashboard:Dashboard": { identity: ["project"] },
+    "gcp:monitoring/alertPolicy:AlertPolicy": { identity: ["project"], generatedId: true },
+    "gcp:monitoring/notificationChannel:NotificationChannel": {
+        identity: ["project", "type"],
+        generatedId: true,
+    },
+    "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": {
+        identity: ["project"],
+        generatedId: true,
+    },
+    "gcp:monitoring/dashboard:Dashboard": { identity: ["project"], generatedId: true },
     "gcp:logging/metric:Metric": { identity: ["project", "name"] },
     "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": {
         identity: ["project", "workloadIdentityPoolId"],
