@@ -12,7 +12,7 @@ import type { Plan } from "../tools/offline/engine";
 import { UsageError } from "../tools/offline/stackfile";
 import { ALL_INPUTS, RESOURCE_TYPES } from "../tools/offline/types";
 import { parseArgs } from "../tools/preview";
-import { EVERY_FEATURE, planFor, stackConfig } from "./harness";
+import { argsOf, planFor, platformTypes, stackConfig } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const clone = (p: Plan): Plan => JSON.parse(JSON.stringify(p)) as Plan;
@@ -249,10 +249,7 @@ describe("offline diff", () => {
     );
 
     it("knows the identity of every resource type the platform creates, as inputs the type has", async () => {
-        const types = new Set<string>();
-        for (const stack of ["dev", "prod"])
-            for (const r of (await planFor(stack, EVERY_FEATURE)).resources)
-                if (r.custom) types.add(r.type);
+        const types = await platformTypes();
         const problems: string[] = [];
         for (const type of types) {
             const facts = RESOURCE_TYPES[type];
@@ -274,19 +271,3 @@ describe("offline diff", () => {
         );
     });
 });
-
-/** The input names of a type, read from its `<Name>Args` interface in the provider's .d.ts. */
-function argsOf(type: string): string[] {
-    const [pkg, mod, name] = type.split(":") as [string, string, string];
-    const [dir, file] = mod.split("/") as [string, string];
-    const base = path.join(ROOT, "node_modules", "@pulumi", pkg === "gcp" ? "gcp" : pkg);
-    const folder = pkg === "gcp" ? path.join(base, dir) : base;
-    const dts = fs
-        .readdirSync(folder)
-        .find((f) => f.toLowerCase() === `${file.toLowerCase()}.d.ts`);
-    assert.ok(dts, `no .d.ts for ${type}`);
-    const text = fs.readFileSync(path.join(folder, dts), "utf8");
-    const body = text.split(`export interface ${name}Args {`)[1]?.split("\n}")[0];
-    assert.ok(body, `no ${name}Args in ${dts}`);
-    return [...body.matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]!);
-}

@@ -1,4 +1,7 @@
 // Test harness: the offline engine with the real stack files, plus small queries over a plan.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { runOffline, PROJECT_ROOT, type Plan, type PlannedResource } from "../tools/offline/engine";
 import { readStackFile } from "../tools/offline/stackfile";
@@ -92,3 +95,33 @@ export const EVERY_FEATURE: Record<string, unknown> = {
         secretsKey: "projects/example-admin/locations/global/keyRings/pulumi/cryptoKeys/state",
     },
 };
+
+/** The input names of a type, read from its `<Name>Args` interface in the provider's .d.ts. */
+export function argsOf(type: string): string[] {
+    const [pkg, mod, name] = type.split(":") as [string, string, string];
+    const [dir, file] = mod.split("/") as [string, string];
+    const base = path.join(
+        path.resolve(__dirname, ".."),
+        "node_modules",
+        "@pulumi",
+        pkg === "gcp" ? "gcp" : pkg,
+    );
+    const folder = pkg === "gcp" ? path.join(base, dir) : base;
+    const dts = fs
+        .readdirSync(folder)
+        .find((f) => f.toLowerCase() === `${file.toLowerCase()}.d.ts`);
+    assert.ok(dts, `no .d.ts for ${type}`);
+    const text = fs.readFileSync(path.join(folder, dts), "utf8");
+    const body = text.split(`export interface ${name}Args {`)[1]?.split("\n}")[0];
+    assert.ok(body, `no ${name}Args in ${dts}`);
+    return [...body.matchAll(/^ {4}(\w+)\??:/gm)].map((m) => m[1]!);
+}
+
+/** Every custom resource type the platform creates, in either stack, every feature on. */
+export async function platformTypes(): Promise<Set<string>> {
+    const types = new Set<string>();
+    for (const stack of ["dev", "prod"])
+        for (const r of (await planFor(stack, EVERY_FEATURE)).resources)
+            if (r.custom) types.add(r.type);
+    return types;
+}
