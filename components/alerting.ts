@@ -25,6 +25,8 @@ export interface AlertTargets {
     freshnessConfigIds: Record<string, pulumi.Input<string>>;
     /** Freshness thresholds by raw table, for the documentation. */
     freshnessHours: Record<string, number>;
+    /** The raw dataset's id, for the documentation. */
+    rawDataset: string;
 }
 
 export interface AlertDefinition {
@@ -108,7 +110,7 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
             response:
                 "A raw table has had no new load for longer than its threshold (" +
                 Object.entries(t.freshnessHours)
-                    .map(([table, h]) => `raw.${table}: ${h} h`)
+                    .map(([table, h]) => `${t.rawDataset}.${table}: ${h} h`)
                     .join(", ") +
                 "). Investigate ingestion: the source files under raw/, the ingestion DAG's logs (docs/runbook.md, *Data not loading*).",
             condition: {

@@ -14,6 +14,8 @@ export interface GithubFederationArgs {
     project: string;
     /** Pool id: 4-32 lowercase letters, digits and '-'. */
     poolId: string;
+    /** Provider id within the pool (github unless a stack adopts another). */
+    providerId: string;
     /** `owner/name`: only this repository's tokens are accepted. */
     repository: string;
     /** Token `sub` claims allowed to act as the deployer, by a stable key for the grant's name. */
@@ -54,7 +56,7 @@ export class GithubFederation extends pulumi.ComponentResource {
             {
                 project: args.project,
                 workloadIdentityPoolId: pool.workloadIdentityPoolId,
-                workloadIdentityPoolProviderId: "github",
+                workloadIdentityPoolProviderId: args.providerId,
                 displayName: "GitHub",
                 description: `Tokens of ${args.repository} only`.slice(0, 256),
                 // sub identifies the workflow run's context (environment, branch or pull request);

@@ -23,7 +23,8 @@ export const bigqueryRawTablesDeletionProtected = resourcePolicy({
     remediationSteps: "Set logistics:protectStatefulResources: true for the stack.",
     types: [TABLE],
     check: (p, args, report) => {
-        if (p.datasetId !== undefined && p.datasetId !== "raw")
+        // Raw tables carry the label dataset: raw, whatever their dataset's id.
+        if (p.labels?.dataset !== "raw" && p.datasetId !== undefined && p.datasetId !== "raw")
             args.notApplicable("not a raw table");
         // The provider defaults deletionProtection to true; only an explicit false is a violation.
         if (p.deletionProtection === false) report("Raw table must have deletionProtection: true.");

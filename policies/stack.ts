@@ -13,15 +13,25 @@ export const RUNBOOK_ALERTS = [
     "Storage quota",
 ];
 
+/**
+ * The raw tables, as `dataset.table`: tables labelled `dataset: raw` (whatever id the dataset
+ * has, e.g. one adopted from Terraform), or in a dataset with the id `raw`.
+ */
 function rawTables(resources: PolicyResource[]): string[] {
     return resources
         .filter(
             (r) =>
                 r.type === TABLE &&
-                r.props.datasetId === "raw" &&
-                typeof r.props.tableId === "string",
+                (r.props.labels?.dataset === "raw" || r.props.datasetId === "raw") &&
+                typeof r.props.tableId === "string" &&
+                typeof r.props.datasetId === "string",
         )
-        .map((r) => r.props.tableId as string);
+        .map((r) => `${r.props.datasetId as string}.${r.props.tableId as string}`);
+}
+
+/** Whether a query names `dataset.table` (not a longer name such as `dataset.table_r1`). */
+function names(query: string, table: string): boolean {
+    return new RegExp(`${table.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w])`).test(query);
 }
 
 function scheduledQueries(resources: PolicyResource[]): string[] {
@@ -38,9 +48,9 @@ export const stackRawTablesBackedUp: StackValidationPolicy & { remediationSteps:
     validateStack: (args, report) => {
         const queries = scheduledQueries(args.resources);
         for (const t of rawTables(args.resources))
-            if (!queries.some((q) => /EXPORT DATA/i.test(q) && q.includes(`raw.${t}`)))
+            if (!queries.some((q) => /EXPORT DATA/i.test(q) && names(q, t)))
                 report(
-                    `Raw table raw.${t} must have a scheduled backup (an EXPORT DATA scheduled query).`,
+                    `Raw table ${t} must have a scheduled backup (an EXPORT DATA scheduled query).`,
                 );
     },
 };
@@ -57,15 +67,10 @@ export const stackRawTablesFreshnessChecked: StackValidationPolicy & { remediati
             for (const t of rawTables(args.resources))
                 if (
                     !queries.some(
-                        (q) =>
-                            q.includes("_loaded_at") &&
-                            q.includes(`raw.${t}`) &&
-                            !/EXPORT DATA/i.test(q),
+                        (q) => q.includes("_loaded_at") && names(q, t) && !/EXPORT DATA/i.test(q),
                     )
                 )
-                    report(
-                        `Raw table raw.${t} must have a scheduled freshness check on _loaded_at.`,
-                    );
+                    report(`Raw table ${t} must have a scheduled freshness check on _loaded_at.`);
         },
     };
 

@@ -10,9 +10,10 @@ import { pattern, section } from "./schema";
 
 /** What each kind of GCP name accepts, as a pattern and in words. */
 const FORMATS = {
+    // Dotted names (verified domains) may reach 222 characters, 63 per dot-separated part.
     bucket: pattern(
-        /^(?!goog)[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/,
-        "a bucket name: 3-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit, not starting with goog",
+        /^(?!goog)(?=.{3,222}$)[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?)*$/,
+        "a bucket name: 3-63 lowercase letters, digits, '-' or '_' (or dot-separated parts of up to 63, 222 in all), starting and ending with a letter or digit, not starting with goog",
     ),
     dataset: pattern(
         /^[A-Za-z0-9_]{1,1024}$/,
@@ -42,6 +43,14 @@ const FORMATS = {
     pool: pattern(
         /^(?!gcp-)[a-z0-9-]{4,32}$/,
         "a workload identity pool id: 4-32 lowercase letters, digits or '-', not starting with gcp-",
+    ),
+    poolProvider: pattern(
+        /^(?!gcp-)[a-z0-9-]{4,32}$/,
+        "a workload identity pool provider id: 4-32 lowercase letters, digits or '-', not starting with gcp-",
+    ),
+    metric: pattern(
+        /^[A-Za-z0-9_.\-/]{1,100}$/,
+        "a log-based metric name: up to 100 letters, digits, '_', '-', '.' or '/'",
     ),
 };
 
@@ -79,8 +88,11 @@ export const names = section(
             "keys composer, api, jobs, deployer",
         ).optional(),
         workloadIdentityPool: FORMATS.pool.optional(),
+        workloadIdentityProvider: FORMATS.poolProvider.optional(),
+        /** The log-based metric counting failed BigQuery jobs. */
+        jobErrorMetric: FORMATS.metric.optional(),
     },
-    "keys dataBucket, backupsBucket, snapshotsBucket, datasets, composerEnvironment, apiService, imageRepository, apiKeySecret, slotReservation, serviceAccounts, workloadIdentityPool",
+    "keys dataBucket, backupsBucket, snapshotsBucket, datasets, composerEnvironment, apiService, imageRepository, apiKeySecret, slotReservation, serviceAccounts, workloadIdentityPool, workloadIdentityProvider, jobErrorMetric",
 );
 export type NameOverrides = z.output<typeof names>;
 
@@ -99,6 +111,8 @@ export interface PhysicalNames {
     slotReservation: string;
     serviceAccounts: { composer: string; api: string; jobs: string; deployer: string };
     workloadIdentityPool: string;
+    workloadIdentityProvider: string;
+    jobErrorMetric: string;
 }
 
 /** The physical names: each override where the stack sets one, else the naming rules' name. */
@@ -128,6 +142,8 @@ export function physicalNames(
             deployer: overrides.serviceAccounts?.deployer ?? naming.name("deployer"),
         },
         workloadIdentityPool: overrides.workloadIdentityPool ?? naming.name("github"),
+        workloadIdentityProvider: overrides.workloadIdentityProvider ?? "github",
+        jobErrorMetric: overrides.jobErrorMetric ?? naming.name("bigquery-job-errors"),
     };
 }
 

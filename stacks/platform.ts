@@ -239,6 +239,7 @@ export class Platform extends pulumi.ComponentResource {
                     dataBucket: lake.bucketName,
                     freshnessConfigIds: freshness.configIds,
                     freshnessHours: maxAgeHours,
+                    rawDataset: names.datasets.raw,
                 },
                 labels: naming.labels({ component: "alerting" }),
             },
@@ -254,7 +255,7 @@ export class Platform extends pulumi.ComponentResource {
                     composerEnvironment: names.composerEnvironment,
                     serviceName: names.apiService,
                 },
-                jobErrorMetricName: naming.name("bigquery-job-errors"),
+                jobErrorMetricName: names.jobErrorMetric,
             },
             afterApis,
         );
@@ -266,6 +267,7 @@ export class Platform extends pulumi.ComponentResource {
                   {
                       project,
                       poolId: names.workloadIdentityPool,
+                      providerId: names.workloadIdentityProvider,
                       repository: config.ci.repository,
                       subjects: deployerSubjects(config.ci, config.environment),
                       deployer: {

@@ -168,7 +168,7 @@ describe("import file (Terraform migration)", () => {
     it("lists what it does not import, with the reason, instead of guessing an id", async () => {
         const { skipped } = await importFileOf("prod");
         const reason = (name: string) => skipped.find((s) => s.name === name)?.reason ?? "";
-        assert.match(reason("lgx-prod-api-key"), /import it by hand/);
+        assert.match(reason("lgx-prod-api-key"), /rotated at adoption/);
         assert.match(reason("lgx-prod-alerting-dag-failure"), /GCP assigns its id/);
         assert.match(
             reason("lgx-prod-api-invoker-uptime-check"),

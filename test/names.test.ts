@@ -2,6 +2,7 @@
 // the override, everything that refers to it follows (SQL, alert filters, grants, outputs), the
 // Pulumi URNs stay the same, and a bad override is named with what is accepted.
 import { strict as assert } from "assert";
+import { loadPolicyConfig, runPolicies } from "../tools/offline/policy";
 import { configProblems, planFor, resource, resourcesOfType } from "./harness";
 
 const ADOPTED = {
@@ -144,6 +145,22 @@ describe("adopted names (logistics:names)", () => {
         assert.equal(adopted.size, standard.size);
     });
 
+    it("keeps the raw-table policies working on an adopted raw dataset", async () => {
+        const plan = await planFor("prod", { "logistics:names": { datasets: { raw: "landing" } } });
+        const messages = async () =>
+            (await runPolicies(plan, loadPolicyConfig("prod")))
+                .filter((v) => v.enforcementLevel === "mandatory")
+                .map((v) => v.message);
+        assert.deepEqual(await messages(), []);
+        // Without the packages backup, the policy names the adopted table.
+        plan.resources = plan.resources.filter(
+            (r) => r.name !== "lgx-prod-backup-schedule-packages",
+        );
+        assert.deepEqual(await messages(), [
+            "Raw table landing.packages must have a scheduled backup (an EXPORT DATA scheduled query).",
+        ]);
+    });
+
     it("accepts images from the adopted repository only", () => {
         const api = (image: string) => ({
             "logistics:names": { imageRepository: "logistics" },
@@ -170,7 +187,7 @@ describe("adopted names (logistics:names)", () => {
             [
                 { dataBuckett: "x-data" },
                 [
-                    "logistics:names.dataBuckett: unknown key. Did you mean dataBucket? Known keys: dataBucket, backupsBucket, snapshotsBucket, datasets, composerEnvironment, apiService, imageRepository, apiKeySecret, slotReservation, serviceAccounts, workloadIdentityPool.",
+                    "logistics:names.dataBuckett: unknown key. Did you mean dataBucket? Known keys: dataBucket, backupsBucket, snapshotsBucket, datasets, composerEnvironment, apiService, imageRepository, apiKeySecret, slotReservation, serviceAccounts, workloadIdentityPool, workloadIdentityProvider, jobErrorMetric.",
                 ],
             ],
             [
@@ -180,7 +197,7 @@ describe("adopted names (logistics:names)", () => {
             [
                 { dataBucket: "Acme_Data" },
                 [
-                    "logistics:names.dataBucket: got \"Acme_Data\". Expected a bucket name: 3-63 lowercase letters, digits, '-' or '_', starting and ending with a letter or digit, not starting with goog.",
+                    "logistics:names.dataBucket: got \"Acme_Data\". Expected a bucket name: 3-63 lowercase letters, digits, '-' or '_' (or dot-separated parts of up to 63, 222 in all), starting and ending with a letter or digit, not starting with goog.",
                 ],
             ],
             [

@@ -114,7 +114,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, TypeFacts>> = {
     "gcp:secretmanager/secretVersion:SecretVersion": {
         identity: ["secret", "secretData"],
         import: {
-            skip: "the version that holds the current API key: import it by hand with the key (docs/migrating-from-terraform.md), or pulumi up adds a new key version",
+            skip: "the API key is rotated at adoption: pulumi up adds a new version to the adopted secret (docs/migrating-from-terraform.md, step 3)",
         },
     },
     "gcp:secretmanager/secretIamMember:SecretIamMember": {
@@ -173,7 +173,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, TypeFacts>> = {
     "random:index/randomPassword:RandomPassword": {
         identity: ALL_INPUTS,
         import: {
-            skip: "its import id is the generated value itself (the API key), which never goes into a file: import it by hand (docs/migrating-from-terraform.md)",
+            skip: "the API key is rotated at adoption, not imported: its import id would be the key itself (docs/migrating-from-terraform.md, step 3)",
         },
     },
 };
