@@ -1,5 +1,6 @@
-// The SQL the stack deploys or runs, in one place: the scheduled backups and the restores. The
-// ops command reuses these builders, so what it dry-runs is what the stack deploys.
+// The SQL the stack deploys or runs, in one place: the scheduled backups, the restores, the
+// freshness checks, and the runbook's data-quality queries that `npm run ops` runs. The scheduled
+// freshness check and the ops freshness report share one age expression, so they cannot disagree.
 
 /** A dataset by project and id: the raw layer's, whose tables the SQL reads and restores. */
 export interface DatasetRef {
@@ -81,11 +82,129 @@ export function timeTravelRestoreSql(
 /** Text every freshness check's failure message carries; alert filters key on it. */
 export const FRESHNESS_MARKER = "is stale: no row loaded";
 
+/** Minutes since a raw table's newest load: NULL when the table is empty. */
+export const AGE_MINUTES = "TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_loaded_at), MINUTE)";
+
 export function freshnessCheckSql(raw: DatasetRef, table: string, maxAgeHours: number): string {
     return [
         `ASSERT (`,
-        `  SELECT TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_loaded_at), MINUTE) <= ${maxAgeHours * 60}`,
+        `  SELECT ${AGE_MINUTES} <= ${maxAgeHours * 60}`,
         `  FROM ${tableRef(raw, table)}`,
         `) AS '${raw.dataset}.${table} ${FRESHNESS_MARKER} in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
+    ].join("\n");
+}
+
+/** Each raw table's key: one row per key is what the runbook's duplicate check expects. */
+export const RAW_KEYS: Readonly<Record<string, string>> = {
+    packages: "package_id",
+    tracking_events: "event_id",
+    customers: "customer_id",
+};
+
+/** The raw tables' references (the runbook's referential-integrity check). */
+export const RAW_REFERENCES: readonly {
+    table: string;
+    column: string;
+    references: { table: string; column: string };
+}[] = [
+    {
+        table: "packages",
+        column: "sender_customer_id",
+        references: { table: "customers", column: "customer_id" },
+    },
+    {
+        table: "packages",
+        column: "recipient_customer_id",
+        references: { table: "customers", column: "customer_id" },
+    },
+    {
+        table: "tracking_events",
+        column: "package_id",
+        references: { table: "packages", column: "package_id" },
+    },
+];
+
+/** The runbook's freshness query, every raw table at once: newest load and its age. */
+export function freshnessReportSql(raw: DatasetRef, tables: readonly string[]): string {
+    return tables
+        .map(
+            (t) =>
+                `SELECT '${t}' AS table_name, MAX(_loaded_at) AS last_load, ${AGE_MINUTES} AS age_minutes\nFROM ${tableRef(raw, t)}`,
+        )
+        .join("\nUNION ALL\n");
+}
+
+/** Columns checked for NULLs: each table's key and the columns that reference other tables. */
+export function nullableKeyColumns(tables: readonly string[]): { table: string; column: string }[] {
+    return tables.flatMap((t) => [
+        ...(RAW_KEYS[t] ? [{ table: t, column: RAW_KEYS[t] }] : []),
+        ...RAW_REFERENCES.filter((r) => r.table === t && r.column !== RAW_KEYS[t]).map((r) => ({
+            table: t,
+            column: r.column,
+        })),
+    ]);
+}
+
+/** The runbook's "unexpected null values" query, as counts per key column. */
+export function nullsSql(raw: DatasetRef, tables: readonly string[]): string {
+    return nullableKeyColumns(tables)
+        .map(
+            ({ table, column }) =>
+                `SELECT '${table}' AS table_name, '${column}' AS column_name, COUNTIF(${column} IS NULL) AS null_rows, COUNT(*) AS total_rows\nFROM ${tableRef(raw, table)}`,
+        )
+        .join("\nUNION ALL\n");
+}
+
+/** The runbook's duplicate-records query: keys loaded more than once, with a few examples. */
+export function duplicatesSql(raw: DatasetRef, tables: readonly string[]): string {
+    return tables
+        .filter((t) => RAW_KEYS[t])
+        .map((t) => {
+            const key = RAW_KEYS[t]!;
+            return [
+                `SELECT '${t}' AS table_name, '${key}' AS key_column, COUNT(*) AS duplicate_keys, IFNULL(SUM(cnt), 0) AS duplicate_rows,`,
+                `  ARRAY_AGG(${key} ORDER BY cnt DESC LIMIT 5) AS examples`,
+                `FROM (SELECT ${key}, COUNT(*) AS cnt FROM ${tableRef(raw, t)} WHERE ${key} IS NOT NULL GROUP BY ${key} HAVING cnt > 1)`,
+            ].join("\n");
+        })
+        .join("\nUNION ALL\n");
+}
+
+/** The runbook's referential-integrity query: references to keys that do not exist. */
+export function orphansSql(raw: DatasetRef): string {
+    return RAW_REFERENCES.map(({ table, column, references }) =>
+        [
+            `SELECT '${table}.${column}' AS reference, '${references.table}.${references.column}' AS target,`,
+            `  COUNT(DISTINCT r.${column}) AS orphan_keys, ARRAY_AGG(DISTINCT r.${column} LIMIT 5) AS examples`,
+            `FROM ${tableRef(raw, table)} AS r`,
+            `LEFT JOIN ${tableRef(raw, references.table)} AS t ON r.${column} = t.${references.column}`,
+            `WHERE r.${column} IS NOT NULL AND t.${references.column} IS NULL`,
+        ].join("\n"),
+    ).join("\nUNION ALL\n");
+}
+
+/**
+ * A restored table against its source: row counts, distinct keys, and the keys each side lacks.
+ * `asOf` reads the source as it was at the restore point (time travel), so a complete restore
+ * matches it exactly.
+ */
+export function verifyRestoreSql(
+    raw: DatasetRef,
+    source: string,
+    restored: string,
+    key: string,
+    asOf?: string,
+): string {
+    const src = `${tableRef(raw, source)}${asOf ? ` FOR SYSTEM_TIME AS OF TIMESTAMP '${asOf}'` : ""}`;
+    const dst = tableRef(raw, restored);
+    return [
+        `WITH s AS (SELECT ${key} AS k FROM ${src}), d AS (SELECT ${key} AS k FROM ${dst})`,
+        `SELECT`,
+        `  (SELECT COUNT(*) FROM s) AS source_rows,`,
+        `  (SELECT COUNT(*) FROM d) AS restored_rows,`,
+        `  (SELECT COUNT(DISTINCT k) FROM s) AS source_keys,`,
+        `  (SELECT COUNT(DISTINCT k) FROM d) AS restored_keys,`,
+        `  (SELECT COUNT(DISTINCT k) FROM s WHERE k NOT IN (SELECT k FROM d WHERE k IS NOT NULL)) AS missing_keys,`,
+        `  (SELECT COUNT(DISTINCT k) FROM d WHERE k NOT IN (SELECT k FROM s WHERE k IS NOT NULL)) AS extra_keys`,
     ].join("\n");
 }

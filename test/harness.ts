@@ -1,6 +1,7 @@
 // Test harness: the offline engine with the real stack files, plus small queries over a plan.
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import { spawnSync, type SpawnSyncReturns } from "child_process";
 import * as path from "path";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { runOffline, PROJECT_ROOT, type Plan, type PlannedResource } from "../tools/offline/engine";
@@ -124,4 +125,24 @@ export async function platformTypes(): Promise<Set<string>> {
         for (const r of (await planFor(stack, EVERY_FEATURE)).resources)
             if (r.custom) types.add(r.type);
     return types;
+}
+
+/** Runs a tool (`tools/<name>.ts`) as its own process, as `npm run <name>` would, in `cwd`. */
+export function runTool(
+    tool: string,
+    args: readonly string[],
+    options: { cwd: string; env?: NodeJS.ProcessEnv },
+): SpawnSyncReturns<string> {
+    return spawnSync(
+        process.execPath,
+        [
+            require.resolve("ts-node/dist/bin.js"),
+            "--transpile-only",
+            "--project",
+            path.join(PROJECT_ROOT, "tsconfig.json"),
+            path.join(PROJECT_ROOT, "tools", `${tool}.ts`),
+            ...args,
+        ],
+        { cwd: options.cwd, encoding: "utf8", env: options.env ?? process.env, timeout: 120_000 },
+    );
 }

@@ -2,14 +2,21 @@
 // id format or a reason; both stacks' files parse, list every stateful resource, nest imported
 // resources under the program's components, and use ids built from the plan's own names.
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { buildImportFile, fillTemplate, providerVersions } from "../tools/offline/importFile";
 import { RESOURCE_TYPES } from "../tools/offline/types";
 import { parseArgs } from "../tools/import-file";
-import { argsOf, EVERY_FEATURE, planFor, platformTypes, PROJECT_ROOT, resource } from "./harness";
+import {
+    argsOf,
+    EVERY_FEATURE,
+    planFor,
+    platformTypes,
+    PROJECT_ROOT,
+    resource,
+    runTool,
+} from "./harness";
 
 /**
  * The id format each importable type's import expects (the Google provider's documented import
@@ -197,19 +204,7 @@ describe("import file (Terraform migration)", () => {
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         const prod = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), prod);
-        const cli = (...args: string[]) =>
-            spawnSync(
-                process.execPath,
-                [
-                    require.resolve("ts-node/dist/bin.js"),
-                    "--transpile-only",
-                    "--project",
-                    path.join(PROJECT_ROOT, "tsconfig.json"),
-                    path.join(PROJECT_ROOT, "tools", "import-file.ts"),
-                    ...args,
-                ],
-                { cwd: dir, encoding: "utf8" },
-            );
+        const cli = (...args: string[]) => runTool("import-file", args, { cwd: dir });
         const placeholder = cli("--stack", "prod");
         assert.equal(placeholder.status, 2, placeholder.stderr);
         assert.match(placeholder.stderr, /gcp:project of stack prod is the placeholder/);

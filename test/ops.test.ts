@@ -1,0 +1,435 @@
+// `npm run ops`: each check runs through the real @google-cloud/bigquery client against a local
+// server speaking the BigQuery REST shapes (test/fakes/bigqueryServer.ts); names come from the
+// stack config; results, exit codes and failures are what an on-call engineer needs.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { OpsError } from "../tools/ops/checks";
+import { main, opsFailure, parseArgs } from "../tools/ops";
+import {
+    startFakeBigQuery,
+    type Answer,
+    type FakeServer,
+    type Field,
+} from "./fakes/bigqueryServer";
+import { PROJECT_ROOT, runTool } from "./harness";
+
+const HOUR = 60;
+const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+
+const DUPLICATE_FIELDS: Field[] = [
+    { name: "table_name", type: "STRING" },
+    { name: "key_column", type: "STRING" },
+    { name: "duplicate_keys", type: "INT64" },
+    { name: "duplicate_rows", type: "INT64" },
+    { name: "examples", type: "STRING", mode: "REPEATED" },
+];
+const RESTORE_FIELDS: Field[] = [
+    "source_rows",
+    "restored_rows",
+    "source_keys",
+    "restored_keys",
+    "missing_keys",
+    "extra_keys",
+].map((name) => ({ name, type: "INT64" }));
+
+/** Answers for each check's query, keyed by a column only that query selects. */
+function healthy(overrides: Partial<Record<string, Answer>> = {}) {
+    const answers: Record<string, Answer> = {
+        last_load: {
+            fields: [
+                { name: "table_name", type: "STRING" },
+                { name: "last_load", type: "TIMESTAMP" },
+                { name: "age_minutes", type: "INT64" },
+            ],
+            rows: [
+                { table_name: "packages", last_load: ago(30), age_minutes: 30 },
+                { table_name: "tracking_events", last_load: ago(20), age_minutes: 20 },
+                { table_name: "customers", last_load: ago(10 * HOUR), age_minutes: 10 * HOUR },
+            ],
+        },
+        null_rows: {
+            fields: [
+                { name: "table_name", type: "STRING" },
+                { name: "column_name", type: "STRING" },
+                { name: "null_rows", type: "INT64" },
+                { name: "total_rows", type: "INT64" },
+            ],
+            rows: [
+                { table_name: "packages", column_name: "package_id", null_rows: 0, total_rows: 10 },
+                {
+                    table_name: "customers",
+                    column_name: "customer_id",
+                    null_rows: 0,
+                    total_rows: 4,
+                },
+            ],
+        },
+        duplicate_keys: {
+            fields: DUPLICATE_FIELDS,
+            rows: [
+                {
+                    table_name: "packages",
+                    key_column: "package_id",
+                    duplicate_keys: 0,
+                    duplicate_rows: 0,
+                    examples: [],
+                },
+            ],
+        },
+        orphan_keys: {
+            fields: [
+                { name: "reference", type: "STRING" },
+                { name: "target", type: "STRING" },
+                { name: "orphan_keys", type: "INT64" },
+                { name: "examples", type: "STRING", mode: "REPEATED" },
+            ],
+            rows: [
+                {
+                    reference: "packages.sender_customer_id",
+                    target: "customers.customer_id",
+                    orphan_keys: 0,
+                    examples: [],
+                },
+            ],
+        },
+        missing_keys: {
+            fields: RESTORE_FIELDS,
+            rows: [
+                {
+                    source_rows: 5,
+                    restored_rows: 5,
+                    source_keys: 5,
+                    restored_keys: 5,
+                    missing_keys: 0,
+                    extra_keys: 0,
+                },
+            ],
+        },
+        ...overrides,
+    };
+    return (sql: string, request: Record<string, unknown>): Answer => {
+        if (request["dryRun"] === true) return answers["dryRun"] ?? { fields: [], rows: [] };
+        const key = Object.keys(answers).find((k) => sql.includes(`AS ${k}`));
+        assert.ok(key, `no answer for:\n${sql}`);
+        return answers[key]!;
+    };
+}
+
+const RAW_TABLES = ["raw.packages", "raw.tracking_events", "raw.customers"];
+const VERIFY_R1 = [
+    "verify-restore",
+    "--stack",
+    "dev",
+    "--source",
+    "packages",
+    "--restored",
+    "packages_r1",
+];
+
+/** Runs `npm run ops -- <argv>` in-process against `server`; returns exit code and output. */
+async function ops(server: FakeServer, ...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const log = console.log;
+    const write = process.stderr.write.bind(process.stderr);
+    console.log = (...a: unknown[]) => void out.push(a.join(" "));
+    process.stderr.write = ((chunk: string) => (
+        err.push(String(chunk)),
+        true
+    )) as typeof process.stderr.write;
+    try {
+        const code = await main([...argv, "--api-endpoint", server.url]).catch((e: unknown) => {
+            const f = opsFailure(e);
+            err.push(f.message);
+            return f.code;
+        });
+        return { code, stdout: out.join("\n"), stderr: err.join("") };
+    } finally {
+        console.log = log;
+        process.stderr.write = write;
+    }
+}
+
+describe("ops command", () => {
+    let server: FakeServer | undefined;
+    afterEach(async () => {
+        await server?.close();
+        server = undefined;
+    });
+    const start = async (answer = healthy(), tables = RAW_TABLES, slow = false) =>
+        (server = await startFakeBigQuery({ tables, answer, slow }));
+
+    it("freshness: every raw table against its threshold, named from the stack config", async () => {
+        const s = await start();
+        const ok = await ops(s, "freshness", "--stack", "prod");
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.match(
+            ok.stdout,
+            /^freshness \(stack prod\): OK — all 3 raw tables loaded within their thresholds/,
+        );
+        assert.match(ok.stdout, /packages +\S+ +30 +6 +ok/);
+        // The client really called tables.get and jobs.query, in the stack's project and location.
+        const query = s.requests.find((r) => r.path.endsWith("/queries"))!;
+        assert.equal(query.path, "/bigquery/v2/projects/replace-me-logistics-prod/queries");
+        assert.equal(query.body!["location"], "US");
+        assert.match(
+            String(query.body!["query"]),
+            /FROM `replace-me-logistics-prod\.raw\.packages`/,
+        );
+        assert.ok(
+            s.requests.some(
+                (r) =>
+                    r.path ===
+                    "/bigquery/v2/projects/replace-me-logistics-prod/datasets/raw/tables/customers",
+            ),
+        );
+        assert.match(ok.stderr, /… freshness: querying the newest load of 3 tables/);
+    });
+
+    it("freshness: a stale or empty table fails the check (exit 1), in --json too", async () => {
+        const answer = healthy();
+        const s = await start((sql, req) => {
+            const a = answer(sql, req);
+            if (!sql.includes("AS last_load") || "error" in a) return a;
+            return {
+                ...a,
+                rows: [
+                    { ...a.rows[0]!, age_minutes: 7 * HOUR },
+                    { ...a.rows[1]! },
+                    { table_name: "customers", last_load: null, age_minutes: null },
+                ],
+            };
+        });
+        const r = await ops(s, "freshness", "--stack", "prod", "--json");
+        assert.equal(r.code, 1);
+        const json = JSON.parse(r.stdout) as {
+            ok: boolean;
+            rows: { table: string; status: string }[];
+            summary: string;
+        };
+        assert.equal(json.ok, false);
+        assert.deepEqual(
+            json.rows.map((x) => [x.table, x.status]),
+            [
+                ["packages", "stale"],
+                ["tracking_events", "ok"],
+                ["customers", "empty"],
+            ],
+        );
+        assert.match(json.summary, /2 of 3 raw tables stale or empty: packages, customers/);
+    });
+
+    it("nulls, duplicates and orphans report what the runbook's queries find", async () => {
+        const s = await start(
+            healthy({
+                duplicate_keys: {
+                    fields: DUPLICATE_FIELDS,
+                    rows: [
+                        {
+                            table_name: "packages",
+                            key_column: "package_id",
+                            duplicate_keys: 2,
+                            duplicate_rows: 5,
+                            examples: ["P1", "P2"],
+                        },
+                    ],
+                },
+            }),
+        );
+        const nulls = await ops(s, "nulls", "--stack", "dev");
+        assert.equal(nulls.code, 0, nulls.stderr);
+        assert.match(nulls.stdout, /no NULL in 2 key columns/);
+        const dup = await ops(s, "duplicates", "--stack", "dev");
+        assert.equal(dup.code, 1);
+        assert.match(dup.stdout, /duplicate keys in packages \(2\)/);
+        assert.match(dup.stdout, /P1, P2/);
+        const orphans = await ops(s, "orphans", "--stack", "dev");
+        assert.equal(orphans.code, 0, orphans.stderr);
+        const sql = s.requests
+            .map((r) => String(r.body?.["query"] ?? ""))
+            .find((q) => q.includes("orphan_keys"))!;
+        assert.match(
+            sql,
+            /LEFT JOIN `replace-me-logistics-dev\.raw\.customers` AS t ON r\.sender_customer_id = t\.customer_id/,
+        );
+    });
+
+    it("polls jobs.getQueryResults while a query is still running", async () => {
+        const s = await start(healthy(), RAW_TABLES, true);
+        const r = await ops(s, "orphans", "--stack", "dev");
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(s.requests.some((x) => x.method === "GET" && /\/queries\/job_\d+$/.test(x.path)));
+    });
+
+    it("verify-restore: counts and key coverage between source and restored table", async () => {
+        const s = await start(healthy(), [...RAW_TABLES, "raw.packages_r1"]);
+        const ok = await ops(s, ...VERIFY_R1);
+        assert.equal(ok.code, 0, ok.stderr);
+        assert.match(ok.stdout, /packages_r1 holds every row and key of packages \(5 rows\)/);
+        await s.close();
+        const bad = await start(
+            healthy({
+                missing_keys: {
+                    fields: RESTORE_FIELDS,
+                    rows: [
+                        {
+                            source_rows: 5,
+                            restored_rows: 3,
+                            source_keys: 5,
+                            restored_keys: 3,
+                            missing_keys: 2,
+                            extra_keys: 0,
+                        },
+                    ],
+                },
+            }),
+            [...RAW_TABLES, "raw.packages_r1"],
+        );
+        const r = await ops(bad, ...VERIFY_R1);
+        assert.equal(r.code, 1);
+        assert.match(r.stdout, /3 vs 5 rows, 2 keys missing, 0 extra/);
+    });
+
+    it("verify-restore --restore <id> reads the source as of the restore point", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        const requestedAt = new Date(Date.now() - HOUR * 60_000)
+            .toISOString()
+            .replace(/\.\d+Z$/, "Z");
+        const point = new Date(Date.now() - 3 * HOUR * 60_000)
+            .toISOString()
+            .replace(/\.\d+Z$/, "Z");
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.dev.yaml"),
+            `${fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")}  logistics:restores:\n    r1: { table: packages, requestedAt: "${requestedAt}", timestamp: "${point}", targetTable: packages_r1 }\n`,
+        );
+        const cwd = process.cwd();
+        process.chdir(dir);
+        try {
+            const s = await start(healthy(), [...RAW_TABLES, "raw.packages_r1"]);
+            const r = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r1");
+            assert.equal(r.code, 0, r.stderr);
+            const sql = String(
+                s.requests.find((x) => String(x.body?.["query"] ?? "").includes("missing_keys"))!
+                    .body!["query"],
+            );
+            assert.match(
+                sql,
+                new RegExp(
+                    `FROM \`replace-me-logistics-dev\\.raw\\.packages\` FOR SYSTEM_TIME AS OF TIMESTAMP '${point.replace("Z", ".000Z")}'`,
+                ),
+            );
+            assert.match(sql, /FROM `replace-me-logistics-dev\.raw\.packages_r1`/);
+            const unknown = await ops(s, "verify-restore", "--stack", "dev", "--restore", "nope");
+            assert.equal(unknown.code, 3);
+            assert.match(
+                unknown.stderr,
+                /--restore nope: the stack has no such restore. Known: r1./,
+            );
+        } finally {
+            process.chdir(cwd);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("dry-run: every statement the stack deploys, validated by BigQuery", async () => {
+        const s = await start();
+        const ok = await ops(s, "dry-run", "--stack", "prod");
+        assert.equal(ok.code, 0, ok.stderr);
+        const dry = s.requests.filter((r) => r.body?.["dryRun"] === true);
+        // Three daily backups and three freshness checks.
+        assert.equal(dry.length, 6);
+        const backup = dry.find((r) => String(r.body!["query"]).startsWith("EXECUTE IMMEDIATE"))!;
+        assert.deepEqual(
+            (backup.body!["queryParameters"] as { name: string }[]).map((p) => p.name),
+            ["run_date"],
+        );
+        assert.match(ok.stdout, /all 6 statements the stack deploys are valid/);
+        await s.close();
+        const rejecting = await start((sql, req) =>
+            req["dryRun"] === true && sql.startsWith("ASSERT")
+                ? {
+                      error: {
+                          code: 400,
+                          reason: "invalidQuery",
+                          message: "Unrecognized name: _loaded_at",
+                      },
+                  }
+                : healthy()(sql, req),
+        );
+        const bad = await ops(rejecting, "dry-run", "--stack", "prod");
+        assert.equal(bad.code, 1);
+        assert.match(bad.stdout, /3 of 6 statements rejected by BigQuery/);
+        assert.match(
+            bad.stdout,
+            /lgx-prod-freshness-packages +- +error: Unrecognized name: _loaded_at/,
+        );
+    });
+
+    it("names a missing table and a rejected query, exit 3, without a stack trace", async () => {
+        const s = await start(healthy(), ["raw.packages", "raw.tracking_events"]);
+        const missing = await ops(s, "freshness", "--stack", "prod");
+        assert.equal(missing.code, 3);
+        assert.match(
+            missing.stderr,
+            /error: table replace-me-logistics-prod\.raw\.customers does not exist/,
+        );
+        assert.doesNotMatch(missing.stderr, /\n\s+at /);
+        await s.close();
+        const rejecting = await start(() => ({
+            error: { code: 400, reason: "invalidQuery", message: "Table not found: raw.x" },
+        }));
+        const r = await ops(rejecting, "nulls", "--stack", "prod");
+        assert.equal(r.code, 3);
+        assert.match(r.stderr, /error: BigQuery rejected a query: Table not found: raw\.x/);
+    });
+
+    it("refuses bad arguments with the usage (exit 2)", () => {
+        assert.throws(
+            () => parseArgs(["fresh", "--stack", "dev"]),
+            /unknown check "fresh". Known checks: freshness, nulls, duplicates, orphans, verify-restore, dry-run./,
+        );
+        assert.throws(() => parseArgs(["freshness"]), /--stack is required/);
+        assert.throws(() => parseArgs(["--stack", "dev"]), /which check\?/);
+        assert.throws(
+            () => parseArgs(["nulls", "--stack", "dev", "--restore", "r1"]),
+            /belong to verify-restore only/,
+        );
+        assert.deepEqual(parseArgs(["verify-restore", "--stack=prod", "--restore", "r1"]), {
+            check: "verify-restore",
+            stack: "prod",
+            json: false,
+            help: false,
+            restore: "r1",
+        });
+        assert.equal(opsFailure(new OpsError("x")).code, 3);
+    });
+
+    it("says how to get credentials when there are none (the CLI, as on a laptop)", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-cred-"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.dev.yaml"),
+            fs
+                .readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")
+                .replace(/replace-me-logistics-dev/g, "acme-logistics-dev"),
+        );
+        const env: NodeJS.ProcessEnv = {
+            ...process.env,
+            HOME: dir,
+            METADATA_SERVER_DETECTION: "none",
+        };
+        delete env["GOOGLE_APPLICATION_CREDENTIALS"];
+        delete env["CLOUDSDK_CONFIG"];
+        const r = runTool("ops", ["freshness", "--stack", "dev"], { cwd: dir, env });
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(r.status, 3, r.stderr);
+        assert.match(
+            r.stderr,
+            /error: no usable Google credentials .*gcloud auth application-default login/,
+        );
+        assert.doesNotMatch(r.stderr, /\n\s+at /);
+    });
+});

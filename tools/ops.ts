@@ -1,0 +1,241 @@
+// `npm run ops -- <check> --stack <name>`: the runbook's data checks against the stack's BigQuery,
+// with names from the stack config, a readable table or --json, and an exit code for scripts.
+import { ConfigError, parseStackConfig } from "../stacks/config";
+import { freshnessHours } from "../stacks/alerting";
+import { RAW_TABLE_NAMES } from "../stacks/sections";
+import { runOffline } from "./offline/engine";
+import { readStackFile, UsageError } from "./offline/stackfile";
+import { bigQueryWarehouse } from "./ops/bigquery";
+import {
+    CHECKS,
+    OpsError,
+    runCheck,
+    type CheckContext,
+    type CheckName,
+    type CheckResult,
+    type Statement,
+    type Warehouse,
+} from "./ops/checks";
+import { describeFailure, projectRoot } from "./preview";
+
+const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
+
+Checks (the runbook's queries, on the stack's datasets):
+  freshness       newest load of every raw table against its freshness threshold
+  nulls           NULLs in key and reference columns
+  duplicates      keys loaded more than once
+  orphans         references to keys that do not exist (packages → customers, events → packages)
+  verify-restore  a restored table against its source: rows and key coverage
+                  --restore <id>   an entry of logistics:restores (source read as of its restore point)
+                  --source <table> --restored <table>   two raw tables, compared as they are now
+  dry-run         every SQL statement the stack deploys, validated by BigQuery without running
+
+Options:
+  --stack <name>         stack whose config names the project and datasets (required)
+  --json                 print the result as JSON
+  --api-endpoint <url>   a BigQuery emulator or test server; no Google credentials are used
+  --help                 show this help
+
+Runs as your Google credentials (gcloud auth application-default login).
+Exit codes: 0 all good, 1 the check found problems, 2 bad arguments or stack, 3 the check could
+not run (credentials, a missing table, a query BigQuery rejected).`;
+
+export interface OpsArgs {
+    check?: CheckName;
+    stack?: string;
+    json: boolean;
+    help: boolean;
+    apiEndpoint?: string;
+    restore?: string;
+    source?: string;
+    restored?: string;
+}
+
+export function parseArgs(argv: readonly string[]): OpsArgs {
+    const args: OpsArgs = { json: false, help: false };
+    const take = (i: number, flag: string) => {
+        const v = argv[i];
+        if (v === undefined || v.startsWith("-"))
+            throw new UsageError(`${flag} needs a value.\n\n${USAGE}`);
+        return v;
+    };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]!;
+        const [flag, inline] = a.startsWith("--") && a.includes("=") ? a.split(/=(.*)/s) : [a];
+        const value = () => inline ?? take(++i, flag!);
+        if (a === "--help" || a === "-h") args.help = true;
+        else if (a === "--json") args.json = true;
+        else if (flag === "--stack" || flag === "-s") args.stack = value();
+        else if (flag === "--api-endpoint") args.apiEndpoint = value();
+        else if (flag === "--restore") args.restore = value();
+        else if (flag === "--source") args.source = value();
+        else if (flag === "--restored") args.restored = value();
+        else if (a.startsWith("-")) throw new UsageError(`unknown option "${a}".\n\n${USAGE}`);
+        else if (args.check === undefined) {
+            if (!(CHECKS as readonly string[]).includes(a))
+                throw new UsageError(
+                    `unknown check "${a}". Known checks: ${CHECKS.join(", ")}.\n\n${USAGE}`,
+                );
+            args.check = a as CheckName;
+        } else throw new UsageError(`one check at a time: got "${args.check}" and "${a}".`);
+    }
+    if (args.help) return args;
+    if (!args.check) throw new UsageError(`which check? One of: ${CHECKS.join(", ")}.\n\n${USAGE}`);
+    if (!args.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
+    if (args.check !== "verify-restore" && (args.restore || args.source || args.restored))
+        throw new UsageError(`--restore, --source and --restored belong to verify-restore only.`);
+    return args;
+}
+
+/** Every SQL statement the stack deploys (scheduled queries, restore scripts), from the offline plan. */
+export async function deployedStatements(
+    stack: string,
+    root: string,
+    today: string,
+): Promise<Statement[]> {
+    const plan = await runOffline({ stack, root });
+    const statements: Statement[] = [];
+    for (const r of plan.resources) {
+        const sql =
+            r.type === "gcp:bigquery/dataTransferConfig:DataTransferConfig"
+                ? (r.inputs["params"] as { query?: unknown } | undefined)?.query
+                : r.type === "gcp:bigquery/job:Job"
+                  ? (r.inputs["query"] as { query?: unknown } | undefined)?.query
+                  : undefined;
+        if (typeof sql !== "string") continue;
+        // Scheduled queries get @run_date from the scheduler; a dry run supplies today's.
+        const params = sql.includes("@run_date")
+            ? [{ name: "run_date", type: "DATE", value: today }]
+            : undefined;
+        statements.push({ name: r.name, sql, ...(params ? { params } : {}) });
+    }
+    return statements;
+}
+
+/** The check's context from the stack config. */
+export function checkContext(
+    stack: string,
+    root: string,
+    placeholderOk: boolean,
+    now = new Date(),
+) {
+    const file = readStackFile(root, stack);
+    const config = parseStackConfig(file.config, { allowPlaceholderProject: placeholderOk, now });
+    const context: CheckContext = {
+        raw: { project: config.project, dataset: config.names.datasets.raw },
+        tables: RAW_TABLE_NAMES,
+        freshnessHours: Object.fromEntries(
+            RAW_TABLE_NAMES.map((t) => [t, freshnessHours(config.alerting, t)]),
+        ),
+        restores: config.restores,
+        exportTime: config.backups.exportTime,
+        timeTravelHours: config.warehouse.timeTravelHours,
+        statements: () => deployedStatements(stack, root, now.toISOString().slice(0, 10)),
+        now,
+    };
+    return { context, project: config.project, location: config.locations.warehouse };
+}
+
+function cell(v: unknown): string {
+    if (v === null || v === undefined) return "-";
+    return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+export function renderResult(result: CheckResult, stack: string): string {
+    const widths = result.columns.map((c) =>
+        Math.max(c.length, ...result.rows.map((r) => cell(r[c]).length)),
+    );
+    const line = (cells: string[]) =>
+        cells
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join("  ")
+            .trimEnd();
+    return [
+        `${result.check} (stack ${stack}): ${result.ok ? "OK" : "PROBLEMS FOUND"} — ${result.summary}`,
+        "",
+        line(result.columns),
+        line(widths.map((w) => "-".repeat(w))),
+        ...result.rows.map((r) => line(result.columns.map((c) => cell(r[c])))),
+        ...(result.notes.length ? ["", ...result.notes.map((n) => `note: ${n}`)] : []),
+    ].join("\n");
+}
+
+/** A progress line on stderr while queries run: rewritten in place on a terminal. */
+function progressReporter(check: string): { step: (s: string) => void; done: () => void } {
+    const tty = process.stderr.isTTY === true;
+    const started = Date.now();
+    let last = "";
+    return {
+        step: (s) => {
+            last = `… ${check}: ${s}`;
+            if (tty) process.stderr.write(`\r\x1b[K${last}`);
+            else process.stderr.write(`${last}\n`);
+        },
+        done: () => {
+            const seconds = ((Date.now() - started) / 1000).toFixed(1);
+            if (tty && last) process.stderr.write(`\r\x1b[K`);
+            process.stderr.write(`… ${check}: done in ${seconds} s\n`);
+        },
+    };
+}
+
+export async function main(
+    argv: readonly string[],
+    warehouseFor: (o: {
+        project: string;
+        location: string;
+        apiEndpoint?: string;
+    }) => Warehouse = bigQueryWarehouse,
+): Promise<number> {
+    const args = parseArgs(argv);
+    if (args.help) {
+        console.log(USAGE);
+        return 0;
+    }
+    const { context, project, location } = checkContext(
+        args.stack!,
+        projectRoot(),
+        args.apiEndpoint !== undefined,
+    );
+    const wh = warehouseFor({
+        project,
+        location,
+        ...(args.apiEndpoint ? { apiEndpoint: args.apiEndpoint } : {}),
+    });
+    const progress = progressReporter(args.check!);
+    let result: CheckResult;
+    try {
+        result = await runCheck(
+            args.check!,
+            wh,
+            context,
+            { restore: args.restore, source: args.source, restored: args.restored },
+            progress.step,
+        );
+    } finally {
+        progress.done();
+    }
+    if (args.json) console.log(JSON.stringify({ stack: args.stack, ...result }, null, 2));
+    else console.log(renderResult(result, args.stack!));
+    return result.ok ? 0 : 1;
+}
+
+/** Exit code and message for a failure: OpsError is 3 (could not run), the rest as for previews. */
+export function opsFailure(err: unknown): { message: string; code: number } {
+    if (err instanceof OpsError) return { message: `error: ${err.message}`, code: 3 };
+    // A stack whose config does not load is a bad --stack, like an unknown one.
+    if (err instanceof ConfigError) return { message: `error: ${err.message}`, code: 2 };
+    return describeFailure(err);
+}
+
+if (require.main === module)
+    Promise.resolve()
+        .then(() => main(process.argv.slice(2)))
+        .then(
+            (code) => (process.exitCode = code),
+            (err: unknown) => {
+                const { message, code } = opsFailure(err);
+                console.error(message);
+                process.exitCode = code;
+            },
+        );

@@ -1,0 +1,128 @@
+// The checks' Warehouse on @google-cloud/bigquery: jobs.query (and jobs.getQueryResults while a
+// query is still running) through the client's query(), dry runs as jobs.query with dryRun, and
+// tables.get for existence. Errors become OpsError messages that say what to do.
+import { BigQuery } from "@google-cloud/bigquery";
+import { GoogleAuth, PassThroughClient } from "google-auth-library";
+import { OpsError, type QueryParam, type Warehouse } from "./checks";
+
+export interface BigQueryOptions {
+    project: string;
+    /** The datasets' location: queries run there. */
+    location: string;
+    /** A BigQuery emulator or test server (http://host:port): no Google credentials are used. */
+    apiEndpoint?: string;
+}
+
+/** Values the client wraps (BigQueryTimestamp, BigQueryDate, BigQueryInt) as their plain value. */
+function plainValue(v: unknown): unknown {
+    if (Array.isArray(v)) return v.map(plainValue);
+    if (v !== null && typeof v === "object" && "value" in v) return (v as { value: unknown }).value;
+    return v;
+}
+
+/** An error from the client or auth library, as an OpsError saying what to do. */
+export function explain(err: unknown, what: string): OpsError {
+    if (err instanceof OpsError) return err;
+    const e = err as { message?: string; code?: number | string };
+    const message = String(e.message ?? err);
+    if (
+        /Could not load the default credentials|Unable to detect a Project Id|invalid_grant/i.test(
+            message,
+        )
+    )
+        return new OpsError(
+            `no usable Google credentials for ${what}: run \`gcloud auth application-default login\` ` +
+                `(or set GOOGLE_APPLICATION_CREDENTIALS), as someone who may read the stack's datasets.`,
+        );
+    if (e.code === 403)
+        return new OpsError(
+            `BigQuery refused ${what}: ${message} (needs bigquery.jobs.create and read on the raw dataset)`,
+        );
+    if (e.code === 404) return new OpsError(`BigQuery found nothing for ${what}: ${message}`);
+    if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message))
+        return new OpsError(`cannot reach BigQuery for ${what}: ${message}`);
+    return new OpsError(`BigQuery rejected ${what}: ${message}`);
+}
+
+export function bigQueryWarehouse(options: BigQueryOptions): Warehouse {
+    const client = new BigQuery({
+        projectId: options.project,
+        ...(options.apiEndpoint
+            ? { apiEndpoint: options.apiEndpoint, authClient: new PassThroughClient() }
+            : {}),
+    });
+    // Without credentials the client still sends the request unauthenticated; asking for them
+    // first gives one clear message, with or without a network.
+    let credentials: Promise<void> | undefined;
+    const authenticated = () =>
+        options.apiEndpoint
+            ? Promise.resolve()
+            : (credentials ??= new GoogleAuth({
+                  scopes: ["https://www.googleapis.com/auth/bigquery"],
+              })
+                  .getClient()
+                  .then(
+                      () => undefined,
+                      (err: unknown) => {
+                          throw explain(err, "BigQuery");
+                      },
+                  ));
+    return {
+        async query(sql) {
+            await authenticated();
+            try {
+                const [rows] = await client.query({ query: sql, location: options.location });
+                return (rows as Record<string, unknown>[]).map((r) =>
+                    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plainValue(v)])),
+                );
+            } catch (err) {
+                throw explain(err, "a query");
+            }
+        },
+        async dryRun(sql, params?: QueryParam[]) {
+            await authenticated();
+            try {
+                const body = {
+                    query: sql,
+                    dryRun: true,
+                    useLegacySql: false,
+                    location: options.location,
+                    ...(params?.length
+                        ? {
+                              parameterMode: "NAMED",
+                              queryParameters: params.map((p) => ({
+                                  name: p.name,
+                                  parameterType: { type: p.type },
+                                  parameterValue: { value: p.value },
+                              })),
+                          }
+                        : {}),
+                };
+                const response = await new Promise<{ totalBytesProcessed?: string }>(
+                    (resolve, reject) =>
+                        client.request(
+                            { method: "POST", uri: "/queries", json: body },
+                            (err, res) =>
+                                err
+                                    ? reject(err)
+                                    : resolve(res as { totalBytesProcessed?: string }),
+                        ),
+                );
+                return Number(response?.totalBytesProcessed ?? 0);
+            } catch (err) {
+                const e = explain(err, "a dry run");
+                // A statement BigQuery rejects is the dry run's finding, reported per statement.
+                throw new Error(e.message.replace(/^BigQuery rejected a dry run: /, ""));
+            }
+        },
+        async tableExists(dataset, table) {
+            await authenticated();
+            try {
+                const [exists] = await client.dataset(dataset).table(table).exists();
+                return exists;
+            } catch (err) {
+                throw explain(err, `table ${dataset}.${table}`);
+            }
+        },
+    };
+}
