@@ -86,6 +86,20 @@ describe("offline diff", () => {
         assert.match(diff.protectedViolations[0]!, /its URN changed .* add an alias/);
     });
 
+    it("warns that a renamed grant would lose its binding", async () => {
+        const base = await planFor("dev");
+        const head = clone(base);
+        const grant = head.resources.find((r) => r.type === "gcp:projects/iAMMember:IAMMember")!;
+        const old = grant.name;
+        grant.urn = grant.urn.replace(`::${old}`, "::renamed-grant");
+        grant.name = "renamed-grant";
+        const diff = diffPlans(base, head);
+        assert.deepEqual(diff.warnings, [
+            `gcp:projects:IAMMember ${old} is renamed: pulumi up would create the new grant and then delete the old one, removing the binding both name. Add an alias (aliases: [{ name: "${old}" }]) so Pulumi keeps one resource.`,
+        ]);
+        assert.match(renderDiff(diff, "a", "b"), /Warnings:\n {2}! gcp:projects:IAMMember/);
+    });
+
     it("never takes unrelated deletes and creates of types with GCP-assigned ids for renames", async () => {
         const base = await planFor("prod");
         const head = clone(base);

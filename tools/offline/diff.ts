@@ -43,6 +43,8 @@ export interface PlanDiff {
     outputs: { added: string[]; removed: string[]; changed: string[] };
     /** Deletes and replacements of protected resources, as sentences. */
     protectedViolations: string[];
+    /** Changes that do something other than they seem (a renamed grant), as sentences. */
+    warnings: string[];
 }
 
 const OPTIONS_COMPARED = [
@@ -234,6 +236,16 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
                     `Put it back in the program, or unprotect it in a reviewed change first.`,
         );
 
+    // A renamed grant: Pulumi creates the new one (a no-op, GCP already has the binding), then
+    // deletes the old one, which removes the binding both of them name.
+    const warnings = changes
+        .filter((c) => c.op === "delete" && c.renamedTo && /iam(member|binding)/i.test(c.type))
+        .map(
+            (c) =>
+                `${displayType(c.type)} ${c.name} is renamed: pulumi up would create the new grant and then delete the old one, ` +
+                `removing the binding both name. Add an alias (aliases: [{ name: "${c.name}" }]) so Pulumi keeps one resource.`,
+        );
+
     const outputsBefore = base.outputs;
     const outputsAfter = head.outputs;
     const keysBefore = Object.keys(outputsBefore);
@@ -255,6 +267,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
                 .sort(),
         },
         protectedViolations,
+        warnings,
     };
 }
 
@@ -296,6 +309,10 @@ export function renderDiff(diff: PlanDiff, baseLabel: string, headLabel: string)
         for (const k of added) lines.push(`  + ${k}`);
         for (const k of changed) lines.push(`  ~ ${k}`);
         for (const k of removed) lines.push(`  - ${k}`);
+    }
+    if (diff.warnings.length > 0) {
+        lines.push("", "Warnings:");
+        for (const w of diff.warnings) lines.push(`  ! ${w}`);
     }
     if (diff.protectedViolations.length > 0) {
         lines.push("", "Protected resources this change would delete or replace:");
