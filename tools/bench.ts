@@ -1,5 +1,6 @@
-// `npm run bench [-- --runs N]`: median wall time of the offline preview against the Pulumi SDK's
-// own load time (the floor any in-process preview pays), reported as medians and a ratio.
+// `npm run bench [-- --runs N]`: median wall time of the offline preview (and of a diff against a
+// git revision) against the Pulumi SDK's own load time (the floor any in-process preview pays),
+// reported as medians and ratios.
 import { spawnSync } from "child_process";
 import { PROJECT_ROOT } from "./offline/engine";
 import { UsageError } from "./offline/stackfile";
@@ -11,6 +12,8 @@ const COMMANDS: Record<string, string[]> = {
     "node -e \"require('@pulumi/pulumi')\" (SDK load)": [NODE, "-e", "require('@pulumi/pulumi')"],
     "npm run preview": ["npm", "run", "-s", "preview"],
     "npm run preview -- --stack prod": ["npm", "run", "-s", "preview", "--", "--stack", "prod"],
+    // The base is extracted with git archive and previewed in a child process: about two previews.
+    "npm run preview -- --diff HEAD": ["npm", "run", "-s", "preview", "--", "--diff", "HEAD"],
 };
 
 function median(xs: number[]): number {
