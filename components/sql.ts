@@ -32,9 +32,23 @@ export function backupExportSql(raw: DatasetRef, table: string, bucket: string):
         "EXECUTE IMMEDIATE FORMAT(",
         `  """EXPORT DATA OPTIONS (uri = '${uri}', format = 'PARQUET', overwrite = false)`,
         `  AS SELECT * FROM ${tableRef(raw, table)}""",`,
-        "  FORMAT_DATE('%Y%m%d', @run_date)",
+        `  ${RUN_DAY}`,
         ")",
     ].join("\n");
+}
+
+/** The backup file's date, from the scheduled run's `@run_date`. */
+const RUN_DAY = "FORMAT_DATE('%Y%m%d', @run_date)";
+
+/**
+ * The EXPORT DATA statement a backupExportSql statement runs on `runDate` (YYYY-MM-DD), built as
+ * BigQuery's FORMAT would: a dry run of EXECUTE IMMEDIATE checks only the FORMAT call, not the
+ * statement it builds. Undefined for SQL of another shape.
+ */
+export function backupExportStatement(sql: string, runDate: string): string | undefined {
+    const m = sql.match(/^EXECUTE IMMEDIATE FORMAT\(\n {2}"""([\s\S]*?)""",\n {2}(.*)\n\)$/);
+    if (!m || m[2] !== RUN_DAY || m[1]!.split("%s").length !== 2) return undefined;
+    return m[1]!.replace("%s", runDate.replace(/-/g, ""));
 }
 
 /** The runbook's time-travel read. */
@@ -48,11 +62,16 @@ export interface TableLayout {
     clusterings: readonly string[];
 }
 
+/** The temporary table an in-place restore copies the past into. */
+export const RESTORE_POINT_TABLE = "restore_point";
+
 /**
  * A time-travel restore as a script, so the restored table keeps the table's partitioning and
  * clustering (a query job's destination table cannot declare them): into a new table with
- * CREATE TABLE … AS, or in place with TRUNCATE + INSERT (the read is of the past, so it sees the
- * rows the TRUNCATE removes).
+ * CREATE TABLE … AS, or in place. One BigQuery statement may not read a table at two points in
+ * time, and an INSERT reads its target as it is now, so the in-place restore first copies the
+ * past into a temporary table, then swaps the contents in one transaction: readers see the old
+ * rows or the restored ones, never an empty table, and a failure leaves the table as it was.
  */
 export function timeTravelRestoreSql(
     raw: DatasetRef,
@@ -64,7 +83,15 @@ export function timeTravelRestoreSql(
     const read = timeTravelSql(raw, table, timestamp);
     if (target === "replace") {
         const live = tableRef(raw, table);
-        return `TRUNCATE TABLE ${live};\nINSERT INTO ${live}\n${read};`;
+        return [
+            `CREATE TEMP TABLE ${RESTORE_POINT_TABLE} AS`,
+            `${read};`,
+            "BEGIN TRANSACTION;",
+            `TRUNCATE TABLE ${live};`,
+            `INSERT INTO ${live}`,
+            `SELECT * FROM ${RESTORE_POINT_TABLE};`,
+            "COMMIT TRANSACTION;",
+        ].join("\n");
     }
     return [
         `CREATE TABLE ${tableRef(raw, target.newTable)}`,
@@ -184,21 +211,41 @@ export function orphansSql(raw: DatasetRef): string {
 }
 
 /**
- * A restored table against its source: row counts, distinct keys, and the keys each side lacks.
- * `asOf` reads the source as it was at the restore point (time travel), so a complete restore
- * matches it exactly.
+ * One side of a restore comparison: a raw table, read as of a point in time (time travel) and/or
+ * only the rows loaded by a point (`_loaded_at`, set at load: the raw tables are append-only).
+ */
+export interface RestoreSide {
+    table: string;
+    asOf?: string;
+    loadedBy?: string;
+}
+
+/** A side's key column as `k`, from the table at its point, filtered to its loads. */
+function sideKeys(raw: DatasetRef, side: RestoreSide, key: string): string {
+    return [
+        `SELECT ${key} AS k FROM ${tableRef(raw, side.table)}`,
+        side.asOf ? ` FOR SYSTEM_TIME AS OF TIMESTAMP '${side.asOf}'` : "",
+        side.loadedBy ? ` WHERE _loaded_at <= TIMESTAMP '${side.loadedBy}'` : "",
+    ].join("");
+}
+
+/**
+ * A restored table against its source, two different tables: row counts, distinct keys, and the
+ * keys each side lacks. (One table at two points in time cannot be read by one statement: see
+ * restoreSideSql.)
  */
 export function verifyRestoreSql(
     raw: DatasetRef,
-    source: string,
-    restored: string,
+    source: RestoreSide,
+    restored: RestoreSide,
     key: string,
-    asOf?: string,
 ): string {
-    const src = `${tableRef(raw, source)}${asOf ? ` FOR SYSTEM_TIME AS OF TIMESTAMP '${asOf}'` : ""}`;
-    const dst = tableRef(raw, restored);
+    if (source.table === restored.table)
+        throw new Error(
+            `verifyRestoreSql: ${source.table} on both sides; compare one table at two points with restoreSideSql`,
+        );
     return [
-        `WITH s AS (SELECT ${key} AS k FROM ${src}), d AS (SELECT ${key} AS k FROM ${dst})`,
+        `WITH s AS (${sideKeys(raw, source, key)}), d AS (${sideKeys(raw, restored, key)})`,
         `SELECT`,
         `  (SELECT COUNT(*) FROM s) AS source_rows,`,
         `  (SELECT COUNT(*) FROM d) AS restored_rows,`,
@@ -206,5 +253,18 @@ export function verifyRestoreSql(
         `  (SELECT COUNT(DISTINCT k) FROM d) AS restored_keys,`,
         `  (SELECT COUNT(DISTINCT k) FROM s WHERE k NOT IN (SELECT k FROM d WHERE k IS NOT NULL)) AS missing_keys,`,
         `  (SELECT COUNT(DISTINCT k) FROM d WHERE k NOT IN (SELECT k FROM s WHERE k IS NOT NULL)) AS extra_keys`,
+    ].join("\n");
+}
+
+/**
+ * One side of an in-place restore's comparison, as a summary another query's can be compared
+ * with: rows, distinct keys, and a fingerprint of the key set (XOR of each distinct key's
+ * FARM_FINGERPRINT, as a string: INT64 does not survive a JavaScript number).
+ */
+export function restoreSideSql(raw: DatasetRef, side: RestoreSide, key: string): string {
+    return [
+        `SELECT COUNT(*) AS row_count, COUNT(DISTINCT k) AS key_count,`,
+        `  CAST(BIT_XOR(DISTINCT FARM_FINGERPRINT(k)) AS STRING) AS key_fingerprint`,
+        `FROM (${sideKeys(raw, side, key)})`,
     ].join("\n");
 }

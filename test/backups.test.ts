@@ -155,7 +155,15 @@ describe("restores", () => {
                 { partitioned: false, clusterings: [] },
                 "replace",
             ),
-            "TRUNCATE TABLE `p.raw.t`;\nINSERT INTO `p.raw.t`\nSELECT * FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
+            [
+                "CREATE TEMP TABLE restore_point AS",
+                "SELECT * FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
+                "BEGIN TRANSACTION;",
+                "TRUNCATE TABLE `p.raw.t`;",
+                "INSERT INTO `p.raw.t`",
+                "SELECT * FROM restore_point;",
+                "COMMIT TRANSACTION;",
+            ].join("\n"),
         );
         assert.match(timeTravelSql(P_RAW, "t", "x"), /FOR SYSTEM_TIME AS OF TIMESTAMP 'x'$/);
         for (const job of [load, query]) {

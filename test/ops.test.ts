@@ -90,7 +90,7 @@ function healthy(overrides: Partial<Record<string, Answer>> = {}) {
                     reference: "packages.sender_customer_id",
                     target: "customers.customer_id",
                     orphan_keys: 0,
-                    examples: [],
+                    examples: null, // ARRAY_AGG over no rows: the API sends []
                 },
             ],
         },
@@ -292,46 +292,142 @@ describe("ops command", () => {
         assert.match(r.stdout, /3 vs 5 rows, 2 keys missing, 0 extra/);
     });
 
-    it("verify-restore --restore <id> reads the source as of the restore point", async () => {
+    /** Runs `fn` in a project whose dev stack has these restores (YAML flow mappings by id). */
+    async function withRestores(restores: Record<string, string>, fn: () => Promise<void>) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-"));
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        const requestedAt = new Date(Date.now() - HOUR * 60_000)
-            .toISOString()
-            .replace(/\.\d+Z$/, "Z");
-        const point = new Date(Date.now() - 3 * HOUR * 60_000)
-            .toISOString()
-            .replace(/\.\d+Z$/, "Z");
         fs.writeFileSync(
             path.join(dir, "Pulumi.dev.yaml"),
-            `${fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")}  logistics:restores:\n    r1: { table: packages, requestedAt: "${requestedAt}", timestamp: "${point}", targetTable: packages_r1 }\n`,
+            `${fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")}  logistics:restores:\n` +
+                Object.entries(restores)
+                    .map(([id, entry]) => `    ${id}: { ${entry} }\n`)
+                    .join(""),
         );
         const cwd = process.cwd();
         process.chdir(dir);
         try {
-            const s = await start(healthy(), [...RAW_TABLES, "raw.packages_r1"]);
-            const r = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r1");
-            assert.equal(r.code, 0, r.stderr);
-            const sql = String(
-                s.requests.find((x) => String(x.body?.["query"] ?? "").includes("missing_keys"))!
-                    .body!["query"],
-            );
-            assert.match(
-                sql,
-                new RegExp(
-                    `FROM \`replace-me-logistics-dev\\.raw\\.packages\` FOR SYSTEM_TIME AS OF TIMESTAMP '${point.replace("Z", ".000Z")}'`,
-                ),
-            );
-            assert.match(sql, /FROM `replace-me-logistics-dev\.raw\.packages_r1`/);
-            const unknown = await ops(s, "verify-restore", "--stack", "dev", "--restore", "nope");
-            assert.equal(unknown.code, 3);
-            assert.match(
-                unknown.stderr,
-                /--restore nope: the stack has no such restore. Known: r1./,
-            );
+            await fn();
         } finally {
             process.chdir(cwd);
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    }
+    const iso = (minutesAgo: number) => ago(minutesAgo).replace(/\.\d+Z$/, "Z");
+    const queries = (s: FakeServer) =>
+        s.requests.map((x) => String(x.body?.["query"] ?? "")).filter(Boolean);
+
+    it("verify-restore --restore <id> reads the source as of the restore point", async () => {
+        const point = iso(3 * HOUR);
+        const at = point.replace("Z", ".000Z");
+        await withRestores(
+            {
+                r1: `table: packages, requestedAt: "${iso(HOUR)}", timestamp: "${point}", targetTable: packages_r1`,
+            },
+            async () => {
+                const s = await start(healthy(), [...RAW_TABLES, "raw.packages_r1"]);
+                const r = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r1");
+                assert.equal(r.code, 0, r.stderr);
+                const sql = queries(s).find((q) => q.includes("missing_keys"))!;
+                assert.match(
+                    sql,
+                    new RegExp(
+                        `FROM \`replace-me-logistics-dev\\.raw\\.packages\` FOR SYSTEM_TIME AS OF TIMESTAMP '${at}'\\)`,
+                    ),
+                );
+                // The restored table's rows loaded after the point are not the restore's.
+                assert.match(
+                    sql,
+                    new RegExp(
+                        `FROM \`replace-me-logistics-dev\\.raw\\.packages_r1\` WHERE _loaded_at <= TIMESTAMP '${at}'`,
+                    ),
+                );
+                assert.match(r.stdout, new RegExp(`packages @ ${at}`));
+                // An unknown id is a bad argument (exit 2), naming the ones there are.
+                const unknown = await ops(
+                    s,
+                    "verify-restore",
+                    "--stack",
+                    "dev",
+                    "--restore",
+                    "nope",
+                );
+                assert.equal(unknown.code, 2);
+                assert.match(
+                    unknown.stderr,
+                    /--restore nope: the stack has no such restore. Known: r1./,
+                );
+            },
+        );
+    });
+
+    it("verify-restore of an in-place restore: two summaries of one table, compared by key fingerprint", async () => {
+        const point = iso(3 * HOUR);
+        await withRestores(
+            {
+                r3: `table: packages, requestedAt: "${iso(HOUR)}", timestamp: "${point}", replace: true`,
+            },
+            async () => {
+                const summary = (rows: number, fingerprint: string): Answer => ({
+                    fields: [
+                        { name: "row_count", type: "INT64" },
+                        { name: "key_count", type: "INT64" },
+                        { name: "key_fingerprint", type: "STRING" },
+                    ],
+                    rows: [{ row_count: rows, key_count: rows, key_fingerprint: fingerprint }],
+                });
+                const answer =
+                    (restored: Answer) =>
+                    (sql: string, req: Record<string, unknown>): Answer =>
+                        sql.includes("AS key_fingerprint")
+                            ? sql.includes("FOR SYSTEM_TIME")
+                                ? summary(5, "-4611686018427387904")
+                                : restored
+                            : healthy()(sql, req);
+                const s = await start(answer(summary(5, "-4611686018427387904")));
+                const ok = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r3");
+                assert.equal(ok.code, 0, ok.stderr);
+                const sides = queries(s).filter((q) => q.includes("key_fingerprint"));
+                assert.equal(sides.length, 2, "one query per point in time");
+                assert.ok(sides.some((q) => q.includes("FOR SYSTEM_TIME AS OF")));
+                assert.ok(sides.some((q) => q.includes("WHERE _loaded_at <= TIMESTAMP")));
+                assert.match(ok.stdout, /note: an in-place restore compares the table with itself/);
+                await s.close();
+                // Same counts, another key set: the fingerprint tells them apart.
+                const bad = await start(answer(summary(5, "12345")));
+                const r = await ops(bad, "verify-restore", "--stack", "dev", "--restore", "r3");
+                assert.equal(r.code, 1);
+                assert.match(r.stdout, /5 vs 5 rows, different keys/);
+            },
+        );
+    });
+
+    it("verify-restore past the time-travel window: backups by load time, in-place restores refused", async () => {
+        const longAgo = (days: number) =>
+            new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+        await withRestores(
+            {
+                b1: `table: packages, requestedAt: "${iso(9 * 24 * HOUR)}", backupDate: "${longAgo(10)}", targetTable: packages_b1`,
+                r4: `table: packages, requestedAt: "${iso(9 * 24 * HOUR)}", timestamp: "${iso(10 * 24 * HOUR)}", replace: true`,
+            },
+            async () => {
+                const s = await start(healthy(), [...RAW_TABLES, "raw.packages_b1"]);
+                const b = await ops(s, "verify-restore", "--stack", "dev", "--restore", "b1");
+                assert.equal(b.code, 0, b.stderr);
+                const sql = queries(s).find((q) => q.includes("missing_keys"))!;
+                assert.doesNotMatch(sql, /FOR SYSTEM_TIME/);
+                assert.equal(sql.match(/WHERE _loaded_at <= TIMESTAMP/g)?.length, 2);
+                assert.match(
+                    b.stdout,
+                    /note: the restore point .* is past the 168 h time-travel window/,
+                );
+                const r = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r4");
+                assert.equal(r.code, 3);
+                assert.match(
+                    r.stderr,
+                    /replaced packages in place as of .* past BigQuery's 168 h time-travel window/,
+                );
+            },
+        );
     });
 
     it("dry-run: every statement the stack deploys, validated by BigQuery", async () => {
@@ -339,14 +435,22 @@ describe("ops command", () => {
         const ok = await ops(s, "dry-run", "--stack", "prod");
         assert.equal(ok.code, 0, ok.stderr);
         const dry = s.requests.filter((r) => r.body?.["dryRun"] === true);
-        // Three daily backups and three freshness checks.
-        assert.equal(dry.length, 6);
+        // Three daily backups, the EXPORT DATA each builds, and three freshness checks.
+        assert.equal(dry.length, 9);
         const backup = dry.find((r) => String(r.body!["query"]).startsWith("EXECUTE IMMEDIATE"))!;
         assert.deepEqual(
             (backup.body!["queryParameters"] as { name: string }[]).map((p) => p.name),
             ["run_date"],
         );
-        assert.match(ok.stdout, /all 6 statements the stack deploys are valid/);
+        const today = new Date().toISOString().slice(0, 10).replace(/-/g, "");
+        const exports = dry.filter((r) => String(r.body!["query"]).startsWith("EXPORT DATA"));
+        assert.equal(exports.length, 3);
+        assert.match(
+            String(exports[0]!.body!["query"]),
+            new RegExp(`uri = 'gs://[a-z0-9-]+-backups/\\w+_${today}_\\*\\.parquet'`),
+        );
+        assert.match(ok.stdout, /all 9 statements the stack deploys are valid/);
+        assert.match(ok.stdout, /lgx-prod-backup-schedule-packages \(its EXPORT DATA\) +1024 +ok/);
         await s.close();
         const rejecting = await start((sql, req) =>
             req["dryRun"] === true && sql.startsWith("ASSERT")
@@ -361,10 +465,45 @@ describe("ops command", () => {
         );
         const bad = await ops(rejecting, "dry-run", "--stack", "prod");
         assert.equal(bad.code, 1);
-        assert.match(bad.stdout, /3 of 6 statements rejected by BigQuery/);
+        assert.match(bad.stdout, /3 of 9 statements rejected by BigQuery/);
         assert.match(
             bad.stdout,
             /lgx-prod-freshness-packages +- +error: Unrecognized name: _loaded_at/,
+        );
+    });
+
+    it("dry-run: a refusal that is not about the statement stops the check (exit 3)", async () => {
+        const s = await start(() => ({
+            error: {
+                code: 403,
+                reason: "accessDenied",
+                message: "Access Denied: Project p: User does not have bigquery.jobs.create",
+            },
+        }));
+        const r = await ops(s, "dry-run", "--stack", "prod");
+        assert.equal(r.code, 3);
+        assert.match(r.stderr, /error: BigQuery refused a dry run: Access Denied/);
+        assert.equal(s.requests.filter((x) => x.body?.["dryRun"] === true).length, 1);
+    });
+
+    it("dry-run: a restore that has run (its table exists) is skipped, not rejected", async () => {
+        await withRestores(
+            {
+                r2: `table: packages, requestedAt: "${iso(HOUR)}", timestamp: "${iso(3 * HOUR)}", targetTable: packages_r2`,
+            },
+            async () => {
+                const s = await start(healthy(), [...RAW_TABLES, "raw.packages_r2"]);
+                const r = await ops(s, "dry-run", "--stack", "dev");
+                assert.equal(r.code, 0, r.stderr);
+                assert.match(r.stdout, /skipped: the restore has run \(packages_r2 exists\)/);
+                assert.match(r.stdout, /\(1 restores already run, skipped\)/);
+                assert.ok(!queries(s).some((q) => q.startsWith("CREATE TABLE")));
+                await s.close();
+                const before = await start();
+                const pending = await ops(before, "dry-run", "--stack", "dev");
+                assert.equal(pending.code, 0, pending.stderr);
+                assert.ok(queries(before).some((q) => q.startsWith("CREATE TABLE")));
+            },
         );
     });
 
@@ -404,7 +543,33 @@ describe("ops command", () => {
             help: false,
             restore: "r1",
         });
+        assert.throws(
+            () => parseArgs(["verify-restore", "--stack", "dev", "--source", "packages"]),
+            /verify-restore takes --restore <id> .* or both --source <table> and --restored <table>/,
+        );
+        assert.throws(
+            () =>
+                parseArgs(["verify-restore", "--stack", "dev", "--restore", "r1", "--source", "x"]),
+            /verify-restore takes --restore <id>/,
+        );
+        assert.throws(
+            () =>
+                parseArgs([
+                    "verify-restore",
+                    "--stack",
+                    "dev",
+                    "--source",
+                    "packages",
+                    "--restored",
+                    "packages",
+                ]),
+            /--source and --restored are both "packages"/,
+        );
         assert.equal(opsFailure(new OpsError("x")).code, 3);
+        // Anything unexpected means the check could not run: 3, not 1 (problems found).
+        const unexpected = opsFailure(new TypeError("boom"));
+        assert.equal(unexpected.code, 3);
+        assert.match(unexpected.message, /^error: the check could not run: boom\n/);
     });
 
     it("says how to get credentials when there are none (the CLI, as on a laptop)", () => {

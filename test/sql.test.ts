@@ -4,10 +4,14 @@
 import { strict as assert } from "assert";
 import { parse } from "sql-parser-cst";
 import {
+    backupExportSql,
+    backupExportStatement,
     duplicatesSql,
     freshnessReportSql,
     nullsSql,
     orphansSql,
+    restoreSideSql,
+    timeTravelRestoreSql,
     verifyRestoreSql,
 } from "../components/sql";
 import { deployedStatements } from "../tools/ops";
@@ -21,6 +25,64 @@ function parses(sql: string): void {
     const inner = sql.match(/"""([\s\S]*?)"""/);
     if (inner) parse(inner[1]!.replace(/%s/g, "20260101"), { dialect: "bigquery" });
 }
+
+interface Node {
+    type: string;
+    range?: [number, number];
+    [k: string]: unknown;
+}
+
+/**
+ * Tables a statement reads at more than one point in time, which BigQuery refuses ("A single query
+ * statement cannot reference a single table at more than one point in time"); a DML target counts
+ * as read now. Every backquoted `project.dataset.table` of each statement of a script is visited.
+ */
+function tablesAtTwoPoints(sql: string): string[] {
+    const cst = parse(sql, { dialect: "bigquery", paramTypes: ["@name"], includeRange: true });
+    const text = (n: Node) => sql.slice(n.range![0], n.range![1]);
+    const found: string[] = [];
+    for (const statement of cst.statements) {
+        const points = new Map<string, Set<string>>();
+        const visit = (n: unknown, point: string): void => {
+            if (Array.isArray(n)) return n.forEach((c) => visit(c, point));
+            if (!n || typeof n !== "object") return;
+            const node = n as Node;
+            if (node.type === "for_system_time_as_of_expr") {
+                visit(node["left"], text(node["expr"] as Node));
+                return visit(node["expr"], "now");
+            }
+            if (node.type === "bigquery_quoted_member_expr") {
+                const table = text(node);
+                points.set(table, (points.get(table) ?? new Set()).add(point));
+                return;
+            }
+            for (const [k, v] of Object.entries(node)) if (k !== "range") visit(v, point);
+        };
+        visit(statement, "now");
+        for (const [table, at] of points) if (at.size > 1) found.push(table);
+    }
+    return found;
+}
+
+/** Restores of each kind, so their scripts are among the deployed statements. */
+const EVERY_RESTORE = {
+    ...EVERY_FEATURE,
+    "logistics:restores": {
+        ...(EVERY_FEATURE["logistics:restores"] as object),
+        r2: {
+            table: "packages",
+            requestedAt: "2026-11-25T00:00:00Z",
+            timestamp: "2026-11-24T12:00:00Z",
+            targetTable: "packages_r2",
+        },
+        r3: {
+            table: "tracking_events",
+            requestedAt: "2026-11-25T00:00:00Z",
+            timestamp: "2026-11-24T12:00:00Z",
+            replace: true,
+        },
+    },
+};
 
 const RAW = { project: "acme-logistics-prod", dataset: "logistics_raw" };
 
@@ -37,15 +99,73 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
 
     for (const stack of ["dev", "prod"])
         it(`${stack}: every statement the stack deploys parses`, async () => {
-            // EVERY_FEATURE adds a restore: the restore scripts are deployed statements too.
-            const plan = await runOffline({ stack, config: withChanges(stack, EVERY_FEATURE) });
+            // Restores of every kind: the restore scripts are deployed statements too.
+            const plan = await runOffline({ stack, config: withChanges(stack, EVERY_RESTORE) });
             const scripts = plan.resources
                 .map((r) => (r.inputs["query"] as { query?: string } | undefined)?.query)
                 .filter((q): q is string => typeof q === "string");
             const statements = await deployedStatements(stack, PROJECT_ROOT, "2026-11-26");
             assert.ok(statements.length >= 6, `${statements.length} statements`);
-            for (const sql of [...statements.map((s) => s.sql), ...scripts]) parses(sql);
+            assert.ok(
+                scripts.some((q) => q.includes("TRUNCATE")),
+                "an in-place restore script",
+            );
+            for (const sql of [...statements.map((s) => s.sql), ...scripts]) {
+                parses(sql);
+                assert.deepEqual(tablesAtTwoPoints(sql), [], sql);
+            }
         });
+
+    it("the EXPORT DATA a backup runs is built as BigQuery's FORMAT would, and parses", () => {
+        const sql = backupExportSql(RAW, "packages", "acme-backups");
+        const inner = backupExportStatement(sql, "2026-11-26")!;
+        assert.equal(
+            inner,
+            "EXPORT DATA OPTIONS (uri = 'gs://acme-backups/packages_20261126_*.parquet', format = 'PARQUET', overwrite = false)\n" +
+                "  AS SELECT * FROM `acme-logistics-prod.logistics_raw.packages`",
+        );
+        parses(inner);
+        assert.equal(backupExportStatement("SELECT 1", "2026-11-26"), undefined);
+        assert.equal(
+            backupExportStatement(sql.replace("@run_date", "@day"), "2026-11-26"),
+            undefined,
+        );
+    });
+
+    it("finds a statement reading one table at two points in time, as BigQuery would", () => {
+        const live = "`p.raw.t`";
+        assert.deepEqual(
+            tablesAtTwoPoints(
+                `INSERT INTO ${live} SELECT * FROM ${live} FOR SYSTEM_TIME AS OF TIMESTAMP 'x'`,
+            ),
+            [live],
+        );
+        assert.deepEqual(
+            tablesAtTwoPoints(
+                `SELECT (SELECT COUNT(*) FROM ${live}), (SELECT COUNT(*) FROM ${live} FOR SYSTEM_TIME AS OF TIMESTAMP 'x')`,
+            ),
+            [live],
+        );
+        // Two statements of a script may; one statement may read a table twice at one point.
+        assert.deepEqual(
+            tablesAtTwoPoints(
+                timeTravelRestoreSql(
+                    { project: "p", dataset: "raw" },
+                    "t",
+                    "x",
+                    { partitioned: true, clusterings: [] },
+                    "replace",
+                ),
+            ),
+            [],
+        );
+        assert.deepEqual(
+            tablesAtTwoPoints(
+                `SELECT (SELECT COUNT(*) FROM ${live} FOR SYSTEM_TIME AS OF TIMESTAMP 'x'), (SELECT MAX(k) FROM ${live} FOR SYSTEM_TIME AS OF TIMESTAMP 'x')`,
+            ),
+            [],
+        );
+    });
 
     it("every query the ops command runs parses", () => {
         for (const sql of [
@@ -53,9 +173,30 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
             nullsSql(RAW, RAW_TABLE_NAMES),
             duplicatesSql(RAW, RAW_TABLE_NAMES),
             orphansSql(RAW),
-            verifyRestoreSql(RAW, "packages", "packages_r1", "package_id"),
-            verifyRestoreSql(RAW, "packages", "packages", "package_id", "2026-11-25T22:00:00.000Z"),
-        ])
+            verifyRestoreSql(RAW, { table: "packages" }, { table: "packages_r1" }, "package_id"),
+            verifyRestoreSql(
+                RAW,
+                { table: "packages", asOf: "2026-11-25T22:00:00.000Z" },
+                { table: "packages_r1", loadedBy: "2026-11-25T22:00:00.000Z" },
+                "package_id",
+            ),
+            restoreSideSql(
+                RAW,
+                { table: "packages", asOf: "2026-11-25T22:00:00.000Z" },
+                "package_id",
+            ),
+            restoreSideSql(
+                RAW,
+                { table: "packages", loadedBy: "2026-11-25T22:00:00.000Z" },
+                "package_id",
+            ),
+        ]) {
             parses(sql);
+            assert.deepEqual(tablesAtTwoPoints(sql), [], sql);
+        }
+        assert.throws(
+            () => verifyRestoreSql(RAW, { table: "packages" }, { table: "packages" }, "package_id"),
+            /restoreSideSql/,
+        );
     });
 });

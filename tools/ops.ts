@@ -1,5 +1,6 @@
 // `npm run ops -- <check> --stack <name>`: the runbook's data checks against the stack's BigQuery,
 // with names from the stack config, a readable table or --json, and an exit code for scripts.
+import { backupExportStatement } from "../components/sql";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { freshnessHours } from "../stacks/alerting";
 import { RAW_TABLE_NAMES } from "../stacks/sections";
@@ -16,7 +17,7 @@ import {
     type Statement,
     type Warehouse,
 } from "./ops/checks";
-import { describeFailure, projectRoot } from "./preview";
+import { projectRoot } from "./preview";
 
 const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
@@ -84,6 +85,17 @@ export function parseArgs(argv: readonly string[]): OpsArgs {
     if (!args.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
     if (args.check !== "verify-restore" && (args.restore || args.source || args.restored))
         throw new UsageError(`--restore, --source and --restored belong to verify-restore only.`);
+    if (args.check === "verify-restore") {
+        const pair = args.source !== undefined || args.restored !== undefined;
+        if (args.restore !== undefined ? pair : !(args.source && args.restored))
+            throw new UsageError(
+                `verify-restore takes --restore <id> (an entry of logistics:restores), or both --source <table> and --restored <table>.\n\n${USAGE}`,
+            );
+        if (args.source === args.restored && args.source !== undefined)
+            throw new UsageError(
+                `--source and --restored are both "${args.source}": name the restored copy, or use --restore <id> for an in-place restore.`,
+            );
+    }
     return args;
 }
 
@@ -107,7 +119,16 @@ export async function deployedStatements(
         const params = sql.includes("@run_date")
             ? [{ name: "run_date", type: "DATE", value: today }]
             : undefined;
-        statements.push({ name: r.name, sql, ...(params ? { params } : {}) });
+        const creates = /^CREATE TABLE `([^`]+)`/.exec(sql)?.[1];
+        statements.push({
+            name: r.name,
+            sql,
+            ...(params ? { params } : {}),
+            ...(creates ? { createsTable: creates } : {}),
+        });
+        // The statement EXECUTE IMMEDIATE builds is validated only when it runs: check it too.
+        const inner = backupExportStatement(sql, today);
+        if (inner) statements.push({ name: `${r.name} (its EXPORT DATA)`, sql: inner });
     }
     return statements;
 }
@@ -220,12 +241,22 @@ export async function main(
     return result.ok ? 0 : 1;
 }
 
-/** Exit code and message for a failure: OpsError is 3 (could not run), the rest as for previews. */
+/**
+ * Exit code and message for a failure: bad arguments or a stack whose config does not load are 2
+ * (like an unknown --stack); anything else means the check could not run, 3, never 1 (which
+ * says the check ran and found problems).
+ */
 export function opsFailure(err: unknown): { message: string; code: number } {
+    if (err instanceof UsageError || err instanceof ConfigError)
+        return { message: `error: ${err.message}`, code: 2 };
     if (err instanceof OpsError) return { message: `error: ${err.message}`, code: 3 };
-    // A stack whose config does not load is a bad --stack, like an unknown one.
-    if (err instanceof ConfigError) return { message: `error: ${err.message}`, code: 2 };
-    return describeFailure(err);
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+        message:
+            `error: the check could not run: ${message}\n(set LOGISTICS_DEBUG=1 for the stack trace)` +
+            (process.env["LOGISTICS_DEBUG"] && err instanceof Error ? `\n${err.stack}` : ""),
+        code: 3,
+    };
 }
 
 if (require.main === module)

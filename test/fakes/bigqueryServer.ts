@@ -54,11 +54,17 @@ function errorBody(code: number, reason: string, message: string) {
     };
 }
 
-/** A value in the API's row encoding: strings, TIMESTAMP as microseconds (useInt64Timestamp). */
+/**
+ * A value in the API's row encoding: strings, TIMESTAMP as microseconds (useInt64Timestamp). An
+ * array is never NULL in a result (BigQuery returns a NULL array, such as ARRAY_AGG over no rows,
+ * as an empty one), and the client refuses null for a REPEATED field.
+ */
 function encode(value: unknown, field: Field): unknown {
-    if (value === null || value === undefined) return null;
     if (field.mode === "REPEATED")
-        return (value as unknown[]).map((v) => ({ v: encode(v, { ...field, mode: "NULLABLE" }) }));
+        return ((value ?? []) as unknown[]).map((v) => ({
+            v: encode(v, { ...field, mode: "NULLABLE" }),
+        }));
+    if (value === null || value === undefined) return null;
     if (field.type === "TIMESTAMP") return String(Date.parse(String(value)) * 1000);
     return String(value);
 }

@@ -20,11 +20,20 @@ function plainValue(v: unknown): unknown {
     return v;
 }
 
+const messageOf = (err: unknown) => String((err as { message?: unknown }).message ?? err);
+
+/** Whether a failed dry run is about the statement itself rather than who or where runs it. */
+export function isStatementFinding(err: unknown): boolean {
+    const code = (err as { code?: unknown }).code;
+    if (code === 400) return true;
+    return code === 404 && /Not found: (Table|Dataset)\b/.test(messageOf(err));
+}
+
 /** An error from the client or auth library, as an OpsError saying what to do. */
 export function explain(err: unknown, what: string): OpsError {
     if (err instanceof OpsError) return err;
-    const e = err as { message?: string; code?: number | string };
-    const message = String(e.message ?? err);
+    const e = err as { code?: number | string };
+    const message = messageOf(err);
     if (
         /Could not load the default credentials|Unable to detect a Project Id|invalid_grant/i.test(
             message,
@@ -64,7 +73,13 @@ export function bigQueryWarehouse(options: BigQueryOptions): Warehouse {
                   .then(
                       () => undefined,
                       (err: unknown) => {
-                          throw explain(err, "BigQuery");
+                          const e = explain(err, "BigQuery");
+                          throw /^(no usable Google credentials|cannot reach)/.test(e.message)
+                              ? e
+                              : new OpsError(
+                                    `could not get Google credentials: ${messageOf(err)}. ` +
+                                        "Run `gcloud auth application-default login` (or set GOOGLE_APPLICATION_CREDENTIALS).",
+                                );
                       },
                   ));
     return {
@@ -110,9 +125,11 @@ export function bigQueryWarehouse(options: BigQueryOptions): Warehouse {
                 );
                 return Number(response?.totalBytesProcessed ?? 0);
             } catch (err) {
-                const e = explain(err, "a dry run");
-                // A statement BigQuery rejects is the dry run's finding, reported per statement.
-                throw new Error(e.message.replace(/^BigQuery rejected a dry run: /, ""));
+                // A statement BigQuery rejects (invalid, or naming a table that is not there) is
+                // the dry run's finding, reported per statement; anything else (credentials,
+                // permissions, network) stops the check.
+                if (isStatementFinding(err)) throw new Error(messageOf(err));
+                throw explain(err, "a dry run");
             }
         },
         async tableExists(dataset, table) {
