@@ -161,20 +161,15 @@ export function freshnessReportSql(raw: DatasetRef, tables: readonly string[]): 
         .join("\nUNION ALL\n");
 }
 
-/** Columns checked for NULLs: each table's key and the columns that reference other tables. */
-export function nullableKeyColumns(tables: readonly string[]): { table: string; column: string }[] {
-    return tables.flatMap((t) => [
-        ...(RAW_KEYS[t] ? [{ table: t, column: RAW_KEYS[t] }] : []),
-        ...RAW_REFERENCES.filter((r) => r.table === t && r.column !== RAW_KEYS[t]).map((r) => ({
-            table: t,
-            column: r.column,
-        })),
-    ]);
-}
-
-/** The runbook's "unexpected null values" query, as counts per key column. */
-export function nullsSql(raw: DatasetRef, tables: readonly string[]): string {
-    return nullableKeyColumns(tables)
+/**
+ * The runbook's "unexpected null values" query, as NULL counts for the given columns (those the
+ * platform declares REQUIRED that a table nonetheless lets NULL into).
+ */
+export function nullsSql(
+    raw: DatasetRef,
+    columns: readonly { table: string; column: string }[],
+): string {
+    return columns
         .map(
             ({ table, column }) =>
                 `SELECT '${table}' AS table_name, '${column}' AS column_name, COUNTIF(${column} IS NULL) AS null_rows, COUNT(*) AS total_rows\nFROM ${tableRef(raw, table)}`,

@@ -4,6 +4,7 @@
 //
 //   gcloud auth application-default login
 //   LOGISTICS_LIVE_STACK=dev npm run test:live
+//   LOGISTICS_LIVE_STACK=dev LOGISTICS_LIVE_RESTORE=<id> npm run test:live   # verify-restore too
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -66,6 +67,16 @@ describe("ops command against BigQuery (live, opt-in)", function () {
 
     it("BigQuery accepts every statement the stack deploys", async () => {
         const r = await run("dry-run", "--stack", stack!);
+        assert.equal(r.code, 0, JSON.stringify(r.json, null, 2));
+    });
+
+    it("verify-restore compares the restore LOGISTICS_LIVE_RESTORE names", async function () {
+        const id = process.env["LOGISTICS_LIVE_RESTORE"];
+        if (!id) {
+            console.log("      skipped: set LOGISTICS_LIVE_RESTORE=<id of a restore that has run>");
+            this.skip();
+        }
+        const r = await run("verify-restore", "--stack", stack!, "--restore", id);
         assert.equal(r.code, 0, JSON.stringify(r.json, null, 2));
     });
 

@@ -5,6 +5,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { readRawSchema } from "../components/warehouse";
+import { RAW_TABLE_NAMES } from "../stacks/sections";
 import { OpsError } from "../tools/ops/checks";
 import { main, opsFailure, parseArgs } from "../tools/ops";
 import {
@@ -24,6 +26,12 @@ const DUPLICATE_FIELDS: Field[] = [
     { name: "duplicate_keys", type: "INT64" },
     { name: "duplicate_rows", type: "INT64" },
     { name: "examples", type: "STRING", mode: "REPEATED" },
+];
+const NULL_FIELDS: Field[] = [
+    { name: "table_name", type: "STRING" },
+    { name: "column_name", type: "STRING" },
+    { name: "null_rows", type: "INT64" },
+    { name: "total_rows", type: "INT64" },
 ];
 const RESTORE_FIELDS: Field[] = [
     "source_rows",
@@ -50,12 +58,7 @@ function healthy(overrides: Partial<Record<string, Answer>> = {}) {
             ],
         },
         null_rows: {
-            fields: [
-                { name: "table_name", type: "STRING" },
-                { name: "column_name", type: "STRING" },
-                { name: "null_rows", type: "INT64" },
-                { name: "total_rows", type: "INT64" },
-            ],
+            fields: NULL_FIELDS,
             rows: [
                 { table_name: "packages", column_name: "package_id", null_rows: 0, total_rows: 10 },
                 {
@@ -118,6 +121,10 @@ function healthy(overrides: Partial<Record<string, Answer>> = {}) {
 }
 
 const RAW_TABLES = ["raw.packages", "raw.tracking_events", "raw.customers"];
+/** The raw tables as deployed: the schemas the stack declares. */
+const DECLARED_SCHEMAS = Object.fromEntries(
+    RAW_TABLE_NAMES.map((t) => [`raw.${t}`, readRawSchema(t)]),
+);
 const VERIFY_R1 = [
     "verify-restore",
     "--stack",
@@ -158,8 +165,12 @@ describe("ops command", () => {
         await server?.close();
         server = undefined;
     });
-    const start = async (answer = healthy(), tables = RAW_TABLES, slow = false) =>
-        (server = await startFakeBigQuery({ tables, answer, slow }));
+    const start = async (
+        answer = healthy(),
+        tables = RAW_TABLES,
+        slow = false,
+        schemas = DECLARED_SCHEMAS,
+    ) => (server = await startFakeBigQuery({ tables, answer, slow, schemas }));
 
     it("freshness: every raw table against its threshold, named from the stack config", async () => {
         const s = await start();
@@ -240,7 +251,16 @@ describe("ops command", () => {
         );
         const nulls = await ops(s, "nulls", "--stack", "dev");
         assert.equal(nulls.code, 0, nulls.stderr);
-        assert.match(nulls.stdout, /no NULL in 2 key columns/);
+        // Every REQUIRED column is REQUIRED in the tables too: nothing to count.
+        assert.match(
+            nulls.stdout,
+            /no NULL in 13 REQUIRED columns \(13 enforced by the tables' schemas, 0 counted\)/,
+        );
+        assert.match(
+            nulls.stdout,
+            /packages +package_id +REQUIRED +- +- +ok: REQUIRED, cannot hold NULL/,
+        );
+        assert.ok(!s.requests.some((r) => String(r.body?.["query"] ?? "").includes("null_rows")));
         const dup = await ops(s, "duplicates", "--stack", "dev");
         assert.equal(dup.code, 1);
         assert.match(dup.stdout, /duplicate keys in packages \(2\)/);
@@ -254,6 +274,67 @@ describe("ops command", () => {
             sql,
             /LEFT JOIN `replace-me-logistics-dev\.raw\.customers` AS t ON r\.sender_customer_id = t\.customer_id/,
         );
+    });
+
+    it("nulls: counts NULLs where a table lets them into a REQUIRED column, and names missing columns", async () => {
+        const drifted = {
+            ...DECLARED_SCHEMAS,
+            "raw.packages": DECLARED_SCHEMAS["raw.packages"]!.map((f) =>
+                f.name === "package_id" || f.name === "status"
+                    ? { ...f, mode: "NULLABLE" as const }
+                    : f,
+            ),
+            "raw.customers": DECLARED_SCHEMAS["raw.customers"]!.filter(
+                (f) => f.name !== "customer_type",
+            ),
+        };
+        const s = await start(
+            healthy({
+                null_rows: {
+                    fields: NULL_FIELDS,
+                    rows: [
+                        {
+                            table_name: "packages",
+                            column_name: "package_id",
+                            null_rows: 3,
+                            total_rows: 10,
+                        },
+                        {
+                            table_name: "packages",
+                            column_name: "status",
+                            null_rows: 0,
+                            total_rows: 10,
+                        },
+                    ],
+                },
+            }),
+            RAW_TABLES,
+            false,
+            drifted,
+        );
+        const r = await ops(s, "nulls", "--stack", "dev", "--json");
+        assert.equal(r.code, 1, r.stderr);
+        const json = JSON.parse(r.stdout) as {
+            summary: string;
+            rows: { table: string; column: string; status: string }[];
+            notes: string[];
+        };
+        const status = (t: string, c: string) =>
+            json.rows.find((x) => x.table === t && x.column === c)?.status;
+        assert.equal(status("packages", "package_id"), "3 NULLs");
+        assert.equal(status("packages", "status"), "ok: no NULL, but the table allows them");
+        assert.equal(status("customers", "customer_type"), "column missing from the table");
+        assert.match(
+            json.summary,
+            /packages\.package_id \(3 NULLs\), customers\.customer_type \(column missing from the table\)/,
+        );
+        assert.match(json.notes[0]!, /2 columns the platform declares REQUIRED .* are NULLABLE/);
+        const sql = s.requests
+            .map((x) => String(x.body?.["query"] ?? ""))
+            .find((q) => q.includes("null_rows"))!;
+        assert.match(sql, /COUNTIF\(package_id IS NULL\)/);
+        assert.match(sql, /COUNTIF\(status IS NULL\)/);
+        assert.doesNotMatch(sql, /customer_id IS NULL/);
     });
 
     it("polls jobs.getQueryResults while a query is still running", async () => {
@@ -516,11 +597,17 @@ describe("ops command", () => {
             /error: table replace-me-logistics-prod\.raw\.customers does not exist/,
         );
         assert.doesNotMatch(missing.stderr, /\n\s+at /);
+        const noTable = await ops(s, "nulls", "--stack", "prod");
+        assert.equal(noTable.code, 3);
+        assert.match(
+            noTable.stderr,
+            /error: table replace-me-logistics-prod\.raw\.customers does not exist/,
+        );
         await s.close();
         const rejecting = await start(() => ({
             error: { code: 400, reason: "invalidQuery", message: "Table not found: raw.x" },
         }));
-        const r = await ops(rejecting, "nulls", "--stack", "prod");
+        const r = await ops(rejecting, "duplicates", "--stack", "prod");
         assert.equal(r.code, 3);
         assert.match(r.stderr, /error: BigQuery rejected a query: Table not found: raw\.x/);
     });

@@ -170,7 +170,10 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
     it("every query the ops command runs parses", () => {
         for (const sql of [
             freshnessReportSql(RAW, RAW_TABLE_NAMES),
-            nullsSql(RAW, RAW_TABLE_NAMES),
+            nullsSql(RAW, [
+                { table: "packages", column: "package_id" },
+                { table: "customers", column: "customer_id" },
+            ]),
             duplicatesSql(RAW, RAW_TABLE_NAMES),
             orphansSql(RAW),
             verifyRestoreSql(RAW, { table: "packages" }, { table: "packages_r1" }, "package_id"),

@@ -1,6 +1,7 @@
 // `npm run ops -- <check> --stack <name>`: the runbook's data checks against the stack's BigQuery,
 // with names from the stack config, a readable table or --json, and an exit code for scripts.
 import { backupExportStatement } from "../components/sql";
+import { readRawSchema } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { freshnessHours } from "../stacks/alerting";
 import { RAW_TABLE_NAMES } from "../stacks/sections";
@@ -145,6 +146,12 @@ export function checkContext(
     const context: CheckContext = {
         raw: { project: config.project, dataset: config.names.datasets.raw },
         tables: RAW_TABLE_NAMES,
+        declaredColumns: Object.fromEntries(
+            RAW_TABLE_NAMES.map((t) => [
+                t,
+                readRawSchema(t).map((f) => ({ name: f.name, mode: f.mode ?? "NULLABLE" })),
+            ]),
+        ),
         freshnessHours: Object.fromEntries(
             RAW_TABLE_NAMES.map((t) => [t, freshnessHours(config.alerting, t)]),
         ),

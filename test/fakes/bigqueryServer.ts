@@ -1,6 +1,6 @@
 // A local stand-in for the BigQuery REST API, on loopback, for the endpoints the ops command uses:
 // jobs.query (POST …/projects/{p}/queries), jobs.getQueryResults (GET …/projects/{p}/queries/{job})
-// and tables.get (GET …/projects/{p}/datasets/{d}/tables/{t}). Request and response shapes follow
+// and tables.get (GET …/projects/{p}/datasets/{d}/tables/{t}, with the table's schema). Request and response shapes follow
 // the API reference (QueryRequest, QueryResponse, GetQueryResultsResponse, Table, ErrorProto), so
 // the real @google-cloud/bigquery client runs end to end against it.
 //
@@ -24,6 +24,8 @@ export type Answer =
 export interface FakeOptions {
     /** Tables that exist, as `dataset.table`. */
     tables: string[];
+    /** Their columns (tables.get's `schema.fields`), by `dataset.table`; none when absent. */
+    schemas?: Record<string, { name: string; type: string; mode?: string }[]>;
     /** Answers a query (dry runs included, which only need no error). */
     answer: (sql: string, request: Record<string, unknown>) => Answer;
     /** Report jobs as still running on jobs.query, so the client polls getQueryResults. */
@@ -183,6 +185,9 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
                     id: `${project}:${dataset}.${table}`,
                     tableReference: { projectId: project, datasetId: dataset, tableId: table },
                     type: "TABLE",
+                    ...(options.schemas?.[`${dataset}.${table}`]
+                        ? { schema: { fields: options.schemas[`${dataset}.${table}`] } }
+                        : {}),
                 });
             }
             send(

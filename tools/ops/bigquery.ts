@@ -1,6 +1,6 @@
 // The checks' Warehouse on @google-cloud/bigquery: jobs.query (and jobs.getQueryResults while a
 // query is still running) through the client's query(), dry runs as jobs.query with dryRun, and
-// tables.get for existence. Errors become OpsError messages that say what to do.
+// tables.get for existence and columns. Errors become OpsError messages that say what to do.
 import { BigQuery } from "@google-cloud/bigquery";
 import { GoogleAuth, PassThroughClient } from "google-auth-library";
 import { OpsError, type QueryParam, type Warehouse } from "./checks";
@@ -130,6 +130,22 @@ export function bigQueryWarehouse(options: BigQueryOptions): Warehouse {
                 // permissions, network) stops the check.
                 if (isStatementFinding(err)) throw new Error(messageOf(err));
                 throw explain(err, "a dry run");
+            }
+        },
+        async tableColumns(dataset, table) {
+            await authenticated();
+            try {
+                const [metadata] = await client.dataset(dataset).table(table).getMetadata();
+                const { schema } = metadata as {
+                    schema?: { fields?: { name: string; mode?: string }[] };
+                };
+                return (schema?.fields ?? []).map((f) => ({
+                    name: f.name,
+                    mode: f.mode ?? "NULLABLE",
+                }));
+            } catch (err) {
+                if ((err as { code?: unknown }).code === 404) return undefined;
+                throw explain(err, `table ${dataset}.${table}`);
             }
         },
         async tableExists(dataset, table) {

@@ -22,6 +22,14 @@ export interface Warehouse {
     dryRun(sql: string, params?: QueryParam[]): Promise<number>;
     /** Whether `dataset.table` exists. */
     tableExists(dataset: string, table: string): Promise<boolean>;
+    /** The columns of `dataset.table` and their modes; undefined when there is no such table. */
+    tableColumns(dataset: string, table: string): Promise<Column[] | undefined>;
+}
+
+export interface Column {
+    name: string;
+    /** NULLABLE, REQUIRED or REPEATED. */
+    mode: string;
 }
 
 export interface QueryParam {
@@ -55,6 +63,8 @@ export interface Statement {
 export interface CheckContext {
     raw: DatasetRef;
     tables: readonly string[];
+    /** The columns the platform declares for each raw table (components/schemas/raw). */
+    declaredColumns: Readonly<Record<string, readonly Column[]>>;
     /** Freshness threshold per raw table, in hours. */
     freshnessHours: Readonly<Record<string, number>>;
     /** Restore entries of the stack config, for `verify-restore --restore <id>`. */
@@ -100,22 +110,7 @@ interface CountCheck {
     found: string;
 }
 
-const COUNT_CHECKS: Record<"nulls" | "duplicates" | "orphans", CountCheck> = {
-    nulls: {
-        tables: (all) => [...all],
-        progress: (n) => `counting NULL keys in ${n} tables`,
-        sql: nullsSql,
-        columns: [
-            ["table", "table_name"],
-            ["column", "column_name"],
-            ["null_rows", "null_rows"],
-            ["total_rows", "total_rows"],
-        ],
-        count: "null_rows",
-        label: (r) => `${String(r["table"])}.${String(r["column"])}`,
-        clean: (n) => `no NULL in ${n} key columns`,
-        found: "NULLs in",
-    },
+const COUNT_CHECKS: Record<"duplicates" | "orphans", CountCheck> = {
     duplicates: {
         tables: (all) => all.filter((t) => RAW_KEYS[t]),
         progress: (n) => `looking for keys loaded more than once in ${n} tables`,
@@ -159,13 +154,87 @@ export const CHECKS = [
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
 
+const noSuchTable = (raw: DatasetRef, t: string) =>
+    new OpsError(
+        `table ${raw.project}.${raw.dataset}.${t} does not exist. Check the stack (--stack) and that the platform is deployed; ` +
+            `a restored table exists once its restore has run.`,
+    );
+
 async function requireTables(wh: Warehouse, raw: DatasetRef, tables: readonly string[]) {
-    for (const t of tables)
-        if (!(await wh.tableExists(raw.dataset, t)))
-            throw new OpsError(
-                `table ${raw.project}.${raw.dataset}.${t} does not exist. Check the stack (--stack) and that the platform is deployed; ` +
-                    `a restored table exists once its restore has run.`,
+    for (const t of tables) if (!(await wh.tableExists(raw.dataset, t))) throw noSuchTable(raw, t);
+}
+
+/**
+ * The runbook's null check, on what can be NULL: the columns the platform declares REQUIRED. A
+ * table whose column is REQUIRED cannot hold a NULL (BigQuery refuses the load), so only columns
+ * a table has let go NULLABLE (a relaxed column, a table recreated from files) are counted; a
+ * declared column the table lacks is reported too. Columns NULLABLE by design are not unexpected.
+ */
+async function nullsCheck(
+    wh: Warehouse,
+    ctx: CheckContext,
+    progress: Progress,
+): Promise<CheckResult> {
+    const { raw, tables } = ctx;
+    progress(`reading the schemas of ${tables.length} tables`);
+    const rows: Record<string, unknown>[] = [];
+    for (const table of tables) {
+        const live = await wh.tableColumns(raw.dataset, table);
+        if (!live) throw noSuchTable(raw, table);
+        for (const declared of ctx.declaredColumns[table]!.filter((c) => c.mode === "REQUIRED")) {
+            const mode = live.find((c) => c.name === declared.name)?.mode ?? "missing";
+            rows.push({ table, column: declared.name, mode, null_rows: null, total_rows: null });
+        }
+    }
+    const nullable = rows.filter((r) => r["mode"] === "NULLABLE");
+    if (nullable.length) {
+        progress(`counting NULLs in ${nullable.length} columns the tables let NULL into`);
+        const counts = await wh.query(
+            nullsSql(
+                raw,
+                nullable.map((r) => ({ table: String(r["table"]), column: String(r["column"]) })),
+            ),
+        );
+        for (const c of counts) {
+            const row = nullable.find(
+                (r) => r["table"] === c["table_name"] && r["column"] === c["column_name"],
             );
+            if (row)
+                Object.assign(row, {
+                    null_rows: num(c["null_rows"]),
+                    total_rows: num(c["total_rows"]),
+                });
+        }
+    }
+    for (const r of rows)
+        r["status"] =
+            r["mode"] === "REQUIRED"
+                ? "ok: REQUIRED, cannot hold NULL"
+                : r["mode"] === "missing"
+                  ? "column missing from the table"
+                  : r["mode"] !== "NULLABLE"
+                    ? `column is ${String(r["mode"])}, not REQUIRED`
+                    : r["null_rows"] === 0
+                      ? "ok: no NULL, but the table allows them"
+                      : `${String(r["null_rows"])} NULLs`;
+    const bad = rows.filter((r) => !String(r["status"]).startsWith("ok"));
+    const enforced = rows.filter((r) => r["mode"] === "REQUIRED").length;
+    return {
+        check: "nulls",
+        ok: bad.length === 0,
+        summary:
+            bad.length === 0
+                ? `no NULL in ${rows.length} REQUIRED columns (${enforced} enforced by the tables' schemas, ${nullable.length} counted)`
+                : `unexpected in ${bad.map((r) => `${String(r["table"])}.${String(r["column"])} (${String(r["status"])})`).join(", ")}`,
+        columns: ["table", "column", "mode", "null_rows", "total_rows", "status"],
+        rows,
+        notes: nullable.length
+            ? [
+                  `${nullable.length} columns the platform declares REQUIRED (components/schemas/raw) are NULLABLE in the tables: ` +
+                      `their schema has drifted from the stack's`,
+              ]
+            : [],
+    };
 }
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -208,6 +277,7 @@ export async function runCheck(
             };
         }
         case "nulls":
+            return nullsCheck(wh, ctx, progress);
         case "duplicates":
         case "orphans": {
             const spec = COUNT_CHECKS[name];
