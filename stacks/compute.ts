@@ -49,7 +49,7 @@ export const api = section(
             .preprocess(
                 // YAML reads `cpu: 2` as a number; Cloud Run takes the count as text.
                 (v) => (typeof v === "number" ? String(v) : v),
-                oneOf(["1", "2", "4", "8"], "a Cloud Run CPU count, one of"),
+                oneOf(["1", "2", "4", "6", "8"], "a Cloud Run CPU count, one of"),
             )
             .default(API_DEFAULTS.cpu),
         /** Memory per instance, e.g. 512Mi or 2Gi (Cloud Run: 128Mi to 32Gi). Default 512Mi. */
@@ -92,7 +92,31 @@ export const api = section(
             path: ["maxInstances"],
             message: `got ${a.maxInstances}, below minInstances (${a.minInstances}). Expected maxInstances ≥ minInstances`,
         });
+    const problem = cpuMemoryProblem(a.cpu, a.memory);
+    if (problem) ctx.addIssue({ code: "custom", path: ["memory"], message: problem });
 });
+
+/**
+ * Cloud Run's pairing of vCPUs and memory per instance: more than 4, 8, 16 or 24 GiB needs at
+ * least 2, 4, 6 or 8 vCPUs; 4 vCPUs need at least 2 GiB, 6 and 8 at least 4 GiB. A pair it
+ * refuses fails the deploy; here it fails the config.
+ */
+export function cpuMemoryProblem(cpu: string, memory: string): string | undefined {
+    const gib = Number(memory.slice(0, -2)) / (memory.endsWith("Mi") ? 1024 : 1);
+    const vcpus = Number(cpu);
+    const floor = [
+        [24, 8],
+        [16, 6],
+        [8, 4],
+        [4, 2],
+    ].find(([above]) => gib > above!);
+    if (floor && vcpus < floor[1]!)
+        return `got "${memory}" with cpu "${cpu}". Expected cpu of at least ${floor[1]} for more than ${floor[0]}Gi (Cloud Run's rule), or less memory`;
+    const least = vcpus >= 6 ? 4 : vcpus >= 4 ? 2 : 0;
+    if (gib < least)
+        return `got "${memory}" with cpu "${cpu}". Expected at least ${least}Gi for ${cpu} vCPUs (Cloud Run's rule), or fewer vCPUs`;
+    return undefined;
+}
 export type ApiConfig = z.output<typeof api>;
 
 // ---- Cloud Composer --------------------------------------------------------------------------

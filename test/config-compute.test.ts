@@ -1,6 +1,7 @@
 // Bad config for logistics-api and Composer: exact, key-qualified messages.
 import { strict as assert } from "assert";
 import { configProblems } from "./harness";
+import { cpuMemoryProblem } from "../stacks/compute";
 
 const I = { image: "logistics-api:1" };
 const REGISTRY = "us-central1-docker.pkg.dev/replace-me-logistics-dev/lgx-dev-containers";
@@ -118,7 +119,21 @@ const cases: [string, Record<string, unknown>, string[]][] = [
     [
         "CPU count Cloud Run does not offer",
         { "logistics:api": { ...I, cpu: "3" } },
-        ['logistics:api.cpu: got "3". Expected a Cloud Run CPU count, one of 1, 2, 4, 8.'],
+        ['logistics:api.cpu: got "3". Expected a Cloud Run CPU count, one of 1, 2, 4, 6, 8.'],
+    ],
+    [
+        "more memory than the CPU count allows",
+        { "logistics:api": { ...I, cpu: 2, memory: "9Gi" } },
+        [
+            'logistics:api.memory: got "9Gi" with cpu "2". Expected cpu of at least 4 for more than 8Gi (Cloud Run\'s rule), or less memory.',
+        ],
+    ],
+    [
+        "too little memory for the CPU count",
+        { "logistics:api": { ...I, cpu: "8", memory: "2048Mi" } },
+        [
+            'logistics:api.memory: got "2048Mi" with cpu "8". Expected at least 4Gi for 8 vCPUs (Cloud Run\'s rule), or fewer vCPUs.',
+        ],
     ],
     [
         "public access through the invoker list",
@@ -138,6 +153,34 @@ describe("compute config", () => {
     it(`rejects bad logistics-api and Composer config with exact messages (${cases.length} cases)`, () => {
         for (const [title, changes, expected] of cases)
             assert.deepEqual(configProblems(changes), expected, `case "${title}"`);
+    });
+
+    it("pairs vCPUs and memory as Cloud Run does, at each boundary", () => {
+        const accepted: [string, string][] = [
+            ["1", "4Gi"],
+            ["1", "4096Mi"],
+            ["2", "8Gi"],
+            ["4", "16Gi"],
+            ["6", "24Gi"],
+            ["8", "32Gi"],
+            ["4", "2Gi"],
+            ["6", "4Gi"],
+            ["8", "4Gi"],
+        ];
+        const refused: [string, string][] = [
+            ["1", "4097Mi"],
+            ["1", "5Gi"],
+            ["2", "9Gi"],
+            ["4", "17Gi"],
+            ["6", "25Gi"],
+            ["4", "2047Mi"],
+            ["6", "3Gi"],
+            ["8", "512Mi"],
+        ];
+        for (const [cpu, memory] of accepted)
+            assert.equal(cpuMemoryProblem(cpu, memory), undefined, `${cpu} vCPU, ${memory}`);
+        for (const [cpu, memory] of refused)
+            assert.ok(cpuMemoryProblem(cpu, memory), `${cpu} vCPU, ${memory} should be refused`);
     });
 
     it("accepts the full path of an image in the project's registry, and a CPU count written as a number", () => {
