@@ -1,12 +1,13 @@
 // Restores as config: each entry of logistics:restores becomes one BigQuery job, a Parquet load
 // from a daily backup or a time-travel query. Job ids derive from the entry, so re-running
 // `pulumi up` neither re-runs nor fails a restore; removing the entry removes nothing in BigQuery.
-import { createHash } from "crypto";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { RestoreConfig } from "../stacks/sections";
+import { restoreJobId, type RestoreConfig } from "../stacks/sections";
 import { childOptions } from "./common";
 import { backupUri, timeTravelRestoreSql, type TableLayout } from "./sql";
+
+export { restoreJobId };
 
 export interface RestoresArgs {
     project: string;
@@ -20,15 +21,6 @@ export interface RestoresArgs {
     /** Partitioning and clustering of each raw table, which restored tables keep. */
     layouts: Readonly<Record<string, TableLayout>>;
     labels: Record<string, string>;
-}
-
-/** A job id from the entry: the same entry gives the same id; any change gives a new job. */
-export function restoreJobId(id: string, r: RestoreConfig): string {
-    const canonical = JSON.stringify(
-        Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))),
-    );
-    const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
-    return `restore_${id.replace(/-/g, "_")}_${hash}`;
 }
 
 export class Restores extends pulumi.ComponentResource {

@@ -102,6 +102,25 @@ export function timeTravelRestoreSql(
 }
 
 /**
+ * What a dry run can check of a restore script, statement by statement: BigQuery's dry run of a
+ * script validates its first statement only, and does not take CREATE TEMP TABLE at all. For an
+ * in-place restore, its time-travel read and its TRUNCATE; a restore into a new table is one
+ * CREATE TABLE … AS statement, checked whole. Undefined for SQL of another shape.
+ */
+export function restoreDryRunStatements(sql: string): { part?: string; sql: string }[] | undefined {
+    if (/^CREATE TABLE `[^`]+`[^;]*;$/.test(sql)) return [{ sql }];
+    const m = new RegExp(
+        `^CREATE TEMP TABLE ${RESTORE_POINT_TABLE} AS\\n(SELECT [^;]+);\\nBEGIN TRANSACTION;\\n(TRUNCATE TABLE \`[^\`]+\`);\\n`,
+    ).exec(sql);
+    return m
+        ? [
+              { part: "its time-travel read", sql: m[1]! },
+              { part: "its TRUNCATE", sql: m[2]! },
+          ]
+        : undefined;
+}
+
+/**
  * The runbook's freshness query as a check: the scheduled run fails (and the freshness alert
  * fires) when the newest `_loaded_at` of a raw table is older than `maxAgeHours`, or the table is
  * empty (ASSERT fails on NULL too).
@@ -261,5 +280,22 @@ export function restoreSideSql(raw: DatasetRef, side: RestoreSide, key: string):
         `SELECT COUNT(*) AS row_count, COUNT(DISTINCT k) AS key_count,`,
         `  CAST(BIT_XOR(DISTINCT FARM_FINGERPRINT(k)) AS STRING) AS key_fingerprint`,
         `FROM (${sideKeys(raw, side, key)})`,
+    ].join("\n");
+}
+
+/**
+ * What an in-place restore to `point` dropped: the rows the table held when the restore started
+ * (`startedAt`, read with time travel) that were loaded after the point, and a few of their files.
+ */
+export function droppedByRestoreSql(
+    raw: DatasetRef,
+    table: string,
+    point: string,
+    startedAt: string,
+): string {
+    return [
+        `SELECT COUNT(*) AS dropped_rows, ARRAY_AGG(DISTINCT _source_file IGNORE NULLS LIMIT 10) AS source_files`,
+        `FROM ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${startedAt}'`,
+        `WHERE _loaded_at > TIMESTAMP '${point}'`,
     ].join("\n");
 }

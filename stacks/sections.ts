@@ -1,5 +1,6 @@
 // Config sections of the data components (data lake, backups, warehouse) and the one IAM shape
 // every component uses. Part of CONFIG_SCHEMA (stacks/config.ts); defaults live here.
+import { createHash } from "crypto";
 import { z } from "zod";
 import {
     BUCKET_MULTI_REGIONS,
@@ -355,3 +356,15 @@ export const restores = map(
     "a map of restore ids to restores",
 ).default({});
 export type RestoreConfig = z.output<typeof restore>;
+
+/**
+ * A restore's BigQuery job id, from the entry: the same entry gives the same id (so `pulumi up`
+ * never runs it twice), any change a new job. The ops command finds the job by it.
+ */
+export function restoreJobId(id: string, r: RestoreConfig): string {
+    const canonical = JSON.stringify(
+        Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))),
+    );
+    const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
+    return `restore_${id.replace(/-/g, "_")}_${hash}`;
+}

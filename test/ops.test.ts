@@ -8,10 +8,13 @@ import * as path from "path";
 import { readRawSchema } from "../components/warehouse";
 import { RAW_TABLE_NAMES } from "../stacks/sections";
 import { OpsError } from "../tools/ops/checks";
-import { main, opsFailure, parseArgs } from "../tools/ops";
+import { checkContext, main, opsFailure, parseArgs } from "../tools/ops";
+import { isStatementFinding } from "../tools/ops/bigquery";
+import { restoreJobId } from "../stacks/sections";
 import {
     startFakeBigQuery,
     type Answer,
+    type FakeOptions,
     type FakeServer,
     type Field,
 } from "./fakes/bigqueryServer";
@@ -55,18 +58,6 @@ function healthy(overrides: Partial<Record<string, Answer>> = {}) {
                 { table_name: "packages", last_load: ago(30), age_minutes: 30 },
                 { table_name: "tracking_events", last_load: ago(20), age_minutes: 20 },
                 { table_name: "customers", last_load: ago(10 * HOUR), age_minutes: 10 * HOUR },
-            ],
-        },
-        null_rows: {
-            fields: NULL_FIELDS,
-            rows: [
-                { table_name: "packages", column_name: "package_id", null_rows: 0, total_rows: 10 },
-                {
-                    table_name: "customers",
-                    column_name: "customer_id",
-                    null_rows: 0,
-                    total_rows: 4,
-                },
             ],
         },
         duplicate_keys: {
@@ -170,7 +161,8 @@ describe("ops command", () => {
         tables = RAW_TABLES,
         slow = false,
         schemas = DECLARED_SCHEMAS,
-    ) => (server = await startFakeBigQuery({ tables, answer, slow, schemas }));
+        jobs: FakeOptions["jobs"] = {},
+    ) => (server = await startFakeBigQuery({ tables, answer, slow, schemas, jobs }));
 
     it("freshness: every raw table against its threshold, named from the stack config", async () => {
         const s = await start();
@@ -373,8 +365,14 @@ describe("ops command", () => {
         assert.match(r.stdout, /3 vs 5 rows, 2 keys missing, 0 extra/);
     });
 
-    /** Runs `fn` in a project whose dev stack has these restores (YAML flow mappings by id). */
-    async function withRestores(restores: Record<string, string>, fn: () => Promise<void>) {
+    /**
+     * Runs `fn` in a project whose dev stack has these restores (YAML flow mappings by id), with
+     * the BigQuery job id each restore runs as.
+     */
+    async function withRestores(
+        restores: Record<string, string>,
+        fn: (jobIds: Record<string, string>) => Promise<void>,
+    ) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-"));
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(
@@ -387,7 +385,12 @@ describe("ops command", () => {
         const cwd = process.cwd();
         process.chdir(dir);
         try {
-            await fn();
+            const { restores: parsed } = checkContext("dev", dir, true).context;
+            await fn(
+                Object.fromEntries(
+                    Object.entries(parsed).map(([id, r]) => [id, restoreJobId(id, r)]),
+                ),
+            );
         } finally {
             process.chdir(cwd);
             fs.rmSync(dir, { recursive: true, force: true });
@@ -396,18 +399,26 @@ describe("ops command", () => {
     const iso = (minutesAgo: number) => ago(minutesAgo).replace(/\.\d+Z$/, "Z");
     const queries = (s: FakeServer) =>
         s.requests.map((x) => String(x.body?.["query"] ?? "")).filter(Boolean);
+    const done = (startedMinutesAgo = 30) => ({
+        state: "DONE",
+        startTime: Date.now() - startedMinutesAgo * 60_000,
+    });
 
-    it("verify-restore --restore <id> reads the source as of the restore point", async () => {
+    it("verify-restore --restore <id> reads the source as of the restore point, once its job is done", async () => {
         const point = iso(3 * HOUR);
         const at = point.replace("Z", ".000Z");
         await withRestores(
             {
                 r1: `table: packages, requestedAt: "${iso(HOUR)}", timestamp: "${point}", targetTable: packages_r1`,
             },
-            async () => {
-                const s = await start(healthy(), [...RAW_TABLES, "raw.packages_r1"]);
+            async ({ r1 }) => {
+                const tables = [...RAW_TABLES, "raw.packages_r1"];
+                const s = await start(healthy(), tables, false, DECLARED_SCHEMAS, {
+                    [r1!]: done(),
+                });
                 const r = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r1");
                 assert.equal(r.code, 0, r.stderr);
+                assert.ok(s.requests.some((x) => x.path.endsWith(`/jobs/${r1}`)));
                 const sql = queries(s).find((q) => q.includes("missing_keys"))!;
                 assert.match(
                     sql,
@@ -437,47 +448,124 @@ describe("ops command", () => {
                     unknown.stderr,
                     /--restore nope: the stack has no such restore. Known: r1./,
                 );
+                await s.close();
+                // Not run yet, still running: the check cannot run (3), and says what to do.
+                for (const [jobs, message] of [
+                    [
+                        {},
+                        /--restore r1 has not run: there is no BigQuery job restore_r1_\w+\. `pulumi up` submits it/,
+                    ],
+                    [
+                        { [r1!]: { state: "RUNNING" } },
+                        /its job restore_r1_\w+ is RUNNING\. Wait for it \(bq show -j/,
+                    ],
+                ] as const) {
+                    const t = await start(healthy(), tables, false, DECLARED_SCHEMAS, jobs);
+                    const x = await ops(t, "verify-restore", "--stack", "dev", "--restore", "r1");
+                    assert.equal(x.code, 3, x.stdout);
+                    assert.match(x.stderr, message);
+                    await t.close();
+                }
+                // A failed job is the finding (1), with BigQuery's reason.
+                const failed = await start(healthy(), tables, false, DECLARED_SCHEMAS, {
+                    [r1!]: {
+                        state: "DONE",
+                        errorResult: { reason: "invalid", message: "Invalid snapshot time" },
+                    },
+                });
+                const f = await ops(failed, "verify-restore", "--stack", "dev", "--restore", "r1");
+                assert.equal(f.code, 1);
+                assert.match(
+                    f.stdout,
+                    /the restore's job restore_r1_\w+ failed: Invalid snapshot time/,
+                );
+                assert.ok(!queries(failed).length, "no comparison of a failed restore");
             },
         );
     });
 
-    it("verify-restore of an in-place restore: two summaries of one table, compared by key fingerprint", async () => {
+    it("verify-restore of an in-place restore: two summaries of one table, and what it dropped", async () => {
         const point = iso(3 * HOUR);
         await withRestores(
             {
                 r3: `table: packages, requestedAt: "${iso(HOUR)}", timestamp: "${point}", replace: true`,
             },
-            async () => {
-                const summary = (rows: number, fingerprint: string): Answer => ({
+            async ({ r3 }) => {
+                const summary = (
+                    rows: number,
+                    keys: number,
+                    fingerprint: string | null,
+                ): Answer => ({
                     fields: [
                         { name: "row_count", type: "INT64" },
                         { name: "key_count", type: "INT64" },
                         { name: "key_fingerprint", type: "STRING" },
                     ],
-                    rows: [{ row_count: rows, key_count: rows, key_fingerprint: fingerprint }],
+                    rows: [{ row_count: rows, key_count: keys, key_fingerprint: fingerprint }],
                 });
+                const past = summary(5, 5, "-4611686018427387904");
                 const answer =
-                    (restored: Answer) =>
+                    (restored: Answer, before: Answer = past) =>
                     (sql: string, req: Record<string, unknown>): Answer =>
-                        sql.includes("AS key_fingerprint")
-                            ? sql.includes("FOR SYSTEM_TIME")
-                                ? summary(5, "-4611686018427387904")
-                                : restored
-                            : healthy()(sql, req);
-                const s = await start(answer(summary(5, "-4611686018427387904")));
-                const ok = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r3");
+                        sql.includes("AS dropped_rows")
+                            ? {
+                                  fields: [
+                                      { name: "dropped_rows", type: "INT64" },
+                                      { name: "source_files", type: "STRING", mode: "REPEATED" },
+                                  ],
+                                  rows: [
+                                      {
+                                          dropped_rows: 4,
+                                          source_files: ["gs://b/packages_0900.csv"],
+                                      },
+                                  ],
+                              }
+                            : sql.includes("AS key_fingerprint")
+                              ? sql.includes("FOR SYSTEM_TIME")
+                                  ? before
+                                  : restored
+                              : healthy()(sql, req);
+                const jobs = { [r3!]: done(30) };
+                const run = async (restored: Answer, before?: Answer) => {
+                    const s = await start(
+                        answer(restored, before),
+                        RAW_TABLES,
+                        false,
+                        DECLARED_SCHEMAS,
+                        jobs,
+                    );
+                    const r = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r3");
+                    await s.close();
+                    return { ...r, queries: queries(s) };
+                };
+                const ok = await run(past);
                 assert.equal(ok.code, 0, ok.stderr);
-                const sides = queries(s).filter((q) => q.includes("key_fingerprint"));
+                const sides = ok.queries.filter((q) => q.includes("key_fingerprint"));
                 assert.equal(sides.length, 2, "one query per point in time");
                 assert.ok(sides.some((q) => q.includes("FOR SYSTEM_TIME AS OF")));
                 assert.ok(sides.some((q) => q.includes("WHERE _loaded_at <= TIMESTAMP")));
                 assert.match(ok.stdout, /note: an in-place restore compares the table with itself/);
-                await s.close();
+                // What the restore dropped: read as the table was when the job started.
+                const dropped = ok.queries.find((q) => q.includes("dropped_rows"))!;
+                assert.match(
+                    dropped,
+                    /FOR SYSTEM_TIME AS OF TIMESTAMP '[^']+'\nWHERE _loaded_at > TIMESTAMP '/,
+                );
+                assert.match(
+                    ok.stdout,
+                    /note: the restore dropped 4 rows loaded between .* from gs:\/\/b\/packages_0900\.csv: reload the files that were good/,
+                );
                 // Same counts, another key set: the fingerprint tells them apart.
-                const bad = await start(answer(summary(5, "12345")));
-                const r = await ops(bad, "verify-restore", "--stack", "dev", "--restore", "r3");
-                assert.equal(r.code, 1);
-                assert.match(r.stdout, /5 vs 5 rows, different keys/);
+                const other = await run(summary(5, 5, "12345"));
+                assert.equal(other.code, 1);
+                assert.match(other.stdout, /5 vs 5 rows, different keys/);
+                // Same rows and fingerprint, fewer distinct keys: the key count tells them apart.
+                const fewer = await run(summary(5, 4, "-4611686018427387904"));
+                assert.equal(fewer.code, 1);
+                // Both empty: nothing restored, nothing to compare.
+                const empty = await run(summary(0, 0, null), summary(0, 0, null));
+                assert.equal(empty.code, 1);
+                assert.match(empty.stdout, /nothing to compare: .* have no rows/);
             },
         );
     });
@@ -490,8 +578,17 @@ describe("ops command", () => {
                 b1: `table: packages, requestedAt: "${iso(9 * 24 * HOUR)}", backupDate: "${longAgo(10)}", targetTable: packages_b1`,
                 r4: `table: packages, requestedAt: "${iso(9 * 24 * HOUR)}", timestamp: "${iso(10 * 24 * HOUR)}", replace: true`,
             },
-            async () => {
-                const s = await start(healthy(), [...RAW_TABLES, "raw.packages_b1"]);
+            async ({ b1, r4 }) => {
+                const s = await start(
+                    healthy(),
+                    [...RAW_TABLES, "raw.packages_b1"],
+                    false,
+                    DECLARED_SCHEMAS,
+                    {
+                        [b1!]: done(9 * 24 * HOUR),
+                        [r4!]: done(9 * 24 * HOUR),
+                    },
+                );
                 const b = await ops(s, "verify-restore", "--stack", "dev", "--restore", "b1");
                 assert.equal(b.code, 0, b.stderr);
                 const sql = queries(s).find((q) => q.includes("missing_keys"))!;
@@ -567,25 +664,78 @@ describe("ops command", () => {
         assert.equal(s.requests.filter((x) => x.body?.["dryRun"] === true).length, 1);
     });
 
-    it("dry-run: a restore that has run (its table exists) is skipped, not rejected", async () => {
+    it("dry-run: a restore is dry-run a statement at a time until its job exists, then skipped", async () => {
         await withRestores(
             {
                 r2: `table: packages, requestedAt: "${iso(HOUR)}", timestamp: "${iso(3 * HOUR)}", targetTable: packages_r2`,
+                r3: `table: tracking_events, requestedAt: "${iso(HOUR)}", timestamp: "${iso(3 * HOUR)}", replace: true`,
             },
-            async () => {
-                const s = await start(healthy(), [...RAW_TABLES, "raw.packages_r2"]);
-                const r = await ops(s, "dry-run", "--stack", "dev");
-                assert.equal(r.code, 0, r.stderr);
-                assert.match(r.stdout, /skipped: the restore has run \(packages_r2 exists\)/);
-                assert.match(r.stdout, /\(1 restores already run, skipped\)/);
-                assert.ok(!queries(s).some((q) => q.startsWith("CREATE TABLE")));
-                await s.close();
+            async ({ r2, r3 }) => {
                 const before = await start();
                 const pending = await ops(before, "dry-run", "--stack", "dev");
                 assert.equal(pending.code, 0, pending.stderr);
-                assert.ok(queries(before).some((q) => q.startsWith("CREATE TABLE")));
+                const sent = queries(before);
+                assert.ok(
+                    sent.some((q) =>
+                        q.startsWith("CREATE TABLE `replace-me-logistics-dev.raw.packages_r2`"),
+                    ),
+                );
+                // BigQuery does not dry-run CREATE TEMP TABLE, nor past a script's first statement.
+                assert.ok(!sent.some((q) => q.includes("CREATE TEMP TABLE")));
+                assert.ok(
+                    sent.some((q) =>
+                        /^SELECT \* FROM `[^`]+\.tracking_events` FOR SYSTEM_TIME AS OF/.test(q),
+                    ),
+                );
+                assert.ok(
+                    sent.includes("TRUNCATE TABLE `replace-me-logistics-dev.raw.tracking_events`"),
+                );
+                assert.match(pending.stdout, /lgx-dev-restores-r3 \(its TRUNCATE\) +1024 +ok/);
+                await before.close();
+                const s = await start(healthy(), RAW_TABLES, false, DECLARED_SCHEMAS, {
+                    [r2!]: done(),
+                    [r3!]: {
+                        state: "DONE",
+                        errorResult: { reason: "invalid", message: "Invalid snapshot time" },
+                    },
+                });
+                const r = await ops(s, "dry-run", "--stack", "dev");
+                assert.equal(r.code, 1, r.stderr);
+                assert.match(
+                    r.stdout,
+                    /lgx-dev-restores-r2 +- +skipped: the restore has run \(job restore_r2_\w+ DONE\)/,
+                );
+                assert.match(
+                    r.stdout,
+                    /lgx-dev-restores-r3 \(its TRUNCATE\) +- +error: the restore's job restore_r3_\w+ failed: Invalid snapshot time/,
+                );
+                assert.ok(
+                    !queries(s).some(
+                        (q) => q.startsWith("CREATE TABLE") || q.startsWith("TRUNCATE"),
+                    ),
+                );
             },
         );
+    });
+
+    it("dry-run: only BigQuery's own statement errors are findings", () => {
+        const apiError = (code: number, reason: string, message: string) =>
+            Object.assign(new Error(message), { code, errors: [{ reason, message }] });
+        assert.ok(isStatementFinding(apiError(400, "invalidQuery", "Unrecognized name: x")));
+        assert.ok(
+            isStatementFinding(
+                apiError(404, "notFound", "Not found: Table p:raw.x was not found in location US"),
+            ),
+        );
+        // An expired login is HTTP 400 from the auth library, without BigQuery's error list.
+        assert.ok(!isStatementFinding(Object.assign(new Error("invalid_grant"), { code: 400 })));
+        // A dataset not found is a wrong stack or location, not a statement.
+        assert.ok(
+            !isStatementFinding(
+                apiError(404, "notFound", "Not found: Dataset p:raw was not found in location EU"),
+            ),
+        );
+        assert.ok(!isStatementFinding(apiError(403, "accessDenied", "Access Denied")));
     });
 
     it("names a missing table and a rejected query, exit 3, without a stack trace", async () => {

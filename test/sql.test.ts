@@ -6,10 +6,12 @@ import { parse } from "sql-parser-cst";
 import {
     backupExportSql,
     backupExportStatement,
+    droppedByRestoreSql,
     duplicatesSql,
     freshnessReportSql,
     nullsSql,
     orphansSql,
+    restoreDryRunStatements,
     restoreSideSql,
     timeTravelRestoreSql,
     verifyRestoreSql,
@@ -132,6 +134,33 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
         );
     });
 
+    it("a restore script is dry-run a statement at a time, without CREATE TEMP TABLE", () => {
+        const layout = { partitioned: true, clusterings: ["package_id"] };
+        const inPlace = timeTravelRestoreSql(
+            RAW,
+            "packages",
+            "2026-11-25T22:00:00Z",
+            layout,
+            "replace",
+        );
+        assert.deepEqual(restoreDryRunStatements(inPlace), [
+            {
+                part: "its time-travel read",
+                sql: "SELECT * FROM `acme-logistics-prod.logistics_raw.packages` FOR SYSTEM_TIME AS OF TIMESTAMP '2026-11-25T22:00:00Z'",
+            },
+            {
+                part: "its TRUNCATE",
+                sql: "TRUNCATE TABLE `acme-logistics-prod.logistics_raw.packages`",
+            },
+        ]);
+        const newTable = timeTravelRestoreSql(RAW, "packages", "2026-11-25T22:00:00Z", layout, {
+            newTable: "packages_r",
+        });
+        assert.deepEqual(restoreDryRunStatements(newTable), [{ sql: newTable }]);
+        for (const piece of restoreDryRunStatements(inPlace)!) parses(piece.sql);
+        assert.equal(restoreDryRunStatements("SELECT 1"), undefined);
+    });
+
     it("finds a statement reading one table at two points in time, as BigQuery would", () => {
         const live = "`p.raw.t`";
         assert.deepEqual(
@@ -192,6 +221,12 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
                 RAW,
                 { table: "packages", loadedBy: "2026-11-25T22:00:00.000Z" },
                 "package_id",
+            ),
+            droppedByRestoreSql(
+                RAW,
+                "packages",
+                "2026-11-25T22:00:00.000Z",
+                "2026-11-26T08:00:00.000Z",
             ),
         ]) {
             parses(sql);

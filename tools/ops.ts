@@ -1,6 +1,6 @@
 // `npm run ops -- <check> --stack <name>`: the runbook's data checks against the stack's BigQuery,
 // with names from the stack config, a readable table or --json, and an exit code for scripts.
-import { backupExportStatement } from "../components/sql";
+import { backupExportStatement, restoreDryRunStatements } from "../components/sql";
 import { readRawSchema } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { freshnessHours } from "../stacks/alerting";
@@ -24,11 +24,12 @@ const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
 Checks (the runbook's queries, on the stack's datasets):
   freshness       newest load of every raw table against its freshness threshold
-  nulls           NULLs in key and reference columns
+  nulls           NULLs in the columns the platform declares REQUIRED
   duplicates      keys loaded more than once
   orphans         references to keys that do not exist (packages → customers, events → packages)
   verify-restore  a restored table against its source: rows and key coverage
-                  --restore <id>   an entry of logistics:restores (source read as of its restore point)
+                  --restore <id>   an entry of logistics:restores, once its job is done (source read
+                                   as of the restore point)
                   --source <table> --restored <table>   two raw tables, compared as they are now
   dry-run         every SQL statement the stack deploys, validated by BigQuery without running
 
@@ -120,13 +121,18 @@ export async function deployedStatements(
         const params = sql.includes("@run_date")
             ? [{ name: "run_date", type: "DATE", value: today }]
             : undefined;
-        const creates = /^CREATE TABLE `([^`]+)`/.exec(sql)?.[1];
-        statements.push({
-            name: r.name,
-            sql,
-            ...(params ? { params } : {}),
-            ...(creates ? { createsTable: creates } : {}),
-        });
+        if (r.type === "gcp:bigquery/job:Job") {
+            // A restore: its job id tells whether it has run; a dry run takes it a statement at a time.
+            const restoreJob = String(r.inputs["jobId"]);
+            for (const piece of restoreDryRunStatements(sql) ?? [{ sql }])
+                statements.push({
+                    name: piece.part ? `${r.name} (${piece.part})` : r.name,
+                    sql: piece.sql,
+                    restoreJob,
+                });
+            continue;
+        }
+        statements.push({ name: r.name, sql, ...(params ? { params } : {}) });
         // The statement EXECUTE IMMEDIATE builds is validated only when it runs: check it too.
         const inner = backupExportStatement(sql, today);
         if (inner) statements.push({ name: `${r.name} (its EXPORT DATA)`, sql: inner });

@@ -1,8 +1,9 @@
 // A local stand-in for the BigQuery REST API, on loopback, for the endpoints the ops command uses:
-// jobs.query (POST …/projects/{p}/queries), jobs.getQueryResults (GET …/projects/{p}/queries/{job})
-// and tables.get (GET …/projects/{p}/datasets/{d}/tables/{t}, with the table's schema). Request and response shapes follow
-// the API reference (QueryRequest, QueryResponse, GetQueryResultsResponse, Table, ErrorProto), so
-// the real @google-cloud/bigquery client runs end to end against it.
+// jobs.query (POST …/projects/{p}/queries), jobs.getQueryResults (GET …/projects/{p}/queries/{job}),
+// jobs.get (GET …/projects/{p}/jobs/{job}) and tables.get (GET …/projects/{p}/datasets/{d}/tables/{t},
+// with the table's schema). Request and response shapes follow the API reference (QueryRequest,
+// QueryResponse, GetQueryResultsResponse, Job, Table, ErrorProto), so the real
+// @google-cloud/bigquery client runs end to end against it.
 //
 // It does not execute SQL: each test answers queries with `answer(sql)`, returning typed rows or an
 // error. Every query it receives must parse as BigQuery SQL (sql-parser-cst), so a malformed
@@ -26,6 +27,11 @@ export interface FakeOptions {
     tables: string[];
     /** Their columns (tables.get's `schema.fields`), by `dataset.table`; none when absent. */
     schemas?: Record<string, { name: string; type: string; mode?: string }[]>;
+    /** Jobs that exist (jobs.get), by job id: their status, and start time in ms since the epoch. */
+    jobs?: Record<
+        string,
+        { state: string; errorResult?: { reason: string; message: string }; startTime?: number }
+    >;
     /** Answers a query (dry runs included, which only need no error). */
     answer: (sql: string, request: Record<string, unknown>) => Answer;
     /** Report jobs as still running on jobs.query, so the client polls getQueryResults. */
@@ -160,6 +166,31 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
                     kind: "bigquery#getQueryResultsResponse",
                     jobReference: { projectId: match[1], jobId: match[2] },
                     ...resultOf(answer),
+                });
+            }
+
+            match = m(/^\/bigquery\/v2\/projects\/([^/]+)\/jobs\/([^/]+)$/);
+            if (req.method === "GET" && match) {
+                const [, project, jobId] = match as unknown as [string, string, string];
+                const job = options.jobs?.[jobId];
+                if (!job)
+                    return send(
+                        404,
+                        errorBody(404, "notFound", `Not found: Job ${project}:${jobId}`),
+                    );
+                return send(200, {
+                    kind: "bigquery#job",
+                    id: `${project}:${jobId}`,
+                    jobReference: {
+                        projectId: project,
+                        jobId,
+                        location: url.searchParams.get("location"),
+                    },
+                    status: {
+                        state: job.state,
+                        ...(job.errorResult ? { errorResult: job.errorResult } : {}),
+                    },
+                    statistics: job.startTime ? { startTime: String(job.startTime) } : {},
                 });
             }
 

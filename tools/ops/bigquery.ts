@@ -1,6 +1,7 @@
 // The checks' Warehouse on @google-cloud/bigquery: jobs.query (and jobs.getQueryResults while a
-// query is still running) through the client's query(), dry runs as jobs.query with dryRun, and
-// tables.get for existence and columns. Errors become OpsError messages that say what to do.
+// query is still running) through the client's query(), dry runs as jobs.query with dryRun,
+// tables.get for existence and columns, and jobs.get for a restore's job. Errors become OpsError
+// messages that say what to do.
 import { BigQuery } from "@google-cloud/bigquery";
 import { GoogleAuth, PassThroughClient } from "google-auth-library";
 import { OpsError, type QueryParam, type Warehouse } from "./checks";
@@ -22,11 +23,21 @@ function plainValue(v: unknown): unknown {
 
 const messageOf = (err: unknown) => String((err as { message?: unknown }).message ?? err);
 
-/** Whether a failed dry run is about the statement itself rather than who or where runs it. */
+/**
+ * Whether a failed dry run is about the statement itself (BigQuery's own error: the statement is
+ * invalid, or names a table that is not there) rather than who or where runs it. An auth error
+ * such as an expired login (invalid_grant) can carry HTTP 400 too, but not BigQuery's error list;
+ * a dataset not found is a wrong stack or location, not a statement.
+ */
 export function isStatementFinding(err: unknown): boolean {
-    const code = (err as { code?: unknown }).code;
-    if (code === 400) return true;
-    return code === 404 && /Not found: (Table|Dataset)\b/.test(messageOf(err));
+    const e = err as { code?: unknown; errors?: unknown };
+    const reasons = Array.isArray(e.errors)
+        ? (e.errors as { reason?: unknown }[]).map((x) => x?.reason)
+        : [];
+    if (e.code === 400) return reasons.some((r) => r === "invalidQuery" || r === "invalid");
+    return (
+        e.code === 404 && reasons.includes("notFound") && /Not found: Table\b/.test(messageOf(err))
+    );
 }
 
 /** An error from the client or auth library, as an OpsError saying what to do. */
@@ -146,6 +157,29 @@ export function bigQueryWarehouse(options: BigQueryOptions): Warehouse {
             } catch (err) {
                 if ((err as { code?: unknown }).code === 404) return undefined;
                 throw explain(err, `table ${dataset}.${table}`);
+            }
+        },
+        async job(jobId) {
+            await authenticated();
+            try {
+                const [metadata] = await client
+                    .job(jobId, { location: options.location })
+                    .getMetadata();
+                const { status, statistics } = metadata as {
+                    status?: { state?: string; errorResult?: { message?: string } };
+                    statistics?: { startTime?: string };
+                };
+                const started = Number(statistics?.startTime);
+                return {
+                    state: status?.state ?? "UNKNOWN",
+                    ...(status?.errorResult
+                        ? { error: status.errorResult.message ?? "failed" }
+                        : {}),
+                    ...(started ? { startTime: new Date(started).toISOString() } : {}),
+                };
+            } catch (err) {
+                if ((err as { code?: unknown }).code === 404) return undefined;
+                throw explain(err, `job ${jobId}`);
             }
         },
         async tableExists(dataset, table) {

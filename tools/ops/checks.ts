@@ -2,6 +2,7 @@
 // builders the stack deploys with), runs it through a `Warehouse` (BigQuery, or a test double),
 // and judges the rows: a result with the rows to show and whether everything was in order.
 import {
+    droppedByRestoreSql,
     duplicatesSql,
     freshnessReportSql,
     nullsSql,
@@ -12,6 +13,7 @@ import {
     type DatasetRef,
     type RestoreSide,
 } from "../../components/sql";
+import { restoreJobId, type RestoreConfig } from "../../stacks/sections";
 import { UsageError } from "../offline/stackfile";
 
 /** What the checks need from BigQuery. */
@@ -24,6 +26,17 @@ export interface Warehouse {
     tableExists(dataset: string, table: string): Promise<boolean>;
     /** The columns of `dataset.table` and their modes; undefined when there is no such table. */
     tableColumns(dataset: string, table: string): Promise<Column[] | undefined>;
+    /** A job in the stack's location; undefined when there is no such job. */
+    job(jobId: string): Promise<JobStatus | undefined>;
+}
+
+export interface JobStatus {
+    /** PENDING, RUNNING or DONE. */
+    state: string;
+    /** Why a DONE job failed. */
+    error?: string;
+    /** When it started (ISO 8601), once it has. */
+    startTime?: string;
 }
 
 export interface Column {
@@ -56,8 +69,8 @@ export interface Statement {
     name: string;
     sql: string;
     params?: QueryParam[];
-    /** The table a restore script creates (`project.dataset.table`): once it exists, the restore has run. */
-    createsTable?: string;
+    /** The BigQuery job of the restore the statement belongs to: once it exists, the restore has run. */
+    restoreJob?: string;
 }
 
 export interface CheckContext {
@@ -68,19 +81,7 @@ export interface CheckContext {
     /** Freshness threshold per raw table, in hours. */
     freshnessHours: Readonly<Record<string, number>>;
     /** Restore entries of the stack config, for `verify-restore --restore <id>`. */
-    restores: Readonly<
-        Record<
-            string,
-            {
-                table: string;
-                requestedAt: string;
-                backupDate?: string;
-                timestamp?: string;
-                targetTable?: string;
-                replace?: boolean;
-            }
-        >
-    >;
+    restores: Readonly<Record<string, RestoreConfig>>;
     /** Daily backup time, HH:MM UTC: a backup's restore point. */
     exportTime: string;
     timeTravelHours: number;
@@ -182,7 +183,10 @@ async function nullsCheck(
         const live = await wh.tableColumns(raw.dataset, table);
         if (!live) throw noSuchTable(raw, table);
         for (const declared of ctx.declaredColumns[table]!.filter((c) => c.mode === "REQUIRED")) {
-            const mode = live.find((c) => c.name === declared.name)?.mode ?? "missing";
+            // BigQuery column names are case-insensitive.
+            const mode =
+                live.find((c) => c.name.toLowerCase() === declared.name.toLowerCase())?.mode ??
+                "missing";
             rows.push({ table, column: declared.name, mode, null_rows: null, total_rows: null });
         }
     }
@@ -316,16 +320,23 @@ export async function runCheck(
             progress("building the stack offline to collect its SQL");
             const statements = await ctx.statements();
             const rows: Record<string, unknown>[] = [];
+            const jobs = new Map<string, Promise<JobStatus | undefined>>();
             for (const [i, s] of statements.entries()) {
                 progress(`dry-running ${i + 1}/${statements.length}: ${s.name}`);
-                const created = s.createsTable?.split(".");
-                if (created && (await wh.tableExists(created[1]!, created[2]!))) {
-                    rows.push({
-                        statement: s.name,
-                        bytes_processed: null,
-                        status: `skipped: the restore has run (${created[2]} exists)`,
-                    });
-                    continue;
+                if (s.restoreJob) {
+                    // A restore's job runs once: after that its statements are history.
+                    if (!jobs.has(s.restoreJob)) jobs.set(s.restoreJob, wh.job(s.restoreJob));
+                    const job = await jobs.get(s.restoreJob)!;
+                    if (job) {
+                        rows.push({
+                            statement: s.name,
+                            bytes_processed: null,
+                            status: job.error
+                                ? `error: the restore's job ${s.restoreJob} failed: ${job.error}`
+                                : `skipped: the restore has run (job ${s.restoreJob} ${job.state})`,
+                        });
+                        continue;
+                    }
                 }
                 try {
                     const bytes = await wh.dryRun(s.sql, s.params);
@@ -347,7 +358,7 @@ export async function runCheck(
                 summary:
                     bad.length === 0
                         ? `all ${rows.length - skipped} statements the stack deploys are valid` +
-                          (skipped ? ` (${skipped} restores already run, skipped)` : "")
+                          (skipped ? ` (${skipped} of restores that have run, skipped)` : "")
                         : `${bad.length} of ${rows.length} statements rejected by BigQuery`,
                 columns: ["statement", "bytes_processed", "status"],
                 rows,
@@ -362,15 +373,38 @@ interface Comparison {
     source: RestoreSide;
     restored: RestoreSide;
     notes: string[];
+    /** For `--restore <id>`: the restore's job, and the point an in-place restore went back to. */
+    job?: { id: string; status: JobStatus };
+    inPlacePoint?: string;
+}
+
+/** The restore's BigQuery job, which must have finished before its table can be compared. */
+async function finishedJob(wh: Warehouse, id: string, entry: RestoreConfig) {
+    const jobId = restoreJobId(id, entry);
+    const status = await wh.job(jobId);
+    if (!status)
+        throw new OpsError(
+            `--restore ${id} has not run: there is no BigQuery job ${jobId}. \`pulumi up\` submits it; verify once it is done.`,
+        );
+    if (status.state !== "DONE")
+        throw new OpsError(
+            `--restore ${id}: its job ${jobId} is ${status.state}. Wait for it (bq show -j ${jobId}), then verify.`,
+        );
+    return { id: jobId, status };
 }
 
 /** The sides of `--restore <id>`: each read as of, or loaded by, the restore point. */
-function restoreComparison(ctx: CheckContext, id: string): Comparison {
+async function restoreComparison(
+    wh: Warehouse,
+    ctx: CheckContext,
+    id: string,
+): Promise<Comparison> {
     const entry = ctx.restores[id];
     if (!entry)
         throw new UsageError(
             `--restore ${id}: the stack has no such restore. Known: ${Object.keys(ctx.restores).join(", ") || "none (logistics:restores is empty)"}.`,
         );
+    const job = await finishedJob(wh, id, entry);
     const point = new Date(
         Date.parse(entry.timestamp ?? `${entry.backupDate}T${ctx.exportTime}:00Z`),
     ).toISOString();
@@ -379,7 +413,15 @@ function restoreComparison(ctx: CheckContext, id: string): Comparison {
     // Rows loaded after the point are not the restore's: an in-place restored table has taken
     // new loads since, and a backup may hold rows loaded while its export was running.
     const restored = { table: entry.replace ? entry.table : entry.targetTable!, loadedBy: point };
-    if (inWindow) return { source: { table: entry.table, asOf: point }, restored, notes: [] };
+    const inPlacePoint = entry.replace ? point : undefined;
+    if (inWindow)
+        return {
+            source: { table: entry.table, asOf: point },
+            restored,
+            notes: [],
+            job,
+            ...(inPlacePoint ? { inPlacePoint } : {}),
+        };
     if (entry.replace)
         throw new OpsError(
             `--restore ${id} replaced ${entry.table} in place as of ${point}, which is past BigQuery's ` +
@@ -394,6 +436,7 @@ function restoreComparison(ctx: CheckContext, id: string): Comparison {
                 `read as it is now, rows loaded by then only, so rows it lost or changed since (what a restore ` +
                 `repairs) show as differences`,
         ],
+        job,
     };
 }
 
@@ -408,7 +451,8 @@ async function verifyRestore(
 ): Promise<CheckResult> {
     const { raw } = ctx;
     let comparison: Comparison;
-    if (options.restore !== undefined) comparison = restoreComparison(ctx, options.restore);
+    if (options.restore !== undefined)
+        comparison = await restoreComparison(wh, ctx, options.restore);
     else if (options.source && options.restored && options.source !== options.restored)
         comparison = {
             source: { table: options.source },
@@ -417,7 +461,23 @@ async function verifyRestore(
         };
     // The CLI's argument parsing refuses the rest; this guards other callers.
     else throw new UsageError("verify-restore: --restore <id>, or two different tables.");
-    const { source, restored, notes } = comparison;
+    const { source, restored, notes, job } = comparison;
+    if (job?.status.error)
+        return {
+            check: "verify-restore",
+            ok: false,
+            summary: `the restore's job ${job.id} failed: ${job.status.error}`,
+            columns: ["source", "restored", "job", "error"],
+            rows: [
+                {
+                    source: source.table,
+                    restored: restored.table,
+                    job: job.id,
+                    error: job.status.error,
+                },
+            ],
+            notes: [`bq show -j ${job.id} tells more; fix the entry and run pulumi up again`],
+        };
     const key = RAW_KEYS[source.table];
     if (!key)
         throw new UsageError(
@@ -472,12 +532,35 @@ async function verifyRestore(
                 ? "same keys"
                 : "different keys"
             : `${String(row["missing_keys"])} keys missing, ${String(row["extra_keys"])} extra`;
+    // An in-place restore drops what was loaded after its point: say how much, and from which
+    // files, while time travel can still read the table as it was when the restore started.
+    const started = job?.status.startTime;
+    const horizon = ctx.now.getTime() - ctx.timeTravelHours * 3_600_000;
+    if (comparison.inPlacePoint && started && Date.parse(started) >= horizon) {
+        progress(`counting the rows the restore dropped`);
+        const [d] = await wh.query(
+            droppedByRestoreSql(raw, source.table, comparison.inPlacePoint, started),
+        );
+        const dropped = num(d?.["dropped_rows"]) ?? 0;
+        const files = Array.isArray(d?.["source_files"]) ? (d["source_files"] as unknown[]) : [];
+        notes.push(
+            dropped === 0
+                ? `the restore dropped no rows: nothing was loaded between ${comparison.inPlacePoint} and its start (${started})`
+                : `the restore dropped ${dropped} rows loaded between ${comparison.inPlacePoint} and its start (${started})` +
+                      (files.length
+                          ? `, from ${files.join(", ")}${files.length === 10 ? ", …" : ""}`
+                          : "") +
+                      `: reload the files that were good`,
+        );
+    }
     return {
         check: "verify-restore",
         ok,
         summary: ok
             ? `${row.restored as string} holds every row and key of ${row.source as string} (${row.restored_rows} rows)`
-            : `${row.restored as string} differs from ${row.source as string}: ${row.restored_rows} vs ${row.source_rows} rows, ${keys}`,
+            : !row.restored_rows && !row.source_rows
+              ? `nothing to compare: ${row.restored as string} and ${row.source as string} have no rows`
+              : `${row.restored as string} differs from ${row.source as string}: ${row.restored_rows} vs ${row.source_rows} rows, ${keys}`,
         columns: [
             "source",
             "restored",
