@@ -103,7 +103,7 @@ export function timeTravelRestoreSql(
 
 /**
  * What a dry run can check of a restore script, statement by statement: BigQuery's dry run of a
- * script validates its first statement only, and does not take CREATE TEMP TABLE at all. For an
+ * script stops after its first DDL statement, and does not take CREATE TEMP TABLE at all. For an
  * in-place restore, its time-travel read and its TRUNCATE; a restore into a new table is one
  * CREATE TABLE … AS statement, checked whole. Undefined for SQL of another shape.
  */
@@ -292,9 +292,10 @@ export function droppedByRestoreSql(
     table: string,
     point: string,
     startedAt: string,
+    files: number,
 ): string {
     return [
-        `SELECT COUNT(*) AS dropped_rows, ARRAY_AGG(DISTINCT _source_file IGNORE NULLS LIMIT 10) AS source_files`,
+        `SELECT COUNT(*) AS dropped_rows, ARRAY_AGG(DISTINCT _source_file IGNORE NULLS LIMIT ${files}) AS source_files`,
         `FROM ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${startedAt}'`,
         `WHERE _loaded_at > TIMESTAMP '${point}'`,
     ].join("\n");

@@ -363,7 +363,8 @@ export type RestoreConfig = z.output<typeof restore>;
  */
 export function restoreJobId(id: string, r: RestoreConfig): string {
     const canonical = JSON.stringify(
-        Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b))),
+        // Keys in code-point order, whatever the locale: an id must never change under a deploy.
+        Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
     );
     const hash = createHash("sha256").update(canonical).digest("hex").slice(0, 12);
     return `restore_${id.replace(/-/g, "_")}_${hash}`;

@@ -200,6 +200,23 @@ describe("restores", () => {
             restoreJobId("a", { ...r, backupDate: "2026-11-21" }),
         );
         assert.notEqual(restoreJobId("a", r), restoreJobId("b", r));
+        // Pinned: a changed id would run every listed restore again on the next deploy.
+        const inPlace = {
+            timestamp: "2026-11-24T12:00:00Z",
+            replace: true,
+            table: "packages",
+            requestedAt: "2026-11-25T00:00:00Z",
+        } as const;
+        assert.equal(restoreJobId("r1", inPlace), "restore_r1_e0ecc69d38c6");
+        assert.equal(
+            restoreJobId("r1", {
+                table: "packages",
+                requestedAt: "2026-11-25T00:00:00Z",
+                backupDate: "2026-11-20",
+                targetTable: "packages_r1",
+            }),
+            "restore_r1_14c5097de900",
+        );
     });
 
     it("accept the examples", () => assert.deepEqual(restoreProblems(RESTORES), []));

@@ -279,6 +279,10 @@ describe("ops command", () => {
             "raw.customers": DECLARED_SCHEMAS["raw.customers"]!.filter(
                 (f) => f.name !== "customer_type",
             ),
+            // Column names are case-insensitive in BigQuery: this one is still there.
+            "raw.tracking_events": DECLARED_SCHEMAS["raw.tracking_events"]!.map((f) =>
+                f.name === "event_id" ? { ...f, name: "Event_ID" } : f,
+            ),
         };
         const s = await start(
             healthy({
@@ -399,10 +403,18 @@ describe("ops command", () => {
     const iso = (minutesAgo: number) => ago(minutesAgo).replace(/\.\d+Z$/, "Z");
     const queries = (s: FakeServer) =>
         s.requests.map((x) => String(x.body?.["query"] ?? "")).filter(Boolean);
+    // The dev stack's datasets (and so its jobs) are in us-central1: jobs.get must ask there.
+    const DEV_LOCATION = "us-central1";
     const done = (startedMinutesAgo = 30) => ({
         state: "DONE",
         startTime: Date.now() - startedMinutesAgo * 60_000,
+        location: DEV_LOCATION,
     });
+    const failedJob = {
+        state: "DONE",
+        errorResult: { reason: "invalid", message: "Invalid snapshot time" },
+        location: DEV_LOCATION,
+    };
 
     it("verify-restore --restore <id> reads the source as of the restore point, once its job is done", async () => {
         const point = iso(3 * HOUR);
@@ -456,7 +468,7 @@ describe("ops command", () => {
                         /--restore r1 has not run: there is no BigQuery job restore_r1_\w+\. `pulumi up` submits it/,
                     ],
                     [
-                        { [r1!]: { state: "RUNNING" } },
+                        { [r1!]: { state: "RUNNING", location: DEV_LOCATION } },
                         /its job restore_r1_\w+ is RUNNING\. Wait for it \(bq show -j/,
                     ],
                 ] as const) {
@@ -468,10 +480,7 @@ describe("ops command", () => {
                 }
                 // A failed job is the finding (1), with BigQuery's reason.
                 const failed = await start(healthy(), tables, false, DECLARED_SCHEMAS, {
-                    [r1!]: {
-                        state: "DONE",
-                        errorResult: { reason: "invalid", message: "Invalid snapshot time" },
-                    },
+                    [r1!]: failedJob,
                 });
                 const f = await ops(failed, "verify-restore", "--stack", "dev", "--restore", "r1");
                 assert.equal(f.code, 1);
@@ -525,7 +534,8 @@ describe("ops command", () => {
                                   ? before
                                   : restored
                               : healthy()(sql, req);
-                const jobs = { [r3!]: done(30) };
+                const job = done(30);
+                const jobs = { [r3!]: job };
                 const run = async (restored: Answer, before?: Answer) => {
                     const s = await start(
                         answer(restored, before),
@@ -547,13 +557,15 @@ describe("ops command", () => {
                 assert.match(ok.stdout, /note: an in-place restore compares the table with itself/);
                 // What the restore dropped: read as the table was when the job started.
                 const dropped = ok.queries.find((q) => q.includes("dropped_rows"))!;
-                assert.match(
+                assert.ok(
+                    dropped.includes(
+                        `FOR SYSTEM_TIME AS OF TIMESTAMP '${new Date(job.startTime).toISOString()}'\nWHERE _loaded_at > TIMESTAMP '${point.replace("Z", ".000Z")}'`,
+                    ),
                     dropped,
-                    /FOR SYSTEM_TIME AS OF TIMESTAMP '[^']+'\nWHERE _loaded_at > TIMESTAMP '/,
                 );
                 assert.match(
                     ok.stdout,
-                    /note: the restore dropped 4 rows loaded between .* from gs:\/\/b\/packages_0900\.csv: reload the files that were good/,
+                    /note: the restore dropped at least 4 rows: those loaded between .* from gs:\/\/b\/packages_0900\.csv, and any loaded while it ran: reload the files that were good/,
                 );
                 // Same counts, another key set: the fingerprint tells them apart.
                 const other = await run(summary(5, 5, "12345"));
@@ -577,8 +589,9 @@ describe("ops command", () => {
             {
                 b1: `table: packages, requestedAt: "${iso(9 * 24 * HOUR)}", backupDate: "${longAgo(10)}", targetTable: packages_b1`,
                 r4: `table: packages, requestedAt: "${iso(9 * 24 * HOUR)}", timestamp: "${iso(10 * 24 * HOUR)}", replace: true`,
+                r5: `table: customers, requestedAt: "${iso(9 * 24 * HOUR)}", timestamp: "${iso(10 * 24 * HOUR)}", replace: true`,
             },
-            async ({ b1, r4 }) => {
+            async ({ b1, r4, r5 }) => {
                 const s = await start(
                     healthy(),
                     [...RAW_TABLES, "raw.packages_b1"],
@@ -587,6 +600,7 @@ describe("ops command", () => {
                     {
                         [b1!]: done(9 * 24 * HOUR),
                         [r4!]: done(9 * 24 * HOUR),
+                        [r5!]: failedJob,
                     },
                 );
                 const b = await ops(s, "verify-restore", "--stack", "dev", "--restore", "b1");
@@ -604,6 +618,10 @@ describe("ops command", () => {
                     r.stderr,
                     /replaced packages in place as of .* past BigQuery's 168 h time-travel window/,
                 );
+                // A failed one changed nothing: its failure is the finding, not the window.
+                const failed = await ops(s, "verify-restore", "--stack", "dev", "--restore", "r5");
+                assert.equal(failed.code, 1, failed.stderr);
+                assert.match(failed.stdout, /the restore's job restore_r5_\w+ failed/);
             },
         );
     });
@@ -694,26 +712,45 @@ describe("ops command", () => {
                 await before.close();
                 const s = await start(healthy(), RAW_TABLES, false, DECLARED_SCHEMAS, {
                     [r2!]: done(),
-                    [r3!]: {
-                        state: "DONE",
-                        errorResult: { reason: "invalid", message: "Invalid snapshot time" },
-                    },
+                    [r3!]: failedJob,
                 });
                 const r = await ops(s, "dry-run", "--stack", "dev");
                 assert.equal(r.code, 1, r.stderr);
                 assert.match(
                     r.stdout,
-                    /lgx-dev-restores-r2 +- +skipped: the restore has run \(job restore_r2_\w+ DONE\)/,
+                    /lgx-dev-restores-r2 +- +skipped: the restore has run \(job restore_r2_\w+\)/,
                 );
                 assert.match(
                     r.stdout,
-                    /lgx-dev-restores-r3 \(its TRUNCATE\) +- +error: the restore's job restore_r3_\w+ failed: Invalid snapshot time/,
+                    /lgx-dev-restores-r3 +- +error: the restore's job restore_r3_\w+ failed: Invalid snapshot time/,
                 );
                 assert.ok(
                     !queries(s).some(
                         (q) => q.startsWith("CREATE TABLE") || q.startsWith("TRUNCATE"),
                     ),
                 );
+                await s.close();
+                // Still running; or no longer listed by BigQuery, but its new table is there.
+                const later = await start(
+                    healthy(),
+                    [...RAW_TABLES, "raw.packages_r2"],
+                    false,
+                    DECLARED_SCHEMAS,
+                    {
+                        [r3!]: { state: "RUNNING", location: DEV_LOCATION },
+                    },
+                );
+                const l = await ops(later, "dry-run", "--stack", "dev");
+                assert.equal(l.code, 0, l.stderr);
+                assert.match(
+                    l.stdout,
+                    /lgx-dev-restores-r2 +- +skipped: the restore has run \(packages_r2 exists\)/,
+                );
+                assert.match(
+                    l.stdout,
+                    /lgx-dev-restores-r3 +- +skipped: the restore's job restore_r3_\w+ is RUNNING/,
+                );
+                assert.match(l.stdout, /\(2 restores already with BigQuery, skipped\)/);
             },
         );
     });

@@ -227,6 +227,7 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
                 "packages",
                 "2026-11-25T22:00:00.000Z",
                 "2026-11-26T08:00:00.000Z",
+                11,
             ),
         ]) {
             parses(sql);

@@ -123,12 +123,14 @@ export async function deployedStatements(
             : undefined;
         if (r.type === "gcp:bigquery/job:Job") {
             // A restore: its job id tells whether it has run; a dry run takes it a statement at a time.
-            const restoreJob = String(r.inputs["jobId"]);
+            const restore = { name: r.name, job: String(r.inputs["jobId"]) };
+            const creates = /^CREATE TABLE `([^`]+)`/.exec(sql)?.[1];
             for (const piece of restoreDryRunStatements(sql) ?? [{ sql }])
                 statements.push({
                     name: piece.part ? `${r.name} (${piece.part})` : r.name,
                     sql: piece.sql,
-                    restoreJob,
+                    restore,
+                    ...(creates ? { createsTable: creates } : {}),
                 });
             continue;
         }

@@ -27,10 +27,18 @@ export interface FakeOptions {
     tables: string[];
     /** Their columns (tables.get's `schema.fields`), by `dataset.table`; none when absent. */
     schemas?: Record<string, { name: string; type: string; mode?: string }[]>;
-    /** Jobs that exist (jobs.get), by job id: their status, and start time in ms since the epoch. */
+    /**
+     * Jobs that exist (jobs.get), by job id: status, start time in ms since the epoch, and location
+     * (default US): asked for in another location, a job is not found, as in BigQuery.
+     */
     jobs?: Record<
         string,
-        { state: string; errorResult?: { reason: string; message: string }; startTime?: number }
+        {
+            state: string;
+            errorResult?: { reason: string; message: string };
+            startTime?: number;
+            location?: string;
+        }
     >;
     /** Answers a query (dry runs included, which only need no error). */
     answer: (sql: string, request: Record<string, unknown>) => Answer;
@@ -173,7 +181,7 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
             if (req.method === "GET" && match) {
                 const [, project, jobId] = match as unknown as [string, string, string];
                 const job = options.jobs?.[jobId];
-                if (!job)
+                if (!job || url.searchParams.get("location") !== (job.location ?? "US"))
                     return send(
                         404,
                         errorBody(404, "notFound", `Not found: Job ${project}:${jobId}`),

@@ -56,7 +56,7 @@ export function explain(err: unknown, what: string): OpsError {
         );
     if (e.code === 403)
         return new OpsError(
-            `BigQuery refused ${what}: ${message} (needs bigquery.jobs.create and read on the raw dataset)`,
+            `BigQuery refused ${what}: ${message} (docs/ops.md, "Permissions", lists what the command needs)`,
         );
     if (e.code === 404) return new OpsError(`BigQuery found nothing for ${what}: ${message}`);
     if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message))

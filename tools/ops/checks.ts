@@ -69,8 +69,10 @@ export interface Statement {
     name: string;
     sql: string;
     params?: QueryParam[];
-    /** The BigQuery job of the restore the statement belongs to: once it exists, the restore has run. */
-    restoreJob?: string;
+    /** The restore the statement belongs to: its resource name and BigQuery job (once the job exists, the restore has run). */
+    restore?: { name: string; job: string };
+    /** The table a restore creates (`project.dataset.table`): if it exists, the restore has run. */
+    createsTable?: string;
 }
 
 export interface CheckContext {
@@ -320,21 +322,18 @@ export async function runCheck(
             progress("building the stack offline to collect its SQL");
             const statements = await ctx.statements();
             const rows: Record<string, unknown>[] = [];
-            const jobs = new Map<string, Promise<JobStatus | undefined>>();
+            const jobs = new Map<string, Promise<string | undefined>>();
             for (const [i, s] of statements.entries()) {
                 progress(`dry-running ${i + 1}/${statements.length}: ${s.name}`);
-                if (s.restoreJob) {
-                    // A restore's job runs once: after that its statements are history.
-                    if (!jobs.has(s.restoreJob)) jobs.set(s.restoreJob, wh.job(s.restoreJob));
-                    const job = await jobs.get(s.restoreJob)!;
-                    if (job) {
-                        rows.push({
-                            statement: s.name,
-                            bytes_processed: null,
-                            status: job.error
-                                ? `error: the restore's job ${s.restoreJob} failed: ${job.error}`
-                                : `skipped: the restore has run (job ${s.restoreJob} ${job.state})`,
-                        });
+                if (s.restore) {
+                    // A restore's job runs once: after that its statements are history, shown
+                    // as one row for the restore.
+                    const { name: restore, job: jobId } = s.restore;
+                    if (!jobs.has(jobId)) jobs.set(jobId, restoreStatus(wh, jobId, s.createsTable));
+                    const status = await jobs.get(jobId)!;
+                    if (status) {
+                        if (!rows.some((r) => r["statement"] === restore))
+                            rows.push({ statement: restore, bytes_processed: null, status });
                         continue;
                     }
                 }
@@ -358,7 +357,7 @@ export async function runCheck(
                 summary:
                     bad.length === 0
                         ? `all ${rows.length - skipped} statements the stack deploys are valid` +
-                          (skipped ? ` (${skipped} of restores that have run, skipped)` : "")
+                          (skipped ? ` (${skipped} restores already with BigQuery, skipped)` : "")
                         : `${bad.length} of ${rows.length} statements rejected by BigQuery`,
                 columns: ["statement", "bytes_processed", "status"],
                 rows,
@@ -366,6 +365,26 @@ export async function runCheck(
             };
         }
     }
+}
+
+/**
+ * A restore's status for dry-run once it has gone to BigQuery, or undefined while its statements
+ * are still to be checked. Its job says; if BigQuery no longer lists the job, a restore into a new
+ * table has run when the table exists.
+ */
+async function restoreStatus(
+    wh: Warehouse,
+    jobId: string,
+    createsTable: string | undefined,
+): Promise<string | undefined> {
+    const job = await wh.job(jobId);
+    if (job?.error) return `error: the restore's job ${jobId} failed: ${job.error}`;
+    if (job?.state === "DONE") return `skipped: the restore has run (job ${jobId})`;
+    if (job) return `skipped: the restore's job ${jobId} is ${job.state}`;
+    const [, dataset, table] = createsTable?.split(".") ?? [];
+    if (dataset && table && (await wh.tableExists(dataset, table)))
+        return `skipped: the restore has run (${table} exists)`;
+    return undefined;
 }
 
 /** What verify-restore compares: two sides, and why they are read as they are. */
@@ -405,6 +424,9 @@ async function restoreComparison(
             `--restore ${id}: the stack has no such restore. Known: ${Object.keys(ctx.restores).join(", ") || "none (logistics:restores is empty)"}.`,
         );
     const job = await finishedJob(wh, id, entry);
+    // A failed restore changed nothing: its failure is the finding, whatever the window.
+    if (job.status.error)
+        return { source: { table: entry.table }, restored: { table: entry.table }, notes: [], job };
     const point = new Date(
         Date.parse(entry.timestamp ?? `${entry.backupDate}T${ctx.exportTime}:00Z`),
     ).toISOString();
@@ -439,6 +461,9 @@ async function restoreComparison(
         job,
     };
 }
+
+/** Files listed in the note on what an in-place restore dropped. */
+const DROPPED_FILES_SHOWN = 10;
 
 const sideLabel = (s: RestoreSide) =>
     `${s.table}${s.asOf ? ` @ ${s.asOf}` : s.loadedBy ? ` (loaded by ${s.loadedBy})` : ""}`;
@@ -539,18 +564,26 @@ async function verifyRestore(
     if (comparison.inPlacePoint && started && Date.parse(started) >= horizon) {
         progress(`counting the rows the restore dropped`);
         const [d] = await wh.query(
-            droppedByRestoreSql(raw, source.table, comparison.inPlacePoint, started),
+            droppedByRestoreSql(
+                raw,
+                source.table,
+                comparison.inPlacePoint,
+                started,
+                DROPPED_FILES_SHOWN + 1,
+            ),
         );
         const dropped = num(d?.["dropped_rows"]) ?? 0;
         const files = Array.isArray(d?.["source_files"]) ? (d["source_files"] as unknown[]) : [];
+        const more = files.length > DROPPED_FILES_SHOWN;
         notes.push(
             dropped === 0
-                ? `the restore dropped no rows: nothing was loaded between ${comparison.inPlacePoint} and its start (${started})`
-                : `the restore dropped ${dropped} rows loaded between ${comparison.inPlacePoint} and its start (${started})` +
+                ? `no rows were loaded between ${comparison.inPlacePoint} and the restore's start (${started}); ` +
+                      `any loaded while it ran were dropped too`
+                : `the restore dropped at least ${dropped} rows: those loaded between ${comparison.inPlacePoint} and its start (${started})` +
                       (files.length
-                          ? `, from ${files.join(", ")}${files.length === 10 ? ", …" : ""}`
+                          ? `, from ${files.slice(0, DROPPED_FILES_SHOWN).join(", ")}${more ? ", …" : ""}`
                           : "") +
-                      `: reload the files that were good`,
+                      `, and any loaded while it ran: reload the files that were good`,
         );
     }
     return {
