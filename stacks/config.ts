@@ -13,7 +13,7 @@ import { names, physicalNames, registryPath, type PhysicalNames } from "./names"
 import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
-import { backups, dataLake, restores, warehouse } from "./sections";
+import { backups, dataLake, oncall, restores, warehouse } from "./sections";
 
 export { GCP_REGIONS };
 
@@ -96,6 +96,8 @@ export const CONFIG_SCHEMA = {
     "logistics:ci": ci.optional(),
     /** Physical names adopted from an existing platform (docs/migrating-from-terraform.md). */
     "logistics:names": names.default({}),
+    /** The on-call engineers: read access for `npm run ops` (docs/ops.md). */
+    "logistics:oncall": oncall,
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -118,6 +120,7 @@ export interface StackConfig {
     restores: Values["logistics:restores"];
     alerting: Values["logistics:alerting"];
     ci: Values["logistics:ci"];
+    oncall: Values["logistics:oncall"];
     /** Physical names: the naming rules' defaults with `logistics:names` applied. */
     names: PhysicalNames;
     /** Locations with defaults applied (gcp:region where a section sets none), resolved once here. */
@@ -208,6 +211,7 @@ export function parseStackConfig(
         restores: v["logistics:restores"],
         alerting: v["logistics:alerting"],
         ci: v["logistics:ci"],
+        oncall: v["logistics:oncall"],
         names: namesOf(v),
         locations: resolveLocations(v),
     };

@@ -10,8 +10,10 @@ import { PipelineDashboard } from "../components/dashboard";
 import { FreshnessChecks } from "../components/freshnessChecks";
 import { GithubFederation } from "../components/githubFederation";
 import { BackupStore } from "../components/backupStore";
+import { mergeIam } from "../components/common";
 import { DataLake } from "../components/dataLake";
 import { Identities } from "../components/identities";
+import { OnCallAccess } from "../components/onCall";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Restores } from "../components/restores";
@@ -20,7 +22,7 @@ import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse
 import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
 import { deployerSubjects } from "./ci";
-import { RAW_TABLE_NAMES } from "./sections";
+import { ONCALL_PROJECT_ROLES, ONCALL_RAW_ROLE, RAW_TABLE_NAMES } from "./sections";
 import { registryPath } from "./names";
 import { naming as namingFor } from "./naming";
 
@@ -67,6 +69,14 @@ export class Platform extends pulumi.ComponentResource {
             afterApis,
         );
         const sa = identities.members;
+        // The runbook's level 1: what `npm run ops` needs, on the project (the raw dataset's read
+        // is the warehouse's grant, below).
+        if (config.oncall.members.length)
+            new OnCallAccess(
+                naming.name("oncall"),
+                { project, members: config.oncall.members, roles: ONCALL_PROJECT_ROLES },
+                afterApis,
+            );
         // Grants to the workload accounts wait for the accounts (components take them as `accounts`).
         const accounts = identities.accounts;
 
@@ -114,10 +124,13 @@ export class Platform extends pulumi.ComponentResource {
                 datasetIds: names.datasets,
                 schemas: args.schemas,
                 iam: {
-                    raw: {
-                        "roles/bigquery.dataEditor": [sa.composer],
-                        "roles/bigquery.dataViewer": [sa.jobs],
-                    },
+                    raw: mergeIam(
+                        {
+                            "roles/bigquery.dataEditor": [sa.composer],
+                            "roles/bigquery.dataViewer": [sa.jobs],
+                        },
+                        { [ONCALL_RAW_ROLE]: config.oncall.members },
+                    ),
                     staging: { "roles/bigquery.dataEditor": [sa.composer] },
                     marts: {
                         "roles/bigquery.dataEditor": [sa.composer],

@@ -31,6 +31,23 @@ export const iamBindings = map(
 );
 export type IamBindings = z.output<typeof iamBindings>;
 
+/**
+ * Who is on call (the runbook's level 1), granted what `npm run ops` needs and nothing that
+ * writes: BigQuery jobs and job metadata on the project, read on the raw dataset.
+ */
+export const oncall = section(
+    {
+        /** IAM members, e.g. group:data-oncall@example.com. */
+        members: z.array(member, { error: () => "expected a list of IAM members" }).default([]),
+    },
+    "keys members",
+).default({ members: [] });
+
+/** The on-call's project roles: run queries and dry runs, read restore jobs' status. */
+export const ONCALL_PROJECT_ROLES = ["roles/bigquery.jobUser", "roles/bigquery.resourceViewer"];
+/** The on-call's role on the raw dataset: read tables and their schemas. */
+export const ONCALL_RAW_ROLE = "roles/bigquery.dataViewer";
+
 /** Lifecycle tiering: each age in days from object creation; later classes need later ages. */
 const tiering = section(
     {

@@ -5,7 +5,7 @@ import { PROJECT_ROLES, WORKLOADS } from "../components/identities";
 import { platformAirflowOverrides, snapshotCron } from "../components/orchestration";
 import { composerMaintenanceWindow, maintenanceWindowProblems, WEEKDAYS } from "../stacks/compute";
 import type { Plan } from "../tools/offline/engine";
-import { planFor, resource, resourcesOfType } from "./harness";
+import { configProblems, planFor, resource, resourcesOfType } from "./harness";
 
 const COMPOSER = "gcp:composer/environment:Environment";
 const RUN = "gcp:cloudrunv2/service:Service";
@@ -300,6 +300,32 @@ describe("identities", () => {
                 3,
             );
         });
+
+    it("grants the on-call what npm run ops needs, read-only, and nothing without members", async () => {
+        const oncall = "group:data-oncall@example.com";
+        const grants = grantsByMember(
+            await planFor("prod", { "logistics:oncall": { members: [oncall, oncall] } }),
+        );
+        assert.deepEqual(grants[oncall], [
+            "roles/bigquery.dataViewer on bigquery:raw",
+            "roles/bigquery.jobUser on projects:replace-me-logistics-prod",
+            "roles/bigquery.resourceViewer on projects:replace-me-logistics-prod",
+        ]);
+        const none = await planFor("prod");
+        assert.equal(
+            none.resources.filter((r) => r.type === "logistics:iam:OnCallAccess").length,
+            0,
+        );
+        assert.deepEqual(
+            configProblems({ "logistics:oncall": { members: ["data-oncall@example.com"] } }),
+            [
+                'logistics:oncall.members[0]: got "data-oncall@example.com". Expected an IAM member such as group:analysts@example.com or serviceAccount:<email> (allUsers and allAuthenticatedUsers are not allowed on data).',
+            ],
+        );
+        assert.deepEqual(configProblems({ "logistics:oncall": { member: [oncall] } }), [
+            "logistics:oncall.member: unknown key. Did you mean members? Known keys: members.",
+        ]);
+    });
 
     for (const stack of ["dev", "prod"])
         it(`has no primitive role, no service-account key and no plaintext secret in ${stack}`, async () => {

@@ -95,6 +95,7 @@ export const EVERY_FEATURE: Record<string, unknown> = {
         stateBucket: "example-org-pulumi-state",
         secretsKey: "projects/example-admin/locations/global/keyRings/pulumi/cryptoKeys/state",
     },
+    "logistics:oncall": { members: ["group:data-oncall@example.com"] },
 };
 
 /** The input names of a type, read from its `<Name>Args` interface in the provider's .d.ts. */

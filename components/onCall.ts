@@ -1,0 +1,30 @@
+// The on-call engineers' access, for `npm run ops`: BigQuery jobs (queries, dry runs) and job
+// metadata (restore jobs' status) exist only at project level, so those two roles are granted on
+// the project; reading the raw tables is granted on the raw dataset by the warehouse, which owns
+// the dataset's IAM. Nothing here writes data.
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { childOptions, grantKey } from "./common";
+
+export interface OnCallAccessArgs {
+    project: string;
+    /** IAM members (user:, group:, serviceAccount:, domain:). */
+    members: readonly string[];
+    /** Project-level roles each member gets. */
+    roles: readonly string[];
+}
+
+export class OnCallAccess extends pulumi.ComponentResource {
+    constructor(name: string, args: OnCallAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("logistics:iam:OnCallAccess", name, {}, opts);
+        const child = childOptions(this, opts);
+        for (const member of [...new Set(args.members)])
+            for (const role of args.roles)
+                new gcp.projects.IAMMember(
+                    `${name}-${grantKey(role, member)}`,
+                    { project: args.project, role, member },
+                    child,
+                );
+        this.registerOutputs({});
+    }
+}
