@@ -465,7 +465,7 @@ describe("ops command", () => {
                 for (const [jobs, message] of [
                     [
                         {},
-                        /--restore r1 has not run: there is no BigQuery job restore_r1_\w+\. `pulumi up` submits it/,
+                        /--restore r1 has not run: there is no BigQuery job restore_r1_\w+ \(BigQuery keeps jobs for six months\)\. `pulumi up` submits it/,
                     ],
                     [
                         { [r1!]: { state: "RUNNING", location: DEV_LOCATION } },

@@ -403,7 +403,8 @@ async function finishedJob(wh: Warehouse, id: string, entry: RestoreConfig) {
     const status = await wh.job(jobId);
     if (!status)
         throw new OpsError(
-            `--restore ${id} has not run: there is no BigQuery job ${jobId}. \`pulumi up\` submits it; verify once it is done.`,
+            `--restore ${id} has not run: there is no BigQuery job ${jobId} (BigQuery keeps jobs for six months). ` +
+                `\`pulumi up\` submits it; verify once it is done.`,
         );
     if (status.state !== "DONE")
         throw new OpsError(
