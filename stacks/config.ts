@@ -156,11 +156,13 @@ export interface LoadOptions {
     allowPlaceholderProject?: boolean;
     /** The present, for checks of restore requests (default: the clock). */
     now?: Date;
+    /** The stack's name, for commands in messages (default: the running program's stack). */
+    stack?: string;
 }
 
 /** Reads and validates the config of the running program (CLI, tests or offline preview). */
 export function loadStackConfig(options: LoadOptions = {}): StackConfig {
-    return parseStackConfig(pulumi.runtime.allConfig(), options);
+    return parseStackConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack(), ...options });
 }
 
 /**
@@ -363,7 +365,7 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
     if (project.startsWith(PLACEHOLDER_PROJECT_PREFIX) && !options.allowPlaceholderProject)
         problems.push(
             `gcp:project: got ${show(project)}, the placeholder shipped in the stack file. ` +
-                `Set your project: pulumi config set gcp:project <your-project-id>.`,
+                `Set your project: npm run pulumi -- config set gcp:project <your-project-id> --stack ${options.stack ?? "<name>"}.`,
         );
     for (const key of Object.keys(v["logistics:labels"].extra))
         if (RESERVED_LABEL_KEYS.includes(key))

@@ -241,7 +241,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         "placeholder project outside the offline preview",
         { __placeholderCheck: true },
         [
-            'gcp:project: got "replace-me-logistics-dev", the placeholder shipped in the stack file. Set your project: pulumi config set gcp:project <your-project-id>.',
+            'gcp:project: got "replace-me-logistics-dev", the placeholder shipped in the stack file. Set your project: npm run pulumi -- config set gcp:project <your-project-id> --stack <name>.',
         ],
     ],
 ];

@@ -840,6 +840,21 @@ describe("ops command", () => {
             /--source and --restored are both "packages"/,
         );
         assert.equal(opsFailure(new OpsError("x")).code, 3);
+    });
+
+    it("refuses a stack still on the placeholder project (exit 2), saying how to set it", async () => {
+        const failure = await main(["freshness", "--stack", "prod"]).then(
+            () => assert.fail("the placeholder project was accepted"),
+            (e: unknown) => opsFailure(e),
+        );
+        assert.equal(failure.code, 2);
+        assert.match(
+            failure.message,
+            /Set your project: npm run pulumi -- config set gcp:project <your-project-id> --stack prod\./,
+        );
+    });
+
+    it("maps failures to exit codes", () => {
         // Anything unexpected means the check could not run: 3, not 1 (problems found).
         const unexpected = opsFailure(new TypeError("boom"));
         assert.equal(unexpected.code, 3);
@@ -862,7 +877,7 @@ describe("ops command", () => {
         };
         delete env["GOOGLE_APPLICATION_CREDENTIALS"];
         delete env["CLOUDSDK_CONFIG"];
-        const r = runTool("ops", ["freshness", "--stack", "dev"], { cwd: dir, env });
+        const r = runTool("ops", ["freshness", "--stack", "dev", "--json"], { cwd: dir, env });
         fs.rmSync(dir, { recursive: true, force: true });
         assert.equal(r.status, 3, r.stderr);
         assert.match(
@@ -870,5 +885,15 @@ describe("ops command", () => {
             /error: no usable Google credentials .*gcloud auth application-default login/,
         );
         assert.doesNotMatch(r.stderr, /\n\s+at /);
+        // No "done" for a check that did not run.
+        assert.match(r.stderr, /^error: /m);
+        assert.doesNotMatch(r.stderr, /done in/);
+        // --json: the failure is JSON on stdout too, for scripts.
+        const json = JSON.parse(r.stdout.slice(r.stdout.indexOf("{"))) as {
+            error: string;
+            exitCode: number;
+        };
+        assert.equal(json.exitCode, 3);
+        assert.match(json.error, /^no usable Google credentials/);
     });
 });

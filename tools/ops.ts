@@ -150,7 +150,11 @@ export function checkContext(
     now = new Date(),
 ) {
     const file = readStackFile(root, stack);
-    const config = parseStackConfig(file.config, { allowPlaceholderProject: placeholderOk, now });
+    const config = parseStackConfig(file.config, {
+        allowPlaceholderProject: placeholderOk,
+        now,
+        stack,
+    });
     const context: CheckContext = {
         raw: { project: config.project, dataset: config.names.datasets.raw },
         tables: RAW_TABLE_NAMES,
@@ -196,8 +200,14 @@ export function renderResult(result: CheckResult, stack: string): string {
     ].join("\n");
 }
 
-/** A progress line on stderr while queries run: rewritten in place on a terminal. */
-function progressReporter(check: string): { step: (s: string) => void; done: () => void } {
+/**
+ * A progress line on stderr while queries run: rewritten in place on a terminal, ending with the
+ * time taken when the check completes (a failure's message says the rest).
+ */
+function progressReporter(check: string): {
+    step: (s: string) => void;
+    done: (completed: boolean) => void;
+} {
     const tty = process.stderr.isTTY === true;
     const started = Date.now();
     let last = "";
@@ -207,10 +217,10 @@ function progressReporter(check: string): { step: (s: string) => void; done: () 
             if (tty) process.stderr.write(`\r\x1b[K${last}`);
             else process.stderr.write(`${last}\n`);
         },
-        done: () => {
+        done: (completed) => {
             const seconds = ((Date.now() - started) / 1000).toFixed(1);
             if (tty && last) process.stderr.write(`\r\x1b[K`);
-            process.stderr.write(`… ${check}: done in ${seconds} s\n`);
+            if (completed) process.stderr.write(`… ${check}: done in ${seconds} s\n`);
         },
     };
 }
@@ -239,7 +249,7 @@ export async function main(
         ...(args.apiEndpoint ? { apiEndpoint: args.apiEndpoint } : {}),
     });
     const progress = progressReporter(args.check!);
-    let result: CheckResult;
+    let result: CheckResult | undefined;
     try {
         result = await runCheck(
             args.check!,
@@ -249,7 +259,7 @@ export async function main(
             progress.step,
         );
     } finally {
-        progress.done();
+        progress.done(result !== undefined);
     }
     if (args.json) console.log(JSON.stringify({ stack: args.stack, ...result }, null, 2));
     else console.log(renderResult(result, args.stack!));
@@ -274,14 +284,38 @@ export function opsFailure(err: unknown): { message: string; code: number } {
     };
 }
 
-if (require.main === module)
+/**
+ * Node's warnings, minus the auth library's MetadataLookupWarning: off Google Cloud, looking for
+ * the metadata server fails by design, and the message would read like a fault.
+ */
+function quietWarnings(): void {
+    process.removeAllListeners("warning");
+    process.on("warning", (w) => {
+        if (w.name !== "MetadataLookupWarning" || process.env["LOGISTICS_DEBUG"])
+            console.error(`warning: ${w.name}: ${w.message}`);
+    });
+}
+
+if (require.main === module) {
+    quietWarnings();
+    const argv = process.argv.slice(2);
     Promise.resolve()
-        .then(() => main(process.argv.slice(2)))
+        .then(() => main(argv))
         .then(
             (code) => (process.exitCode = code),
             (err: unknown) => {
                 const { message, code } = opsFailure(err);
                 console.error(message);
+                // With --json, scripts read stdout: the failure is JSON there too.
+                if (argv.includes("--json"))
+                    console.log(
+                        JSON.stringify(
+                            { error: message.replace(/^error: /, ""), exitCode: code },
+                            null,
+                            2,
+                        ),
+                    );
                 process.exitCode = code;
             },
         );
+}

@@ -7,7 +7,7 @@ import { parseArgs, projectRoot, runCli } from "./preview";
 async function main(argv: readonly string[]): Promise<number> {
     const args = parseArgs(argv);
     if (args.help) {
-        console.log("Usage: npm run policy [-- --stack <name>] [--json]");
+        console.log("Usage: npm run policy -- --stack <name> [--json]");
         return 0;
     }
     if (!argv.some((a) => a === "--stack" || a === "-s" || a.startsWith("--stack=")))
