@@ -1,7 +1,8 @@
 // The on-call engineers' access, for `npm run ops`: BigQuery jobs (queries, dry runs) and job
 // metadata (restore jobs' status) exist only at project level, so those two roles are granted on
 // the project; reading the raw tables is granted on the raw dataset by the warehouse, which owns
-// the dataset's IAM. Nothing here writes data.
+// the dataset's IAM. Nothing here writes data, so `dry-run` of a restore that has not run yet
+// (its CREATE TABLE or TRUNCATE) may still be refused for want of write access (docs/ops.md).
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, grantKey } from "./common";

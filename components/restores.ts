@@ -1,6 +1,12 @@
 // Restores as config: each entry of logistics:restores becomes one BigQuery job, a Parquet load
 // from a daily backup or a time-travel query. Job ids derive from the entry, so re-running
 // `pulumi up` neither re-runs nor fails a restore; removing the entry removes nothing in BigQuery.
+//
+// A job is the record of one run: BigQuery never takes the same job id twice, and nothing about a
+// job can change. So the resource's name carries the job id's hash (a changed entry is a new
+// resource, created from the program) and every other input is ignored once the job exists: a
+// later change to the SQL or load settings this program generates leaves run restores alone,
+// instead of replacing them with a job whose id BigQuery refuses (409 Already Exists).
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { restoreJobId, type RestoreConfig } from "../stacks/sections";
@@ -8,6 +14,9 @@ import { childOptions } from "./common";
 import { backupUri, timeTravelRestoreSql, type TableLayout } from "./sql";
 
 export { restoreJobId };
+
+/** Inputs of a restore job that never change it once it exists (see the header). */
+export const JOB_RECORD_INPUTS = ["query", "load", "labels", "location"] as const;
 
 export interface RestoresArgs {
     project: string;
@@ -32,12 +41,13 @@ export class Restores extends pulumi.ComponentResource {
         this.jobs = {};
         for (const [id, r] of Object.entries(args.restores)) {
             const layout = args.layouts[r.table]!;
+            const jobId = restoreJobId(id, r);
             const job = new gcp.bigquery.Job(
-                `${name}-${id}`,
+                `${name}-${id}-${jobId.slice(-12)}`,
                 {
                     project: args.project,
                     location: args.location,
-                    jobId: restoreJobId(id, r),
+                    jobId,
                     labels: { ...args.labels, purpose: "restore" },
                     ...(r.backupDate !== undefined
                         ? {
@@ -85,7 +95,11 @@ export class Restores extends pulumi.ComponentResource {
                           }),
                 },
                 // A job cannot be deleted, only forgotten: removing the entry leaves it in BigQuery.
-                { ...childOptions(this, opts), retainOnDelete: true },
+                {
+                    ...childOptions(this, opts),
+                    retainOnDelete: true,
+                    ignoreChanges: [...JOB_RECORD_INPUTS],
+                },
             );
             this.jobs[id] = job.jobId;
         }

@@ -284,6 +284,22 @@ export function restoreSideSql(raw: DatasetRef, side: RestoreSide, key: string):
 }
 
 /**
+ * Rows an in-place restore to `point` should have removed and the table still holds: loaded
+ * after the point and by the restore's start (`startedAt`). Read as the table is now.
+ */
+export function leftoverAfterRestoreSql(
+    raw: DatasetRef,
+    table: string,
+    point: string,
+    startedAt: string,
+): string {
+    return [
+        `SELECT COUNT(*) AS leftover_rows FROM ${tableRef(raw, table)}`,
+        `WHERE _loaded_at > TIMESTAMP '${point}' AND _loaded_at <= TIMESTAMP '${startedAt}'`,
+    ].join("\n");
+}
+
+/**
  * What an in-place restore to `point` dropped: the rows the table held when the restore started
  * (`startedAt`, read with time travel) that were loaded after the point, and a few of their files.
  */

@@ -13,7 +13,7 @@ import { names, physicalNames, registryPath, type PhysicalNames } from "./names"
 import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
-import { backups, dataLake, oncall, restores, warehouse } from "./sections";
+import { backupPoint, backups, dataLake, oncall, restores, warehouse } from "./sections";
 
 export { GCP_REGIONS };
 
@@ -303,7 +303,7 @@ function restoreProblems(v: Values, now: Date): string[] {
         if (r.backupDate !== undefined) {
             // The backup of a day exists once that day's export has run.
             const time = v["logistics:backups"].exportTime;
-            const date = Date.parse(`${r.backupDate}T${time}:00Z`);
+            const date = Date.parse(backupPoint(r.backupDate, time));
             const horizon = v["logistics:backups"].deleteAfterDays;
             if (Number.isNaN(date) || date >= requested)
                 problems.push(

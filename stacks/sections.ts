@@ -374,6 +374,11 @@ export const restores = map(
 ).default({});
 export type RestoreConfig = z.output<typeof restore>;
 
+/** When the backup of `date` (YYYY-MM-DD) was taken: the daily export's time that day, UTC. */
+export function backupPoint(date: string, exportTime: string): string {
+    return `${date}T${exportTime}:00Z`;
+}
+
 /**
  * A restore's BigQuery job id, from the entry: the same entry gives the same id (so `pulumi up`
  * never runs it twice), any change a new job. The ops command finds the job by it.

@@ -111,7 +111,10 @@ describe("scheduled backups", () => {
 describe("restores", () => {
     it("turn a backup entry into a Parquet load and a time-travel entry into a query", async () => {
         const plan = await planFor("prod", { "logistics:restores": RESTORES });
-        const load = resource(plan, JOB, "lgx-prod-restores-packages-from-backup");
+        // Named after the entry and its job id's hash: a changed entry is a new resource.
+        const named = (id: string) =>
+            `lgx-prod-restores-${id}-${restoreJobId(id, RESTORES[id]!).slice(-12)}`;
+        const load = resource(plan, JOB, named("packages-from-backup"));
         assert.deepEqual(load.inputs["load"], {
             sourceUris: [`gs://${BACKUPS}/packages_20261120_*.parquet`],
             sourceFormat: "PARQUET",
@@ -124,7 +127,11 @@ describe("restores", () => {
             createDisposition: "CREATE_IF_NEEDED",
             writeDisposition: "WRITE_EMPTY",
         });
-        const query = resource(plan, JOB, "lgx-prod-restores-events-time-travel");
+        const query = resource(plan, JOB, named("events-time-travel"));
+        // Once a job exists nothing of it changes: a later change to the SQL this program
+        // generates must not replace a job that has run (BigQuery refuses a job id twice).
+        for (const job of [load, query])
+            assert.deepEqual(job.options["ignoreChanges"], ["query", "load", "labels", "location"]);
         assert.deepEqual(query.inputs["query"], {
             query: timeTravelRestoreSql(
                 PROD_RAW,

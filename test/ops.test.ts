@@ -488,6 +488,7 @@ describe("ops command", () => {
                     f.stdout,
                     /the restore's job restore_r1_\w+ failed: Invalid snapshot time/,
                 );
+                assert.match(f.stdout, /packages +packages_r1 +restore_r1_/);
                 assert.ok(!queries(failed).length, "no comparison of a failed restore");
             },
         );
@@ -514,31 +515,36 @@ describe("ops command", () => {
                 });
                 const past = summary(5, 5, "-4611686018427387904");
                 const answer =
-                    (restored: Answer, before: Answer = past) =>
+                    (restored: Answer, before: Answer = past, leftover = 0) =>
                     (sql: string, req: Record<string, unknown>): Answer =>
-                        sql.includes("AS dropped_rows")
+                        sql.includes("AS leftover_rows")
                             ? {
-                                  fields: [
-                                      { name: "dropped_rows", type: "INT64" },
-                                      { name: "source_files", type: "STRING", mode: "REPEATED" },
-                                  ],
-                                  rows: [
-                                      {
-                                          dropped_rows: 4,
-                                          source_files: ["gs://b/packages_0900.csv"],
-                                      },
-                                  ],
+                                  fields: [{ name: "leftover_rows", type: "INT64" }],
+                                  rows: [{ leftover_rows: leftover }],
                               }
-                            : sql.includes("AS key_fingerprint")
-                              ? sql.includes("FOR SYSTEM_TIME")
-                                  ? before
-                                  : restored
-                              : healthy()(sql, req);
+                            : sql.includes("AS dropped_rows")
+                              ? {
+                                    fields: [
+                                        { name: "dropped_rows", type: "INT64" },
+                                        { name: "source_files", type: "STRING", mode: "REPEATED" },
+                                    ],
+                                    rows: [
+                                        {
+                                            dropped_rows: 4,
+                                            source_files: ["gs://b/packages_0900.csv"],
+                                        },
+                                    ],
+                                }
+                              : sql.includes("AS key_fingerprint")
+                                ? sql.includes("FOR SYSTEM_TIME")
+                                    ? before
+                                    : restored
+                                : healthy()(sql, req);
                 const job = done(30);
                 const jobs = { [r3!]: job };
-                const run = async (restored: Answer, before?: Answer) => {
+                const run = async (restored: Answer, before?: Answer, leftover?: number) => {
                     const s = await start(
-                        answer(restored, before),
+                        answer(restored, before, leftover),
                         RAW_TABLES,
                         false,
                         DECLARED_SCHEMAS,
@@ -574,6 +580,21 @@ describe("ops command", () => {
                 // Same rows and fingerprint, fewer distinct keys: the key count tells them apart.
                 const fewer = await run(summary(5, 4, "-4611686018427387904"));
                 assert.equal(fewer.code, 1);
+                // The loads after the point still there: the restore did not replace the table.
+                const kept = await run(past, past, 3);
+                assert.equal(kept.code, 1);
+                assert.match(
+                    kept.stdout,
+                    /packages still holds 3 rows loaded between .* and the restore's start .*: the restore did not replace its contents/,
+                );
+                const leftoverSql = kept.queries.find((q) => q.includes("leftover_rows"))!;
+                assert.ok(
+                    leftoverSql.includes(
+                        `WHERE _loaded_at > TIMESTAMP '${point.replace("Z", ".000Z")}' AND _loaded_at <= TIMESTAMP '${new Date(job.startTime).toISOString()}'`,
+                    ),
+                    leftoverSql,
+                );
+                assert.doesNotMatch(leftoverSql, /FOR SYSTEM_TIME/);
                 // Both empty: nothing restored, nothing to compare.
                 const empty = await run(summary(0, 0, null), summary(0, 0, null));
                 assert.equal(empty.code, 1);
@@ -708,7 +729,10 @@ describe("ops command", () => {
                 assert.ok(
                     sent.includes("TRUNCATE TABLE `replace-me-logistics-dev.raw.tracking_events`"),
                 );
-                assert.match(pending.stdout, /lgx-dev-restores-r3 \(its TRUNCATE\) +1024 +ok/);
+                assert.match(
+                    pending.stdout,
+                    /lgx-dev-restores-r3-[0-9a-f]{12} \(its TRUNCATE\) +1024 +ok/,
+                );
                 await before.close();
                 const s = await start(healthy(), RAW_TABLES, false, DECLARED_SCHEMAS, {
                     [r2!]: done(),
@@ -718,11 +742,11 @@ describe("ops command", () => {
                 assert.equal(r.code, 1, r.stderr);
                 assert.match(
                     r.stdout,
-                    /lgx-dev-restores-r2 +- +skipped: the restore has run \(job restore_r2_\w+\)/,
+                    /lgx-dev-restores-r2-[0-9a-f]{12} +- +skipped: the restore has run \(job restore_r2_\w+\)/,
                 );
                 assert.match(
                     r.stdout,
-                    /lgx-dev-restores-r3 +- +error: the restore's job restore_r3_\w+ failed: Invalid snapshot time/,
+                    /lgx-dev-restores-r3-[0-9a-f]{12} +- +error: the restore's job restore_r3_\w+ failed: Invalid snapshot time/,
                 );
                 assert.ok(
                     !queries(s).some(
@@ -744,11 +768,11 @@ describe("ops command", () => {
                 assert.equal(l.code, 0, l.stderr);
                 assert.match(
                     l.stdout,
-                    /lgx-dev-restores-r2 +- +skipped: the restore has run \(packages_r2 exists\)/,
+                    /lgx-dev-restores-r2-[0-9a-f]{12} +- +skipped: the restore has run \(packages_r2 exists\)/,
                 );
                 assert.match(
                     l.stdout,
-                    /lgx-dev-restores-r3 +- +skipped: the restore's job restore_r3_\w+ is RUNNING/,
+                    /lgx-dev-restores-r3-[0-9a-f]{12} +- +skipped: the restore's job restore_r3_\w+ is RUNNING/,
                 );
                 assert.match(l.stdout, /\(2 restores already with BigQuery, skipped\)/);
             },

@@ -8,6 +8,7 @@ import {
     backupExportStatement,
     droppedByRestoreSql,
     duplicatesSql,
+    leftoverAfterRestoreSql,
     freshnessReportSql,
     nullsSql,
     orphansSql,
@@ -221,6 +222,12 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
                 RAW,
                 { table: "packages", loadedBy: "2026-11-25T22:00:00.000Z" },
                 "package_id",
+            ),
+            leftoverAfterRestoreSql(
+                RAW,
+                "packages",
+                "2026-11-25T22:00:00.000Z",
+                "2026-11-26T08:00:00.000Z",
             ),
             droppedByRestoreSql(
                 RAW,

@@ -289,6 +289,9 @@ export function opsFailure(err: unknown): { message: string; code: number } {
  * the metadata server fails by design, and the message would read like a fault.
  */
 function quietWarnings(): void {
+    // --no-warnings and NODE_NO_WARNINGS=1 already silence them all.
+    if (process.execArgv.includes("--no-warnings") || process.env["NODE_NO_WARNINGS"] === "1")
+        return;
     process.removeAllListeners("warning");
     process.on("warning", (w) => {
         if (w.name !== "MetadataLookupWarning" || process.env["LOGISTICS_DEBUG"])

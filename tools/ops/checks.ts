@@ -4,6 +4,7 @@
 import {
     droppedByRestoreSql,
     duplicatesSql,
+    leftoverAfterRestoreSql,
     freshnessReportSql,
     nullsSql,
     orphansSql,
@@ -13,7 +14,7 @@ import {
     type DatasetRef,
     type RestoreSide,
 } from "../../components/sql";
-import { restoreJobId, type RestoreConfig } from "../../stacks/sections";
+import { backupPoint, restoreJobId, type RestoreConfig } from "../../stacks/sections";
 import { UsageError } from "../offline/stackfile";
 
 /** What the checks need from BigQuery. */
@@ -425,17 +426,22 @@ async function restoreComparison(
             `--restore ${id}: the stack has no such restore. Known: ${Object.keys(ctx.restores).join(", ") || "none (logistics:restores is empty)"}.`,
         );
     const job = await finishedJob(wh, id, entry);
+    const restoredTable = entry.replace ? entry.table : entry.targetTable!;
     // A failed restore changed nothing: its failure is the finding, whatever the window.
     if (job.status.error)
-        return { source: { table: entry.table }, restored: { table: entry.table }, notes: [], job };
+        return {
+            source: { table: entry.table },
+            restored: { table: restoredTable },
+            notes: [],
+            job,
+        };
     const point = new Date(
-        Date.parse(entry.timestamp ?? `${entry.backupDate}T${ctx.exportTime}:00Z`),
+        Date.parse(entry.timestamp ?? backupPoint(entry.backupDate!, ctx.exportTime)),
     ).toISOString();
-    const horizon = ctx.now.getTime() - ctx.timeTravelHours * 3_600_000;
-    const inWindow = Date.parse(point) >= horizon;
+    const inWindow = Date.parse(point) >= timeTravelHorizon(ctx);
     // Rows loaded after the point are not the restore's: an in-place restored table has taken
     // new loads since, and a backup may hold rows loaded while its export was running.
-    const restored = { table: entry.replace ? entry.table : entry.targetTable!, loadedBy: point };
+    const restored = { table: restoredTable, loadedBy: point };
     const inPlacePoint = entry.replace ? point : undefined;
     if (inWindow)
         return {
@@ -462,6 +468,10 @@ async function restoreComparison(
         job,
     };
 }
+
+/** The oldest time BigQuery's time travel can still read. */
+const timeTravelHorizon = (ctx: CheckContext) =>
+    ctx.now.getTime() - ctx.timeTravelHours * 3_600_000;
 
 /** Files listed in the note on what an in-place restore dropped. */
 const DROPPED_FILES_SHOWN = 10;
@@ -547,11 +557,27 @@ async function verifyRestore(
                 "so the key sets are compared by count and fingerprint, and differing keys are not listed",
         );
     }
+    // What an in-place restore should have removed (rows loaded after its point, up to its
+    // start) must be gone: the comparison above reads rows loaded by the point only.
+    let leftover = 0;
+    if (comparison.inPlacePoint && job?.status.startTime) {
+        progress("looking for rows the restore should have removed");
+        const [l] = await wh.query(
+            leftoverAfterRestoreSql(
+                raw,
+                source.table,
+                comparison.inPlacePoint,
+                job.status.startTime,
+            ),
+        );
+        leftover = num(l?.["leftover_rows"]) ?? 0;
+    }
     const ok =
         row.restored_rows !== null &&
         row.restored_rows > 0 &&
         row.source_rows === row.restored_rows &&
-        sameKeys;
+        sameKeys &&
+        leftover === 0;
     const keys =
         row["missing_keys"] === null
             ? sameKeys
@@ -561,8 +587,7 @@ async function verifyRestore(
     // An in-place restore drops what was loaded after its point: say how much, and from which
     // files, while time travel can still read the table as it was when the restore started.
     const started = job?.status.startTime;
-    const horizon = ctx.now.getTime() - ctx.timeTravelHours * 3_600_000;
-    if (comparison.inPlacePoint && started && Date.parse(started) >= horizon) {
+    if (comparison.inPlacePoint && started && Date.parse(started) >= timeTravelHorizon(ctx)) {
         progress(`counting the rows the restore dropped`);
         const [d] = await wh.query(
             droppedByRestoreSql(
@@ -592,9 +617,11 @@ async function verifyRestore(
         ok,
         summary: ok
             ? `${row.restored as string} holds every row and key of ${row.source as string} (${row.restored_rows} rows)`
-            : !row.restored_rows && !row.source_rows
-              ? `nothing to compare: ${row.restored as string} and ${row.source as string} have no rows`
-              : `${row.restored as string} differs from ${row.source as string}: ${row.restored_rows} vs ${row.source_rows} rows, ${keys}`,
+            : leftover > 0
+              ? `${source.table} still holds ${leftover} rows loaded between ${comparison.inPlacePoint} and the restore's start (${job?.status.startTime}): the restore did not replace its contents`
+              : !row.restored_rows && !row.source_rows
+                ? `nothing to compare: ${row.restored as string} and ${row.source as string} have no rows`
+                : `${row.restored as string} differs from ${row.source as string}: ${row.restored_rows} vs ${row.source_rows} rows, ${keys}`,
         columns: [
             "source",
             "restored",
