@@ -107,8 +107,12 @@ export function timeTravelRestoreSql(
  * in-place restore, its time-travel read and its TRUNCATE; a restore into a new table is one
  * CREATE TABLE … AS statement, checked whole. Undefined for SQL of another shape.
  */
-export function restoreDryRunStatements(sql: string): { part?: string; sql: string }[] | undefined {
-    if (/^CREATE TABLE `[^`]+`[^;]*;$/.test(sql)) return [{ sql }];
+export function restoreDryRunStatements(
+    sql: string,
+): { part?: string; sql: string; creates?: string }[] | undefined {
+    // A restore into a new table: `creates` names it (`project.dataset.table`).
+    const created = /^CREATE TABLE `([^`]+)`[^;]*;$/.exec(sql);
+    if (created) return [{ sql, creates: created[1]! }];
     const m = new RegExp(
         `^CREATE TEMP TABLE ${RESTORE_POINT_TABLE} AS\\n(SELECT [^;]+);\\nBEGIN TRANSACTION;\\n(TRUNCATE TABLE \`[^\`]+\`);\\n`,
     ).exec(sql);

@@ -157,7 +157,9 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
         const newTable = timeTravelRestoreSql(RAW, "packages", "2026-11-25T22:00:00Z", layout, {
             newTable: "packages_r",
         });
-        assert.deepEqual(restoreDryRunStatements(newTable), [{ sql: newTable }]);
+        assert.deepEqual(restoreDryRunStatements(newTable), [
+            { sql: newTable, creates: "acme-logistics-prod.logistics_raw.packages_r" },
+        ]);
         for (const piece of restoreDryRunStatements(inPlace)!) parses(piece.sql);
         assert.equal(restoreDryRunStatements("SELECT 1"), undefined);
     });

@@ -18,7 +18,7 @@ import {
     type Statement,
     type Warehouse,
 } from "./ops/checks";
-import { projectRoot } from "./preview";
+import { debugHint, projectRoot } from "./preview";
 
 const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
@@ -124,13 +124,12 @@ export async function deployedStatements(
         if (r.type === "gcp:bigquery/job:Job") {
             // A restore: its job id tells whether it has run; a dry run takes it a statement at a time.
             const restore = { name: r.name, job: String(r.inputs["jobId"]) };
-            const creates = /^CREATE TABLE `([^`]+)`/.exec(sql)?.[1];
             for (const piece of restoreDryRunStatements(sql) ?? [{ sql }])
                 statements.push({
                     name: piece.part ? `${r.name} (${piece.part})` : r.name,
                     sql: piece.sql,
                     restore,
-                    ...(creates ? { createsTable: creates } : {}),
+                    ...(piece.creates ? { createsTable: piece.creates } : {}),
                 });
             continue;
         }
@@ -276,12 +275,7 @@ export function opsFailure(err: unknown): { message: string; code: number } {
         return { message: `error: ${err.message}`, code: 2 };
     if (err instanceof OpsError) return { message: `error: ${err.message}`, code: 3 };
     const message = err instanceof Error ? err.message : String(err);
-    return {
-        message:
-            `error: the check could not run: ${message}\n(set LOGISTICS_DEBUG=1 for the stack trace)` +
-            (process.env["LOGISTICS_DEBUG"] && err instanceof Error ? `\n${err.stack}` : ""),
-        code: 3,
-    };
+    return { message: `error: the check could not run: ${message}${debugHint(err)}`, code: 3 };
 }
 
 /**

@@ -91,12 +91,17 @@ export function describeFailure(err: unknown): { message: string; code: number }
     if (err instanceof ConfigError) return { message: `error: ${err.message}`, code: 1 };
     const message = err instanceof Error ? err.message : String(err);
     return {
-        message:
-            `error: the program failed while building the stack: ${message}\n` +
-            `(set LOGISTICS_DEBUG=1 for the stack trace)` +
-            (process.env["LOGISTICS_DEBUG"] && err instanceof Error ? `\n${err.stack}` : ""),
+        message: `error: the program failed while building the stack: ${message}${debugHint(err)}`,
         code: 1,
     };
+}
+
+/** How to see an unexpected failure's stack trace; with LOGISTICS_DEBUG set, the trace itself. */
+export function debugHint(err: unknown): string {
+    return (
+        "\n(set LOGISTICS_DEBUG=1 for the stack trace)" +
+        (process.env["LOGISTICS_DEBUG"] && err instanceof Error ? `\n${err.stack}` : "")
+    );
 }
 
 /**
