@@ -851,16 +851,7 @@ describe("ops command", () => {
             /verify-restore takes --restore <id>/,
         );
         assert.throws(
-            () =>
-                parseArgs([
-                    "verify-restore",
-                    "--stack",
-                    "dev",
-                    "--source",
-                    "packages",
-                    "--restored",
-                    "packages",
-                ]),
+            () => parseArgs([...VERIFY_R1.slice(0, -1), "packages"]),
             /--source and --restored are both "packages"/,
         );
         assert.equal(opsFailure(new OpsError("x")).code, 3);

@@ -1,7 +1,7 @@
 // The checks' Warehouse on @google-cloud/bigquery: jobs.query (and jobs.getQueryResults while a
 // query is still running) through the client's query(), dry runs as jobs.query with dryRun,
-// tables.get for existence and columns, and jobs.get for a restore's job. Errors become OpsError
-// messages that say what to do.
+// tables.get for a table's columns (and whether it exists), and jobs.get for a restore's job.
+// Errors become OpsError messages that say what to do.
 import { BigQuery } from "@google-cloud/bigquery";
 import { GoogleAuth, PassThroughClient } from "google-auth-library";
 import { OpsError, type QueryParam, type Warehouse } from "./checks";
@@ -180,15 +180,6 @@ export function bigQueryWarehouse(options: BigQueryOptions): Warehouse {
             } catch (err) {
                 if ((err as { code?: unknown }).code === 404) return undefined;
                 throw explain(err, `job ${jobId}`);
-            }
-        },
-        async tableExists(dataset, table) {
-            await authenticated();
-            try {
-                const [exists] = await client.dataset(dataset).table(table).exists();
-                return exists;
-            } catch (err) {
-                throw explain(err, `table ${dataset}.${table}`);
             }
         },
     };

@@ -23,8 +23,6 @@ export interface Warehouse {
     query(sql: string): Promise<Record<string, unknown>[]>;
     /** Validates a statement without running it; resolves to the bytes it would process. */
     dryRun(sql: string, params?: QueryParam[]): Promise<number>;
-    /** Whether `dataset.table` exists. */
-    tableExists(dataset: string, table: string): Promise<boolean>;
     /** The columns of `dataset.table` and their modes; undefined when there is no such table. */
     tableColumns(dataset: string, table: string): Promise<Column[] | undefined>;
     /** A job in the stack's location; undefined when there is no such job. */
@@ -165,7 +163,7 @@ const noSuchTable = (raw: DatasetRef, t: string) =>
     );
 
 async function requireTables(wh: Warehouse, raw: DatasetRef, tables: readonly string[]) {
-    for (const t of tables) if (!(await wh.tableExists(raw.dataset, t))) throw noSuchTable(raw, t);
+    for (const t of tables) if (!(await wh.tableColumns(raw.dataset, t))) throw noSuchTable(raw, t);
 }
 
 /**
@@ -383,7 +381,7 @@ async function restoreStatus(
     if (job?.state === "DONE") return `skipped: the restore has run (job ${jobId})`;
     if (job) return `skipped: the restore's job ${jobId} is ${job.state}`;
     const [, dataset, table] = createsTable?.split(".") ?? [];
-    if (dataset && table && (await wh.tableExists(dataset, table)))
+    if (dataset && table && (await wh.tableColumns(dataset, table)))
         return `skipped: the restore has run (${table} exists)`;
     return undefined;
 }
