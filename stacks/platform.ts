@@ -38,7 +38,11 @@ export class Platform extends pulumi.ComponentResource {
     public readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("logistics:stack:Platform", name, {}, opts);
+        // The cost policy prices the plan inside `pulumi preview --policy-pack`, where only the
+        // resources are visible: the usage assumptions and the budget travel with this component,
+        // as inputs (the offline plan) and outputs (what the engine hands stack policies).
+        const costInputs = { estimates: args.config.estimates, budget: args.config.budget };
+        super("logistics:stack:Platform", name, costInputs, opts);
         const config = args.config;
         const naming = namingFor(config);
         // Physical names: the naming rules' defaults, or names adopted with logistics:names.
@@ -325,6 +329,6 @@ export class Platform extends pulumi.ComponentResource {
                   }
                 : {}),
         };
-        this.registerOutputs(this.outputs);
+        this.registerOutputs({ ...this.outputs, ...costInputs });
     }
 }
