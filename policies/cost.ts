@@ -19,6 +19,13 @@ export const stackCostWithinBudget: StackValidationPolicy & { remediationSteps: 
         const budget = budgetOf(resources);
         // No budget configured: no limit.
         if (budget === undefined) return;
+        if (budget === "unreadable") {
+            report(
+                "logistics:budget.monthlyUsd must be a plain number the policy can read; it is hidden " +
+                    "(a secret or a value known only after deploy), so the estimate cannot be checked.",
+            );
+            return;
+        }
         const estimate = estimateCost(resources);
         if (estimate.monthlyUsd > budget) {
             const top = [...estimate.items]

@@ -498,10 +498,29 @@ export function usageOf(resources: readonly CostResource[]): {
     return resolveEstimates(config);
 }
 
-/** The budget a plan carries (`logistics:budget.monthlyUsd`), or undefined: no limit. */
-export function budgetOf(resources: readonly CostResource[]): number | undefined {
+/**
+ * The budget a plan carries (`logistics:budget.monthlyUsd`); undefined: no limit; "unreadable":
+ * set but hidden (a secret or a value not known yet), which a policy must not take as no limit.
+ */
+export function budgetOf(resources: readonly CostResource[]): number | undefined | "unreadable" {
     const platform = resources.find((r) => r.type === PLATFORM_TYPE);
-    return num(read(platform?.props, "budget.monthlyUsd"));
+    if (!platform) return undefined;
+    let budget: unknown;
+    try {
+        budget = platform.props["budget"];
+    } catch {
+        return "unreadable";
+    }
+    if (budget === undefined) return undefined;
+    if (budget === null || typeof budget !== "object") return "unreadable";
+    let value: unknown;
+    try {
+        value = (budget as Record<string, unknown>)["monthlyUsd"];
+    } catch {
+        return "unreadable";
+    }
+    if (value === undefined) return undefined;
+    return typeof value === "number" ? value : "unreadable";
 }
 
 /** The monthly estimate of `resources` (custom resources are priced; components carry usage). */
