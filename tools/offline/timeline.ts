@@ -193,6 +193,8 @@ export function criticalPath(
 
 /** Which API (`<name>.googleapis.com`) a resource type's calls go to. */
 export function apiOf(type: string): string[] {
+    // Components make no calls of their own.
+    if (!type.startsWith("gcp:")) return [];
     const mod = type.split(":")[1]?.split("/")[0] ?? "";
     const byModule: Record<string, string[]> = {
         storage: ["storage.googleapis.com"],
@@ -209,7 +211,8 @@ export function apiOf(type: string): string[] {
         logging: ["logging.googleapis.com"],
         serviceaccount: ["iam.googleapis.com"],
         iam: ["iam.googleapis.com"],
-        projects: type.includes("serviceIdentity")
+        // Enabling an API and generating a service agent go to Service Usage, always on.
+        projects: /serviceIdentity|\/service:Service$/.test(type)
             ? ["serviceusage.googleapis.com"]
             : ["cloudresourcemanager.googleapis.com"],
     };
