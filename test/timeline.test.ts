@@ -3,7 +3,8 @@
 // data layer within 5 minutes whatever Composer takes, every resource still after its API).
 import * as assert from "assert";
 import fc from "fast-check";
-import { planNodes, timelineOf } from "../tools/offline/estimate";
+import { diffPlans } from "../tools/offline/diff";
+import { changeTimeline, planNodes, timelineOf } from "../tools/offline/estimate";
 import {
     apiOf,
     criticalPath,
@@ -210,5 +211,28 @@ describe("timeline: the prod plan", () => {
             DURATIONS["gcp:composer/environment:Environment"]!.create,
         );
         assert.equal(figure(/\| (\d+) min +\|$/), Math.ceil(t.fullRebuild.minutes));
+    });
+
+    it("times a change by the operations it runs: a Cloud Run update, a Composer update", async () => {
+        const api = {
+            image: "logistics-api:0.1.0",
+            minInstances: 3,
+            maxInstances: 20,
+            cpu: "2",
+            memory: "1Gi",
+            invokers: ["group:logistics-api-clients@example.com"],
+        };
+        const scaled = await planFor("prod", { "logistics:api": api });
+        assert.deepEqual(changeTimeline(plan, scaled, diffPlans(plan, scaled)), {
+            minutes: DURATIONS["gcp:cloudrunv2/service:Service"]!.update,
+            criticalPath: [
+                {
+                    type: "gcp:cloudrunv2/service:Service",
+                    name: "lgx-prod-api-service",
+                    minutes: DURATIONS["gcp:cloudrunv2/service:Service"]!.update,
+                },
+            ],
+        });
+        assert.equal(changeTimeline(plan, plan, diffPlans(plan, plan)).minutes, 0);
     });
 });
