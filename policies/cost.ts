@@ -27,6 +27,13 @@ export const stackCostWithinBudget: StackValidationPolicy & { remediationSteps: 
             return;
         }
         const estimate = estimateCost(resources);
+        // An unpriced resource could hold any cost: the budget cannot be vouched for without it.
+        if (estimate.notPriced.length > 0)
+            report(
+                `Every resource must have a price to check logistics:budget.monthlyUsd; not priced: ` +
+                    `${estimate.notPriced.map((r) => `${r.name} (${r.type})`).join(", ")}. ` +
+                    `Add the type's price to tools/offline/prices.json and tools/offline/cost.ts.`,
+            );
         if (estimate.monthlyUsd > budget) {
             const top = [...estimate.items]
                 .sort((a, b) => b.monthlyUsd - a.monthlyUsd)

@@ -214,6 +214,7 @@ describe("cost: price arithmetic", () => {
             name: "c",
             props: {
                 config: {
+                    softwareConfig: { imageVersion: "composer-3-airflow-2.10.5" },
                     environmentSize: "ENVIRONMENT_SIZE_MEDIUM",
                     resilienceMode: "HIGH_RESILIENCE",
                     workloadsConfig: {
@@ -413,5 +414,58 @@ describe("cost: config", () => {
             problem!,
             /^logistics:estimates\.keepDay: unknown key\. Did you mean keepDays\?/,
         );
+    });
+});
+
+describe("cost: what it cannot price", () => {
+    it("reports a type without a price instead of taking it as free", () => {
+        const vm: CostResource = { type: "gcp:compute/instance:Instance", name: "vm", props: {} };
+        const e = estimateCost(withUsage(vm));
+        assert.deepEqual(e.notPriced, [{ type: "gcp:compute/instance:Instance", name: "vm" }]);
+        assert.equal(
+            e.items.find((i) => i.name === "vm")!.basis,
+            "not priced: no price for gcp:compute/instance:Instance in tools/offline/prices.json",
+        );
+    });
+
+    it("prices only Composer 3 by DCU", () => {
+        const env: CostResource = {
+            type: "gcp:composer/environment:Environment",
+            name: "c2",
+            props: { config: { softwareConfig: { imageVersion: "composer-2.9.7-airflow-2.9.3" } } },
+        };
+        assert.deepEqual(estimateCost(withUsage(env)).notPriced, [
+            { type: "gcp:composer/environment:Environment", name: "c2" },
+        ]);
+    });
+
+    it("prices every resource of both shipped stacks", async () => {
+        for (const stack of ["dev", "prod"])
+            assert.deepEqual(
+                estimateCost(costResources(await planFor(stack))).notPriced,
+                [],
+                stack,
+            );
+    });
+
+    it("makes the budget policy fail on a resource it cannot price", async () => {
+        const { stackCostWithinBudget } = await import("../policies/cost");
+        const messages: string[] = [];
+        await stackCostWithinBudget.validateStack!(
+            {
+                resources: [
+                    {
+                        type: "logistics:stack:Platform",
+                        name: "p",
+                        props: { budget: { monthlyUsd: 10 } },
+                    },
+                    { type: "gcp:compute/instance:Instance", name: "vm", props: {} },
+                ],
+            } as never,
+            (m: string) => messages.push(m),
+        );
+        assert.deepEqual(messages, [
+            "Every resource must have a price to check logistics:budget.monthlyUsd; not priced: vm (gcp:compute/instance:Instance). Add the type's price to tools/offline/prices.json and tools/offline/cost.ts.",
+        ]);
     });
 });

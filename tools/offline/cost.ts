@@ -32,6 +32,8 @@ export interface CostEstimate {
     assumptions: Assumption[];
     /** Prices used that could not be confirmed from Google's page, with the reason. */
     unverifiedPrices: { key: string; reason: string }[];
+    /** Resources of a type (or kind) the data file has no price for: the total leaves them out. */
+    notPriced: { type: string; name: string }[];
     /** What the figures are: list prices, what is left out. */
     basis: string;
 }
@@ -210,6 +212,9 @@ export function streamCost(
     };
 }
 
+/** Bucket locations the data file's Cloud Storage prices are for. */
+const PRICED_LOCATIONS = ["US", "US-CENTRAL1", "US-EAST1"];
+
 /** The bucket's role in logistics:estimates.storageGbPerDay: its purpose, else its component. */
 function bucketRole(props: Record<string, unknown>): string | undefined {
     const r = read(props, "labels.purpose") ?? read(props, "labels.component");
@@ -266,7 +271,13 @@ function bucketItem(r: CostResource, usage: Estimates): CostItem {
         type: r.type,
         name: r.name,
         monthlyUsd: total,
-        basis: `${parts.join("; ")}; ${tier === "multiRegion" ? "multi-region" : "regional"} ${String(location)} prices${pricer.note()}`,
+        basis:
+            `${parts.join("; ")}; ${tier === "multiRegion" ? "multi-region" : "regional"} ${String(location)} at ` +
+            `${tier === "multiRegion" ? "US" : "us-central1 / us-east1"} prices` +
+            (PRICED_LOCATIONS.includes(String(location).toUpperCase()) && !dual
+                ? ""
+                : ` (prices.json has none for ${String(location)}${dual ? " dual-region" : ""}: an approximation)`) +
+            pricer.note(),
     };
 }
 
@@ -345,6 +356,10 @@ function runItem(r: CostResource, usage: Estimates): CostItem {
 
 function composerItem(r: CostResource, usage: Estimates): CostItem {
     const pricer = new Pricer();
+    const image = read(r.props, "config.softwareConfig.imageVersion");
+    // DCU pricing is Composer 3's; Composer 2 and 1 are billed differently.
+    if (typeof image !== "string" || !image.startsWith("composer-3"))
+        return item(r, 0, `${NOT_PRICED}only Composer 3 is priced (image ${String(image)})`);
     const size = String(read(r.props, "config.environmentSize") ?? "ENVIRONMENT_SIZE_SMALL");
     const resilient = read(r.props, "config.resilienceMode") === "HIGH_RESILIENCE";
     const w = "config.workloadsConfig";
@@ -480,7 +495,31 @@ const RULES: Record<string, Rule2> = {
     },
 };
 
+/** The marker of an item the estimate could not price (and left out of the total). */
+export const NOT_PRICED = "not priced: ";
+
+/**
+ * Types with no charge of their own (or priced elsewhere), with why. Any other type without a
+ * pricing rule is reported as not priced, never silently as free.
+ */
 const FREE_BASIS: Record<string, string> = {
+    "gcp:projects/service:Service": "enabling an API is free",
+    "gcp:projects/serviceIdentity:ServiceIdentity": "a service agent is free",
+    "gcp:projects/iAMMember:IAMMember": "IAM is free",
+    "gcp:serviceaccount/account:Account": "service accounts are free",
+    "gcp:serviceaccount/iAMMember:IAMMember": "IAM is free",
+    "gcp:storage/bucketIAMMember:BucketIAMMember": "IAM is free",
+    "gcp:bigquery/datasetIamMember:DatasetIamMember": "IAM is free",
+    "gcp:secretmanager/secretIamMember:SecretIamMember": "IAM is free",
+    "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": "IAM is free",
+    "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "IAM is free",
+    "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": "workload identity federation is free",
+    "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+        "workload identity federation is free",
+    "gcp:monitoring/notificationChannel:NotificationChannel": "notification channels are free",
+    "gcp:monitoring/dashboard:Dashboard": "dashboards are free",
+    "gcp:bigquery/reservationAssignment:ReservationAssignment": "priced on its reservation",
+    "random:index/randomPassword:RandomPassword": "generated locally",
     "gcp:bigquery/dataTransferConfig:DataTransferConfig":
         "scheduled queries: the bytes they scan are part of queryTibPerMonth (or the reservation)",
     "gcp:bigquery/job:Job": "load jobs are free; a query job's scan is part of queryTibPerMonth",
@@ -532,7 +571,12 @@ export function estimateCost(resources: readonly CostResource[]): CostEstimate {
     const items: CostItem[] = custom.map((r) => {
         const rule = RULES[r.type];
         if (rule) return rule(r, usage, custom);
-        return item(r, 0, FREE_BASIS[r.type] ?? "no charge of its own");
+        return item(
+            r,
+            0,
+            FREE_BASIS[r.type] ??
+                `${NOT_PRICED}no price for ${r.type} in tools/offline/prices.json`,
+        );
     });
     const reservations = custom.filter((r) => r.type === "gcp:bigquery/reservation:Reservation");
     const datasets = custom.filter((r) => r.type === "gcp:bigquery/dataset:Dataset");
@@ -566,6 +610,9 @@ export function estimateCost(resources: readonly CostResource[]): CostEstimate {
             .filter(([, v]) => v !== undefined)
             .map(([key, value]) => ({ key, value, isDefault: !given.includes(key) })),
         unverifiedPrices: [...used].sort().map((key) => ({ key, reason: price(key).reason ?? "" })),
+        notPriced: rounded
+            .filter((i) => i.basis.startsWith(NOT_PRICED))
+            .map((i) => ({ type: i.type, name: i.name })),
         basis:
             `GCP list prices (tools/offline/prices.json), ${MONTH_HOURS} h a month, before free tiers ` +
             `and discounts; usage from logistics:estimates (defaults where unset) marked as assumptions; ` +

@@ -168,6 +168,10 @@ export function renderCost(estimate: CostEstimate): string {
     );
     for (const a of estimate.assumptions)
         lines.push(`  ${a.isDefault ? "*" : " "} ${a.key}: ${JSON.stringify(a.value)}`);
+    if (estimate.notPriced.length > 0) {
+        lines.push("", "Not priced (left out of the total):");
+        for (const r of estimate.notPriced) lines.push(`  - ${displayType(r.type)}  ${r.name}`);
+    }
     if (estimate.unverifiedPrices.length > 0) {
         lines.push("", "Prices not confirmed from Google's pages:");
         for (const p of estimate.unverifiedPrices) lines.push(`  - ${p.key}: ${p.reason}`);
