@@ -14,7 +14,7 @@ import {
 import { costResources } from "../tools/offline/estimate";
 import PRICES from "../tools/offline/prices.json";
 import { loadPolicyConfig, runPolicies } from "../tools/offline/policy";
-import { configProblems, planFor } from "./harness";
+import { configProblems, EVERY_FEATURE, planFor, PROJECT_ROOT, runTool } from "./harness";
 
 const RUN = "gcp:cloudrunv2/service:Service";
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -439,13 +439,14 @@ describe("cost: what it cannot price", () => {
         ]);
     });
 
-    it("prices every resource of both shipped stacks", async () => {
+    it("prices every resource of both stacks, with every optional feature on", async () => {
         for (const stack of ["dev", "prod"])
-            assert.deepEqual(
-                estimateCost(costResources(await planFor(stack))).notPriced,
-                [],
-                stack,
-            );
+            for (const changes of [{}, EVERY_FEATURE])
+                assert.deepEqual(
+                    estimateCost(costResources(await planFor(stack, changes))).notPriced,
+                    [],
+                    stack,
+                );
     });
 
     it("makes the budget policy fail on a resource it cannot price", async () => {
@@ -468,4 +469,36 @@ describe("cost: what it cannot price", () => {
             "Every resource must have a price to check logistics:budget.monthlyUsd; not priced: vm (gcp:compute/instance:Instance). Add the type's price to tools/offline/prices.json and tools/offline/cost.ts.",
         ]);
     });
+});
+
+describe("cost and timeline: the preview's flags", () => {
+    for (const stack of ["dev", "prod"])
+        it(`--cost --timeline --json give the sections on ${stack}`, () => {
+            const r = runTool("preview", ["--stack", stack, "--json", "--cost", "--timeline"], {
+                cwd: PROJECT_ROOT,
+            });
+            assert.equal(r.status, 0, r.stderr);
+            const out = JSON.parse(r.stdout) as {
+                cost: { monthlyUsd: number; items: object[]; assumptions: object[] };
+                timeline: {
+                    fullRebuild: { minutes: number };
+                    dataLayerUsable: { minutes: number };
+                    criticalPath: object[];
+                };
+            };
+            assert.ok(out.cost.monthlyUsd > 0);
+            assert.deepEqual(Object.keys(out.cost.items[0]!), [
+                "type",
+                "name",
+                "monthlyUsd",
+                "basis",
+            ]);
+            assert.ok(out.cost.assumptions.length > 0);
+            assert.ok(out.timeline.fullRebuild.minutes > out.timeline.dataLayerUsable.minutes);
+            assert.deepEqual(Object.keys(out.timeline.criticalPath[0]!), [
+                "type",
+                "name",
+                "minutes",
+            ]);
+        });
 });
