@@ -155,7 +155,10 @@ export interface StreamCost {
  * The steady-state monthly cost of `gbPerDay` written into a bucket whose lifecycle `rules` apply:
  * each object spends the days between its class changes in each class, and ends at the earliest
  * Delete age (not before the retention period), else after `keepDays`. Deleting before a class's
- * minimum storage duration, counted from the object's creation, bills the remaining days.
+ * minimum storage duration bills the remaining days (https://cloud.google.com/storage/pricing,
+ * early deletion). The duration is counted from the object's creation, and a lifecycle class
+ * change is taken as free of early-deletion charges: both as Google describes lifecycle
+ * transitions as we read them, not confirmed from the stored pages.
  */
 export function streamCost(
     gbPerDay: number,
@@ -301,7 +304,8 @@ export function runBilling(containers: readonly unknown[]): "instance" | "reques
 function runItem(r: CostResource, usage: Estimates): CostItem {
     const pricer = new Pricer();
     const containers = (read(r.props, "template.containers") as unknown[] | undefined) ?? [];
-    // Cloud Run's defaults per instance: 1 vCPU, 512 MiB (run/docs/configuring/services/cpu).
+    // Unset limits: Cloud Run services' usual defaults, 1 vCPU and 512 MiB (not confirmed here;
+    // https://cloud.google.com/run/docs/configuring/services/cpu). The stacks always set both.
     const cpu = containers.reduce<number>(
         (s, c) => s + (parseCpu(read(c, "resources.limits.cpu")) ?? 1),
         0,

@@ -111,9 +111,12 @@ export interface Scheduled {
 
 /**
  * The schedule of a `pulumi up`: each operation starts once everything it waits for has finished
- * and, with `parallel` limited, a worker is free (Pulumi's `--parallel`; the CLI's default is
- * unbounded: https://www.pulumi.com/docs/iac/cli/commands/pulumi_up/). Ready operations take free
- * workers in the order they became ready, then in the plan's order.
+ * and, with `parallel` limited, a worker is free (Pulumi's `--parallel`). The CLI's help for
+ * `pulumi up` says "Defaults to unbounded. (default 2147483647)"
+ * (https://www.pulumi.com/docs/iac/cli/commands/pulumi_up/); older CLIs used a fixed default, so
+ * a finite `parallel` models them. Ready operations take free workers in the order they became
+ * ready, then in the plan's order; with a finite `parallel` this list schedule is an
+ * approximation (and, as any list schedule, may shorten when an edge is added).
  */
 export function schedule(
     nodes: readonly TimelineNode[],
