@@ -3,6 +3,7 @@
 import { bigqueryPolicies } from "./bigquery";
 import { cloudrunPolicies } from "./cloudrun";
 import { composerPolicies } from "./composer";
+import { costPolicies } from "./cost";
 import { generalPolicies } from "./general";
 import { iamPolicies } from "./iam";
 import { monitoringPolicies } from "./monitoring";
@@ -21,4 +22,4 @@ export const resourcePolicies = [
     ...generalPolicies,
 ];
 
-export const allPolicies = [...resourcePolicies, ...stackPolicies];
+export const allPolicies = [...resourcePolicies, ...stackPolicies, ...costPolicies];

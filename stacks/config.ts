@@ -14,6 +14,7 @@ import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
 import { backupPoint, backups, dataLake, oncall, restores, warehouse } from "./sections";
+import { budget, estimates } from "./estimates";
 
 export { GCP_REGIONS };
 
@@ -98,6 +99,10 @@ export const CONFIG_SCHEMA = {
     "logistics:names": names.default({}),
     /** The on-call engineers: read access for `npm run ops` (docs/ops.md). */
     "logistics:oncall": oncall,
+    /** Usage assumptions of the cost estimate (`--cost`); defaults in stacks/estimates.ts. */
+    "logistics:estimates": estimates,
+    /** The monthly budget the cost policy holds the estimate to; absent: no limit. */
+    "logistics:budget": budget,
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -121,6 +126,8 @@ export interface StackConfig {
     alerting: Values["logistics:alerting"];
     ci: Values["logistics:ci"];
     oncall: Values["logistics:oncall"];
+    estimates: Values["logistics:estimates"];
+    budget: Values["logistics:budget"];
     /** Physical names: the naming rules' defaults with `logistics:names` applied. */
     names: PhysicalNames;
     /** Locations with defaults applied (gcp:region where a section sets none), resolved once here. */
@@ -214,6 +221,8 @@ export function parseStackConfig(
         alerting: v["logistics:alerting"],
         ci: v["logistics:ci"],
         oncall: v["logistics:oncall"],
+        estimates: v["logistics:estimates"],
+        budget: v["logistics:budget"],
         names: namesOf(v),
         locations: resolveLocations(v),
     };

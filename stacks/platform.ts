@@ -1,8 +1,9 @@
 // The platform's root component: composes one component per logical entity from the stack config.
 //
-// Wiring rules: every component waits for the project's APIs; grants to workload identities are
-// made by the component that owns the resource (bucket, dataset, secret), from the IAM shape;
-// service-account members are computed from the naming rules, so a grant never waits on a lookup.
+// Wiring rules: every component waits for the APIs its resources call, and for no other; grants
+// to workload identities are made by the component that owns the resource (bucket, dataset,
+// secret), from the IAM shape; service-account members are computed from the naming rules, so a
+// grant never waits on a lookup.
 import * as pulumi from "@pulumi/pulumi";
 import { Alerting } from "../components/alerting";
 import { ApiService } from "../components/apiService";
@@ -38,7 +39,11 @@ export class Platform extends pulumi.ComponentResource {
     public readonly outputs: Record<string, pulumi.Input<unknown>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("logistics:stack:Platform", name, {}, opts);
+        // The cost policy prices the plan inside `pulumi preview --policy-pack`, where only the
+        // resources are visible: the usage assumptions and the budget travel with this component,
+        // as inputs (the offline plan) and outputs (what the engine hands stack policies).
+        const costInputs = { estimates: args.config.estimates, budget: args.config.budget };
+        super("logistics:stack:Platform", name, costInputs, opts);
         const config = args.config;
         const naming = namingFor(config);
         // Physical names: the naming rules' defaults, or names adopted with logistics:names.
@@ -58,7 +63,21 @@ export class Platform extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const afterApis = { parent: this, dependsOn: [services] };
+        // Each component waits for the APIs its resources call, and only for those: waiting for
+        // every API put the data layer behind Composer's API and lengthened a full rebuild
+        // (`npm run preview -- --timeline`). An optional feature's API the stack does not enable
+        // (the reservation's) is not waited for; a name no feature enables is a mistake.
+        const everyApi = requiredServices({ reservation: true, federation: true });
+        const afterApis = (...apis: string[]) => ({
+            parent: this,
+            dependsOn: apis.flatMap((a) => {
+                const api = `${a}.googleapis.com`;
+                if (!everyApi.includes(api))
+                    throw new Error(`afterApis: ${api} is not an API the stack enables`);
+                const service = services.services[api];
+                return service ? [service] : [];
+            }),
+        });
 
         const identities = new Identities(
             naming.name("identities"),
@@ -66,7 +85,7 @@ export class Platform extends pulumi.ComponentResource {
                 project,
                 accountIds: names.serviceAccounts,
             },
-            afterApis,
+            afterApis("iam", "cloudresourcemanager"),
         );
         const sa = identities.members;
         // The runbook's level 1: what `npm run ops` needs, on the project (the raw dataset's read
@@ -75,7 +94,7 @@ export class Platform extends pulumi.ComponentResource {
             new OnCallAccess(
                 naming.name("oncall"),
                 { project, members: config.oncall.members, roles: ONCALL_PROJECT_ROLES },
-                afterApis,
+                afterApis("cloudresourcemanager"),
             );
         // Grants to the workload accounts wait for the accounts (components take them as `accounts`).
         const accounts = identities.accounts;
@@ -92,7 +111,7 @@ export class Platform extends pulumi.ComponentResource {
                 iam: { "roles/storage.objectAdmin": [sa.composer] },
                 accounts,
             },
-            afterApis,
+            afterApis("storage"),
         );
         const backups = new BackupStore(
             naming.name("backups"),
@@ -110,7 +129,7 @@ export class Platform extends pulumi.ComponentResource {
                 snapshotIam: { "roles/storage.objectAdmin": [sa.composer] },
                 accounts,
             },
-            afterApis,
+            afterApis("storage"),
         );
         const warehouse = new Warehouse(
             naming.name("warehouse"),
@@ -139,7 +158,7 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 accounts,
             },
-            afterApis,
+            afterApis("bigquery", "bigqueryreservation"),
         );
         const bqLocation = config.locations.warehouse;
 
@@ -157,7 +176,13 @@ export class Platform extends pulumi.ComponentResource {
                 serviceAccountName: identities.accountNames.jobs,
                 accounts,
             },
-            { parent: this, dependsOn: [services, warehouse] },
+            {
+                parent: this,
+                dependsOn: [
+                    ...afterApis("bigquerydatatransfer", "bigquery", "iam").dependsOn,
+                    warehouse,
+                ],
+            },
         );
         const restores = new Restores(
             naming.name("restores"),
@@ -170,7 +195,7 @@ export class Platform extends pulumi.ComponentResource {
                 layouts: RAW_TABLES,
                 labels: naming.labels({ component: "restores" }),
             },
-            { parent: this, dependsOn: [services, warehouse, backups] },
+            { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse, backups] },
         );
 
         const composer = new Orchestration(
@@ -197,7 +222,7 @@ export class Platform extends pulumi.ComponentResource {
                 labels: naming.labels({ component: "composer" }),
                 protect,
             },
-            afterApis,
+            afterApis("composer", "iam"),
         );
 
         const apiService = new ApiService(
@@ -221,7 +246,7 @@ export class Platform extends pulumi.ComponentResource {
                 labels: naming.labels({ component: "api" }),
                 protect,
             },
-            afterApis,
+            afterApis("artifactregistry", "secretmanager", "run", "monitoring"),
         );
 
         // The runbook's freshness query, run on a schedule inside GCP; the freshness alert watches it.
@@ -238,7 +263,14 @@ export class Platform extends pulumi.ComponentResource {
                 everyMinutes: config.alerting.freshnessCheckMinutes,
                 serviceAccountEmail: identities.emails.jobs,
             },
-            { parent: this, dependsOn: [services, warehouse, scheduledBackups] },
+            {
+                parent: this,
+                dependsOn: [
+                    ...afterApis("bigquerydatatransfer").dependsOn,
+                    warehouse,
+                    scheduledBackups,
+                ],
+            },
         );
         const alerting = new Alerting(
             naming.name("alerting"),
@@ -256,7 +288,7 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 labels: naming.labels({ component: "alerting" }),
             },
-            afterApis,
+            afterApis("monitoring"),
         );
 
         new PipelineDashboard(
@@ -270,7 +302,7 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 jobErrorMetricName: names.jobErrorMetric,
             },
-            afterApis,
+            afterApis("logging", "monitoring"),
         );
 
         // CI: GitHub Actions act as the deployer through workload identity federation.
@@ -292,7 +324,7 @@ export class Platform extends pulumi.ComponentResource {
                       secretsKey: config.ci.secretsKey,
                       protect,
                   },
-                  afterApis,
+                  afterApis("iam", "storage"),
               )
             : undefined;
 
@@ -325,6 +357,6 @@ export class Platform extends pulumi.ComponentResource {
                   }
                 : {}),
         };
-        this.registerOutputs(this.outputs);
+        this.registerOutputs({ ...this.outputs, ...costInputs });
     }
 }

@@ -5,6 +5,7 @@ import * as path from "path";
 import { ConfigError } from "../stacks/config";
 import { loadBase } from "./offline/base";
 import { diffPlans, renderDiff } from "./offline/diff";
+import { ESTIMATE_USAGE, estimateDiff, estimatePlan, takeEstimateFlags } from "./offline/estimate";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
@@ -58,24 +59,32 @@ export function parseArgs(argv: readonly string[]): PreviewArgs {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-    const args = parseArgs(argv);
+    const { flags, rest } = takeEstimateFlags(argv);
+    const args = parseArgs(rest);
     if (args.help) {
-        console.log(USAGE);
+        console.log(`${USAGE}\n\n${ESTIMATE_USAGE}`);
         return 0;
     }
     const root = projectRoot();
     if (args.diff !== undefined) {
         // The base first: a bad --diff fails before the (slower) preview of the working tree.
         const base = loadBase(args.diff, args.stack, root);
-        const diff = diffPlans(base.plan, await runOffline({ stack: args.stack, root }));
-        if (args.json) console.log(JSON.stringify({ base: base.label, ...diff }, null, 2));
-        else console.log(renderDiff(diff, base.label, "working tree"));
+        const head = await runOffline({ stack: args.stack, root });
+        const diff = diffPlans(base.plan, head);
+        const extra = estimateDiff(base.plan, head, diff, flags);
+        if (args.json)
+            console.log(JSON.stringify({ base: base.label, ...diff, ...extra.json }, null, 2));
+        else console.log(renderDiff(diff, base.label, "working tree") + extra.text);
         return diff.protectedViolations.length > 0 ? 1 : 0;
     }
     const plan = await runOffline({ stack: args.stack, root });
     const violations = await runPolicies(plan, loadPolicyConfig(args.stack));
-    if (args.json) console.log(JSON.stringify({ ...plan, policyViolations: violations }, null, 2));
-    else console.log(`${renderPlan(plan)}\n\n${renderViolations(violations, plan)}`);
+    const extra = estimatePlan(plan, flags);
+    if (args.json)
+        console.log(
+            JSON.stringify({ ...plan, policyViolations: violations, ...extra.json }, null, 2),
+        );
+    else console.log(`${renderPlan(plan)}\n\n${renderViolations(violations, plan)}${extra.text}`);
     // As with `pulumi preview --policy-pack`, a mandatory violation fails the command.
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
 }

@@ -208,7 +208,8 @@ export async function runPolicies(
                     );
         }
         if ("validateStack" in policy && policy.validateStack) {
-            const policyResources = resources.map(
+            // The engine hands stack policies every resource, components too (their outputs).
+            const policyResources = plan.resources.map(
                 (r) =>
                     ({
                         ...resourceArgs(r, () => values),

@@ -1,0 +1,51 @@
+// The budget policy: the stack's monthly estimate, computed from the plan's resources with the
+// same cost module as `npm run preview -- --cost`, must stay within logistics:budget.monthlyUsd.
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { budgetOf, estimateCost, type CostResource } from "../tools/offline/cost";
+
+export const stackCostWithinBudget: StackValidationPolicy & { remediationSteps: string } = {
+    name: "stack-cost-within-budget",
+    description:
+        "Checks whether the stack's estimated monthly cost stays within logistics:budget.monthlyUsd.",
+    remediationSteps:
+        "Lower what costs most (see `npm run preview -- --stack <name> --cost`), or raise " +
+        "logistics:budget.monthlyUsd in the stack file with the owner's approval.",
+    validateStack: (args, report) => {
+        const resources: CostResource[] = args.resources.map((r) => ({
+            type: r.type,
+            name: r.name,
+            props: (r.props ?? {}) as Record<string, unknown>,
+        }));
+        const budget = budgetOf(resources);
+        // No budget configured: no limit.
+        if (budget === undefined) return;
+        if (budget === "unreadable") {
+            report(
+                "logistics:budget.monthlyUsd must be a plain number the policy can read; it is hidden " +
+                    "(a secret or a value known only after deploy), so the estimate cannot be checked.",
+            );
+            return;
+        }
+        const estimate = estimateCost(resources);
+        // An unpriced resource could hold any cost: the budget cannot be vouched for without it.
+        if (estimate.notPriced.length > 0)
+            report(
+                `Every resource must have a price to check logistics:budget.monthlyUsd; not priced: ` +
+                    `${estimate.notPriced.map((r) => `${r.name} (${r.type})`).join(", ")}. ` +
+                    `Add the type's price to tools/offline/prices.json and tools/offline/cost.ts.`,
+            );
+        if (estimate.monthlyUsd > budget) {
+            const top = [...estimate.items]
+                .sort((a, b) => b.monthlyUsd - a.monthlyUsd)
+                .slice(0, 3)
+                .map((i) => `${i.name} $${i.monthlyUsd.toFixed(2)}`)
+                .join(", ");
+            report(
+                `The stack's estimated monthly cost $${estimate.monthlyUsd.toFixed(2)} must not exceed ` +
+                    `logistics:budget.monthlyUsd ($${budget.toFixed(2)}); largest: ${top}.`,
+            );
+        }
+    },
+};
+
+export const costPolicies = [stackCostWithinBudget];
