@@ -1,0 +1,388 @@
+// The offline IAM model: who must do what (data/iam-actions.ts), who is granted what (the plan's
+// IAM member resources, expanded with data/gcp-iam-roles.json), and the difference per identity.
+import * as fs from "fs";
+import * as path from "path";
+import {
+    ciActions,
+    DEPLOYER_TYPES,
+    deployerExtraActions,
+    GOOGLE_GRANTS,
+    onCallActions,
+    scope,
+    workloadActions,
+    type Action,
+    type Operation,
+    type ScopeContext,
+    type StackNames,
+} from "../../data/iam-actions";
+import {
+    serviceAccountEmail,
+    serviceAgentEmail,
+    type ServiceAgent,
+} from "../../components/identities";
+import { deployerSubjects } from "../../stacks/ci";
+import type { StackConfig } from "../../stacks/config";
+import { OFFLINE_PROJECT_NUMBER, UNKNOWN, type Plan } from "./engine";
+import { displayType } from "./render";
+
+/** Predefined roles and their permissions (limited to the services the platform uses). */
+export type RoleData = Readonly<Record<string, { permissions: readonly string[] }>>;
+
+export const ROLES_FILE = path.resolve(__dirname, "..", "..", "data", "gcp-iam-roles.json");
+
+export function loadRoles(file = ROLES_FILE): RoleData {
+    return (JSON.parse(fs.readFileSync(file, "utf8")) as { roles: RoleData }).roles;
+}
+
+/** One grant of the plan (or Google's own): a role for a member on a scope. */
+export interface Grant {
+    member: string;
+    role: string;
+    scope: string;
+    /** The plan resource's name, or who grants it outside the plan. */
+    origin: string;
+}
+
+/** A permission an identity needs on a scope, and why. */
+export interface Requirement {
+    permission: string;
+    scope: string;
+    action: string;
+    source: string;
+}
+
+export interface Identity {
+    id: string;
+    label: string;
+    /** Every member must be covered (on-call members, CI principals). */
+    members: string[];
+    actions: Action[];
+}
+
+export interface Missing extends Requirement {
+    member: string;
+}
+
+export interface IdentityReport {
+    id: string;
+    label: string;
+    members: string[];
+    required: Requirement[];
+    granted: Grant[];
+    missing: Missing[];
+    /** Permissions granted beyond need, as `permission on scope`, sorted. */
+    excess: string[];
+}
+
+export interface AccessReport {
+    stack: string;
+    identities: IdentityReport[];
+    /** Faults that make the check fail: unmapped types, unknown members, unknown permissions. */
+    problems: string[];
+    /** Grants whose role the data does not hold (custom roles): they cover nothing here. */
+    unexpandedRoles: string[];
+}
+
+/** Does a grant on `granted` reach `required`? A scope covers the resource names under it. */
+export function covers(granted: string, required: string): boolean {
+    return required === granted || required.startsWith(`${granted}/`);
+}
+
+function scopeContext(plan: Plan, project: string): ScopeContext {
+    const buckets = plan.resources
+        .filter((r) => r.type === "gcp:storage/bucket:Bucket")
+        .map((r) => r.inputs["name"])
+        .filter((n): n is string => typeof n === "string");
+    return { project, buckets: new Set(buckets) };
+}
+
+/** Every IAM member resource of the plan as a grant; throws nothing, reports what it can't read. */
+export function planGrants(plan: Plan, project: string): { grants: Grant[]; problems: string[] } {
+    const ctx = scopeContext(plan, project);
+    const grants: Grant[] = [];
+    const problems: string[] = [];
+    for (const r of plan.resources) {
+        const rule = DEPLOYER_TYPES[r.type];
+        if (rule?.kind !== "grant") continue;
+        const member = r.inputs["member"];
+        const role = r.inputs["role"];
+        const target = rule.target(r.inputs, ctx);
+        if (typeof member !== "string" || member === "" || member === UNKNOWN)
+            problems.push(
+                `${displayType(r.type)} ${r.name}: its member is ${member === UNKNOWN ? "known only after deploy" : "empty"}, ` +
+                    `so nobody can tell whom it grants (and GCP refuses an empty one). Compute the member ` +
+                    `from names (a service agent's from the project number), not from another resource's output.`,
+            );
+        else if (typeof role !== "string" || target === undefined || target.includes(UNKNOWN))
+            problems.push(`${displayType(r.type)} ${r.name}: its role or target is not known.`);
+        else grants.push({ member, role, scope: target, origin: r.name });
+    }
+    return { grants, problems };
+}
+
+const OPERATIONS: readonly Operation[] = ["create", "read", "update", "delete"];
+const OP_WORDS: Record<Operation, string> = {
+    create: "create",
+    read: "read (refresh, drift, import)",
+    update: "update",
+    delete: "delete",
+};
+
+/**
+ * The deployer's actions, derived from the plan: for every resource, what each operation calls
+ * (IAM members: getIamPolicy / setIamPolicy on their target), and actAs on the account a resource
+ * runs as. A type without a rule is a problem: the model must learn it before it ships.
+ */
+export function deployerActions(
+    plan: Plan,
+    project: string,
+): { actions: Action[]; problems: string[] } {
+    const ctx = scopeContext(plan, project);
+    const actions: Action[] = [];
+    const problems: string[] = [];
+    for (const r of plan.resources.filter((r) => r.custom)) {
+        const rule = DEPLOYER_TYPES[r.type];
+        const what = `${displayType(r.type)} ${r.name}`;
+        if (!rule) {
+            problems.push(
+                `deployer: no permissions known for ${displayType(r.type)} (${r.name}). ` +
+                    `Add the type to DEPLOYER_TYPES in data/iam-actions.ts with the Google page that lists them.`,
+            );
+            continue;
+        }
+        if (rule.kind === "local") continue;
+        if (rule.kind === "grant") {
+            const target = rule.target(r.inputs, ctx);
+            if (target === undefined || target.includes(UNKNOWN)) continue; // reported by planGrants
+            actions.push(
+                {
+                    action: `read ${what}`,
+                    permissions: rule.read,
+                    scope: target,
+                    source: rule.source,
+                },
+                {
+                    action: `create, update or delete ${what}`,
+                    permissions: rule.write,
+                    scope: target,
+                    source: rule.source,
+                },
+            );
+            continue;
+        }
+        const projectScope = scope.project(
+            typeof r.inputs["project"] === "string" ? (r.inputs["project"] as string) : project,
+        );
+        for (const op of OPERATIONS)
+            if (rule.ops[op].length > 0)
+                actions.push({
+                    action: `${OP_WORDS[op]} ${what}`,
+                    permissions: rule.ops[op],
+                    scope: projectScope,
+                    source: rule.source,
+                });
+        const runsAs = rule.runsAs?.(r.inputs, ctx);
+        if (runsAs && !runsAs.includes(UNKNOWN))
+            actions.push({
+                action: `create or update ${what}, which runs as that account`,
+                permissions: ["iam.serviceAccounts.actAs"],
+                scope: runsAs,
+                source: "https://cloud.google.com/iam/docs/service-accounts-actas",
+            });
+    }
+    return { actions, problems };
+}
+
+/** What the model needs from the stack's config besides the plan. */
+export interface ModelInput {
+    names: StackNames;
+    /** The project's number as the plan carries it (offline: the marked placeholder). */
+    projectNumber?: string;
+    oncall: readonly string[];
+    ci?: { poolId: string; subjects: readonly string[]; stateBucket?: string; secretsKey?: string };
+}
+
+/** The model's input from a validated stack config. */
+export function modelInput(config: StackConfig, projectNumber?: string): ModelInput {
+    const n = config.names;
+    const p = config.project;
+    const email = (id: string) => serviceAccountEmail(id, p);
+    return {
+        names: {
+            project: p,
+            region: config.region,
+            buckets: { lake: n.dataBucket, backups: n.backupsBucket, snapshots: n.snapshotsBucket },
+            datasets: n.datasets,
+            apiService: n.apiService,
+            apiKeySecret: n.apiKeySecret,
+            imageRepository: n.imageRepository,
+            accounts: {
+                composer: email(n.serviceAccounts.composer),
+                api: email(n.serviceAccounts.api),
+                jobs: email(n.serviceAccounts.jobs),
+                deployer: email(n.serviceAccounts.deployer),
+            },
+        },
+        ...(projectNumber ? { projectNumber } : {}),
+        oncall: config.oncall.members,
+        ...(config.ci
+            ? {
+                  ci: {
+                      poolId: n.workloadIdentityPool,
+                      subjects: deployerSubjects(config.ci, config.environment).map(
+                          (s) => s.subject,
+                      ),
+                      ...(config.ci.stateBucket ? { stateBucket: config.ci.stateBucket } : {}),
+                      ...(config.ci.secretsKey ? { secretsKey: config.ci.secretsKey } : {}),
+                  },
+              }
+            : {}),
+    };
+}
+
+const AGENTS: Record<string, ServiceAgent> = {
+    "composer-agent": "composer",
+    "transfer-agent": "transfer",
+    "monitoring-agent": "monitoring",
+    "run-agent": "run",
+};
+
+/** Every identity the platform creates or relies on, with its actions. */
+export function identities(
+    plan: Plan,
+    input: ModelInput,
+): { list: Identity[]; problems: string[] } {
+    const s = input.names;
+    const number = input.projectNumber ?? OFFLINE_PROJECT_NUMBER;
+    const sa = (email: string) => `serviceAccount:${email}`;
+    const work = workloadActions(s);
+    const deployer = deployerActions(plan, s.project);
+    const list: Identity[] = [
+        {
+            id: "deployer",
+            label: "deployer (CI's pulumi preview / up / refresh)",
+            members: [sa(s.accounts.deployer)],
+            actions: [...deployer.actions, ...deployerExtraActions(s, input.ci ?? {})],
+        },
+        ...(["composer", "api", "jobs"] as const).map((w) => ({
+            id: w,
+            label: `${w} service account`,
+            members: [sa(s.accounts[w])],
+            actions: work[w]!,
+        })),
+        {
+            id: "oncall",
+            label: "on-call (logistics:oncall, npm run ops)",
+            members: [...new Set(input.oncall)],
+            actions: onCallActions(s),
+        },
+        ...(input.ci
+            ? [
+                  {
+                      id: "ci",
+                      label: "CI (GitHub workflow runs through workload identity federation)",
+                      members: input.ci.subjects.map(
+                          (subject) =>
+                              `principal://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${input.ci!.poolId}/subject/${subject}`,
+                      ),
+                      actions: ciActions(s),
+                  },
+              ]
+            : []),
+        ...Object.entries(AGENTS).map(([id, agent]) => ({
+            id,
+            label: `${agent} service agent (Google-managed)`,
+            members: [sa(serviceAgentEmail(agent, number))],
+            actions: work[id]!,
+        })),
+    ];
+    return { list, problems: deployer.problems };
+}
+
+/** The requirements of a list of actions, one per permission and scope (first action wins). */
+export function requirements(actions: readonly Action[]): Requirement[] {
+    const seen = new Map<string, Requirement>();
+    for (const a of actions)
+        for (const permission of a.permissions) {
+            const key = `${permission} ${a.scope}`;
+            if (!seen.has(key))
+                seen.set(key, { permission, scope: a.scope, action: a.action, source: a.source });
+        }
+    return [...seen.values()];
+}
+
+/** Checks every identity's requirements against the grants. Pure: plan, input and roles in. */
+export function checkAccess(plan: Plan, input: ModelInput, roles: RoleData): AccessReport {
+    const { grants: fromPlan, problems: grantProblems } = planGrants(plan, input.names.project);
+    const { list, problems: typeProblems } = identities(plan, input);
+    const number = input.projectNumber ?? OFFLINE_PROJECT_NUMBER;
+    const grants: Grant[] = [
+        ...fromPlan,
+        ...GOOGLE_GRANTS.map((g) => ({
+            member: `serviceAccount:${serviceAgentEmail(AGENTS[g.agent]!, number)}`,
+            role: g.role,
+            scope: scope.project(input.names.project),
+            origin: `Google, when the API is enabled (${g.source})`,
+        })),
+    ];
+    const known = new Set(Object.values(roles).flatMap((r) => r.permissions));
+    const problems = [...typeProblems, ...grantProblems];
+    const perms = (role: string) => roles[role]?.permissions ?? [];
+    const reports = list.map((identity): IdentityReport => {
+        const required = requirements(identity.actions);
+        for (const r of required)
+            if (!known.has(r.permission))
+                problems.push(
+                    `${identity.id}: requires ${r.permission} (${r.action}), which no role in data/gcp-iam-roles.json holds: ` +
+                        `check its spelling on ${r.source}.`,
+                );
+        const members = new Set(identity.members);
+        const granted = grants.filter((g) => members.has(g.member));
+        const missing: Missing[] = [];
+        for (const member of identity.members)
+            for (const r of required)
+                if (
+                    !granted.some(
+                        (g) =>
+                            g.member === member &&
+                            covers(g.scope, r.scope) &&
+                            perms(g.role).includes(r.permission),
+                    )
+                )
+                    missing.push({ ...r, member });
+        const excess = new Set<string>();
+        for (const g of granted)
+            for (const p of perms(g.role))
+                if (!required.some((r) => r.permission === p && covers(g.scope, r.scope)))
+                    excess.add(`${p} on ${g.scope}`);
+        return {
+            id: identity.id,
+            label: identity.label,
+            members: identity.members,
+            required,
+            granted,
+            missing,
+            excess: [...excess].sort(),
+        };
+    });
+    const unexpandedRoles = [
+        ...new Set(grants.filter((g) => !roles[g.role]).map((g) => `${g.role} (${g.origin})`)),
+    ].sort();
+    return { stack: plan.stack, identities: reports, problems, unexpandedRoles };
+}
+
+/** True when nothing required is missing and the model could read the whole plan. */
+export function accessOk(report: AccessReport): boolean {
+    return report.problems.length === 0 && report.identities.every((i) => i.missing.length === 0);
+}
+
+/** One line per missing permission: the identity, the permission, the action and the scope. */
+export function missingLines(report: AccessReport): string[] {
+    return report.identities.flatMap((i) =>
+        i.missing.map(
+            (m) =>
+                `${i.id}: missing ${m.permission} on ${m.scope}, needed to ${m.action}` +
+                `${i.members.length > 1 ? ` (member ${m.member})` : ""} — ${m.source}`,
+        ),
+    );
+}
