@@ -284,6 +284,39 @@ export const DEPLOYER_TYPES: Readonly<Record<string, TypeRule>> = {
     },
 };
 
+/**
+ * The binding form of each member type (`members` instead of `member`): the same target and
+ * permissions, read and written the same way. Another form of a grant never escapes the model.
+ */
+export const BINDING_TYPES: Readonly<Record<string, string>> = {
+    "gcp:projects/iAMBinding:IAMBinding": "gcp:projects/iAMMember:IAMMember",
+    "gcp:serviceaccount/iAMBinding:IAMBinding": "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:storage/bucketIAMBinding:BucketIAMBinding": "gcp:storage/bucketIAMMember:BucketIAMMember",
+    "gcp:bigquery/datasetIamBinding:DatasetIamBinding":
+        "gcp:bigquery/datasetIamMember:DatasetIamMember",
+    "gcp:secretmanager/secretIamBinding:SecretIamBinding":
+        "gcp:secretmanager/secretIamMember:SecretIamMember",
+    "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding":
+        "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+    "gcp:kms/cryptoKeyIAMBinding:CryptoKeyIAMBinding":
+        "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
+};
+
+/** A type's rule, binding forms included. */
+export function typeRule(type: string): TypeRule | undefined {
+    return DEPLOYER_TYPES[type] ?? DEPLOYER_TYPES[BINDING_TYPES[type] ?? ""];
+}
+
+/**
+ * A dataset's `accesses` grant BigQuery's basic roles, which map to predefined roles
+ * (https://cloud.google.com/bigquery/docs/access-control-basic-roles#dataset-basic-roles).
+ */
+export const DATASET_BASIC_ROLES: Readonly<Record<string, string>> = {
+    OWNER: "roles/bigquery.dataOwner",
+    WRITER: "roles/bigquery.dataEditor",
+    READER: "roles/bigquery.dataViewer",
+};
+
 /** Names of the stack that the workloads' actions point at. */
 export interface StackNames {
     project: string;

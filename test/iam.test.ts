@@ -148,6 +148,59 @@ describe("IAM model: pieces", () => {
         ]);
     });
 
+    it("reads every form of a grant: bindings, dataset accesses, conditions apart, secret members refused", () => {
+        const plan = planOf([
+            fake("gcp:bigquery/dataset:Dataset", "ds", {
+                datasetId: "raw",
+                accesses: [
+                    { role: "READER", groupByEmail: "analysts@example.com" },
+                    {
+                        role: "roles/bigquery.dataEditor",
+                        iamMember: "serviceAccount:x@p.iam.gserviceaccount.com",
+                    },
+                ],
+            }),
+            fake("gcp:projects/iAMBinding:IAMBinding", "b", {
+                project: "p",
+                role: "roles/bigquery.jobUser",
+                members: ["group:a@example.com", "group:b@example.com"],
+            }),
+            fake("gcp:projects/iAMMember:IAMMember", "c", {
+                project: "p",
+                role: "roles/bigquery.jobUser",
+                member: "group:c@example.com",
+                condition: {
+                    title: "t",
+                    expression: "request.time < timestamp('2027-01-01T00:00:00Z')",
+                },
+            }),
+            fake("gcp:projects/iAMMember:IAMMember", "s", {
+                project: "p",
+                role: "roles/bigquery.jobUser",
+                member: { secret: true, value: "[secret]" },
+            }),
+        ]);
+        const { grants, conditional, problems } = planGrants(plan, "p");
+        assert.deepEqual(
+            grants.map((g) => `${g.member} ${g.role} ${g.scope}`),
+            [
+                "group:analysts@example.com roles/bigquery.dataViewer projects/p/datasets/raw",
+                "serviceAccount:x@p.iam.gserviceaccount.com roles/bigquery.dataEditor projects/p/datasets/raw",
+                "group:a@example.com roles/bigquery.jobUser projects/p",
+                "group:b@example.com roles/bigquery.jobUser projects/p",
+            ],
+        );
+        assert.deepEqual(
+            conditional.map((g) => `${g.member} ${g.origin}`),
+            ["group:c@example.com c"],
+        );
+        assert.equal(problems.length, 1);
+        assert.match(
+            problems[0]!,
+            /^gcp:projects:IAMMember s: its member is a secret, so nobody can tell whom it grants/,
+        );
+    });
+
     it("derives the deployer's actions from the plan: CRUD per resource, IAM policy per grant, actAs per account it runs as", () => {
         const plan = planOf([
             fake("gcp:cloudrunv2/service:Service", "svc", {

@@ -4,11 +4,12 @@ import * as fs from "fs";
 import * as path from "path";
 import {
     ciActions,
-    DEPLOYER_TYPES,
+    DATASET_BASIC_ROLES,
     deployerExtraActions,
     GOOGLE_GRANTS,
     onCallActions,
     scope,
+    typeRule,
     workloadActions,
     type Action,
     type Operation,
@@ -22,7 +23,7 @@ import {
 } from "../../components/identities";
 import { deployerSubjects } from "../../stacks/ci";
 import type { StackConfig } from "../../stacks/config";
-import { OFFLINE_PROJECT_NUMBER, UNKNOWN, type Plan } from "./engine";
+import { OFFLINE_PROJECT_NUMBER, UNKNOWN, type Plan, type PlannedResource } from "./engine";
 import { displayType } from "./render";
 
 /** Predefined roles and their permissions (limited to the services the platform uses). */
@@ -81,6 +82,10 @@ export interface AccessReport {
     problems: string[];
     /** Grants whose role the data does not hold (custom roles): they cover nothing here. */
     unexpandedRoles: string[];
+    /** Grants with a condition: listed, never counted as covering. */
+    conditional: Grant[];
+    /** Grants to principals outside the model (API callers, analysts from config). */
+    others: Grant[];
 }
 
 /** Does a grant on `granted` reach `required`? A scope covers the resource names under it. */
@@ -96,28 +101,92 @@ function scopeContext(plan: Plan, project: string): ScopeContext {
     return { project, buckets: new Set(buckets) };
 }
 
-/** Every IAM member resource of the plan as a grant; throws nothing, reports what it can't read. */
-export function planGrants(plan: Plan, project: string): { grants: Grant[]; problems: string[] } {
+/** Why a member value cannot be read, or undefined when it can. */
+function unreadable(member: unknown): string | undefined {
+    if (member === UNKNOWN) return "known only after deploy";
+    if (member !== null && typeof member === "object") return "a secret";
+    if (typeof member !== "string" || member === "") return "empty";
+    return undefined;
+}
+
+/** A dataset's `accesses` entries as grants (a basic role for a user, group or IAM member). */
+function accessGrants(r: PlannedResource, scopeName: string): Grant[] {
+    const accesses = Array.isArray(r.inputs["accesses"]) ? r.inputs["accesses"] : [];
+    return (accesses as Record<string, unknown>[]).flatMap((a) => {
+        const role = typeof a["role"] === "string" ? a["role"] : "";
+        const member =
+            typeof a["userByEmail"] === "string"
+                ? `user:${a["userByEmail"]}`
+                : typeof a["groupByEmail"] === "string"
+                  ? `group:${a["groupByEmail"]}`
+                  : typeof a["iamMember"] === "string"
+                    ? a["iamMember"]
+                    : typeof a["specialGroup"] === "string"
+                      ? `specialGroup:${a["specialGroup"]}`
+                      : undefined;
+        return member
+            ? [
+                  {
+                      member,
+                      role: DATASET_BASIC_ROLES[role] ?? role,
+                      scope: scopeName,
+                      origin: `${r.name} (accesses)`,
+                  },
+              ]
+            : [];
+    });
+}
+
+/**
+ * Every grant of the plan: IAM member and binding resources, and datasets' `accesses`. A grant
+ * with a condition may not hold when it matters, so it is kept apart and covers nothing.
+ */
+export function planGrants(
+    plan: Plan,
+    project: string,
+): { grants: Grant[]; conditional: Grant[]; problems: string[] } {
     const ctx = scopeContext(plan, project);
     const grants: Grant[] = [];
+    const conditional: Grant[] = [];
     const problems: string[] = [];
     for (const r of plan.resources) {
-        const rule = DEPLOYER_TYPES[r.type];
+        if (r.type === "gcp:bigquery/dataset:Dataset" && typeof r.inputs["datasetId"] === "string")
+            grants.push(
+                ...accessGrants(
+                    r,
+                    scope.dataset(
+                        typeof r.inputs["project"] === "string" ? r.inputs["project"] : project,
+                        r.inputs["datasetId"],
+                    ),
+                ),
+            );
+        const rule = typeRule(r.type);
         if (rule?.kind !== "grant") continue;
-        const member = r.inputs["member"];
+        const members = Array.isArray(r.inputs["members"])
+            ? (r.inputs["members"] as unknown[])
+            : [r.inputs["member"]];
         const role = r.inputs["role"];
         const target = rule.target(r.inputs, ctx);
-        if (typeof member !== "string" || member === "" || member === UNKNOWN)
-            problems.push(
-                `${displayType(r.type)} ${r.name}: its member is ${member === UNKNOWN ? "known only after deploy" : "empty"}, ` +
-                    `so nobody can tell whom it grants (and GCP refuses an empty one). Compute the member ` +
-                    `from names (a service agent's from the project number), not from another resource's output.`,
-            );
-        else if (typeof role !== "string" || target === undefined || target.includes(UNKNOWN))
-            problems.push(`${displayType(r.type)} ${r.name}: its role or target is not known.`);
-        else grants.push({ member, role, scope: target, origin: r.name });
+        for (const member of members) {
+            const why = unreadable(member);
+            if (why)
+                problems.push(
+                    `${displayType(r.type)} ${r.name}: its member is ${why}, so nobody can tell whom it ` +
+                        `grants (and GCP refuses an empty one). Compute the member from names (a service ` +
+                        `agent's from the project number), not from another resource's output.`,
+                );
+            else if (typeof role !== "string" || target === undefined || target.includes(UNKNOWN))
+                problems.push(`${displayType(r.type)} ${r.name}: its role or target is not known.`);
+            else
+                (r.inputs["condition"] ? conditional : grants).push({
+                    member: member as string,
+                    role,
+                    scope: target,
+                    origin: r.name,
+                });
+        }
     }
-    return { grants, problems };
+    return { grants, conditional, problems };
 }
 
 const OPERATIONS: readonly Operation[] = ["create", "read", "update", "delete"];
@@ -141,7 +210,7 @@ export function deployerActions(
     const actions: Action[] = [];
     const problems: string[] = [];
     for (const r of plan.resources.filter((r) => r.custom)) {
-        const rule = DEPLOYER_TYPES[r.type];
+        const rule = typeRule(r.type);
         const what = `${displayType(r.type)} ${r.name}`;
         if (!rule) {
             problems.push(
@@ -313,7 +382,11 @@ export function requirements(actions: readonly Action[]): Requirement[] {
 
 /** Checks every identity's requirements against the grants. Pure: plan, input and roles in. */
 export function checkAccess(plan: Plan, input: ModelInput, roles: RoleData): AccessReport {
-    const { grants: fromPlan, problems: grantProblems } = planGrants(plan, input.names.project);
+    const {
+        grants: fromPlan,
+        conditional,
+        problems: grantProblems,
+    } = planGrants(plan, input.names.project);
     const { list, problems: typeProblems } = identities(plan, input);
     const number = input.projectNumber ?? OFFLINE_PROJECT_NUMBER;
     const grants: Grant[] = [
@@ -368,7 +441,16 @@ export function checkAccess(plan: Plan, input: ModelInput, roles: RoleData): Acc
     const unexpandedRoles = [
         ...new Set(grants.filter((g) => !roles[g.role]).map((g) => `${g.role} (${g.origin})`)),
     ].sort();
-    return { stack: plan.stack, identities: reports, problems, unexpandedRoles };
+    const modelled = new Set(list.flatMap((i) => i.members));
+    const others = fromPlan.filter((g) => !modelled.has(g.member));
+    return {
+        stack: plan.stack,
+        identities: reports,
+        problems,
+        unexpandedRoles,
+        conditional,
+        others,
+    };
 }
 
 /** True when nothing required is missing and the model could read the whole plan. */

@@ -34,8 +34,15 @@ export function accessChanges(
     head: Plan,
     roles: RoleData = loadRoles(),
 ): AccessChange[] {
-    const before = new Map(planGrants(base, projectOf(base)).grants.map((g) => [key(g), g]));
-    const after = new Map(planGrants(head, projectOf(head)).grants.map((g) => [key(g), g]));
+    const all = (plan: Plan) => {
+        const { grants, conditional } = planGrants(plan, projectOf(plan));
+        return [
+            ...grants,
+            ...conditional.map((g) => ({ ...g, origin: `${g.origin}, conditional` })),
+        ];
+    };
+    const before = new Map(all(base).map((g) => [key(g), g]));
+    const after = new Map(all(head).map((g) => [key(g), g]));
     const change = (op: AccessChange["op"], g: Grant): AccessChange => ({
         op,
         member: g.member,

@@ -54,6 +54,20 @@ export function renderAccess(report: AccessReport): string {
                 `${String(i.missing.length).padStart(8)} ${String(i.excess.length).padStart(8)}`,
         ),
     ];
+    if (report.others.length > 0)
+        lines.push(
+            "",
+            "Grants to principals outside the model (callers and readers named in config):",
+            ...report.others.map((g) => `  ${g.member}  ${g.role}  on ${g.scope}  (${g.origin})`),
+        );
+    if (report.conditional.length > 0)
+        lines.push(
+            "",
+            "Conditional grants (not counted: their condition may not hold when needed):",
+            ...report.conditional.map(
+                (g) => `  ${g.member}  ${g.role}  on ${g.scope}  (${g.origin})`,
+            ),
+        );
     if (report.unexpandedRoles.length > 0)
         lines.push(
             "",
