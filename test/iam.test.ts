@@ -432,6 +432,34 @@ describe("IAM model: the defects it catches", () => {
         );
     });
 
+    it("an identity the model does not know, or an agent grant made before the agent exists, fails", async () => {
+        const report = await reportFor("prod", undefined, (plan) => {
+            plan.resources.push(
+                fake("gcp:serviceaccount/account:Account", "etl", {
+                    project: "replace-me-logistics-prod",
+                    accountId: "lgx-prod-etl",
+                }),
+                fake("gcp:projects/serviceIdentity:ServiceIdentity", "pubsub-agent", {
+                    project: "replace-me-logistics-prod",
+                    service: "pubsub.googleapis.com",
+                }),
+            );
+            const grant = resource(
+                plan,
+                "gcp:serviceaccount/iAMMember:IAMMember",
+                "lgx-prod-composer-agent-ext",
+            );
+            grant.dependencies = grant.dependencies.filter(
+                (d) => !d.endsWith("::lgx-prod-composer-agent"),
+            );
+        });
+        assert.deepEqual(report.problems, [
+            "gcp:serviceaccount:Account etl: serviceAccount:lgx-prod-etl@replace-me-logistics-prod.iam.gserviceaccount.com has no actions in the IAM model. Add what it does to data/iam-actions.ts.",
+            "gcp:projects:ServiceIdentity pubsub-agent: the service agent of pubsub.googleapis.com has no actions in the IAM model. Add it to SERVICE_AGENT_DOMAINS (components/identities.ts) and its actions to data/iam-actions.ts.",
+            "gcp:serviceaccount:IAMMember lgx-prod-composer-agent-ext: grants to the composer service agent without waiting for a gcp.projects.ServiceIdentity of composer.googleapis.com: GCP may not have created the agent yet, and a grant to an agent that does not exist fails. Add the ServiceIdentity and dependsOn it.",
+        ]);
+    });
+
     it("grants to service agents name the agent's address from the project number and wait for its ServiceIdentity", async () => {
         const plan = await planFor("prod");
         const cases: [string, keyof typeof SERVICE_AGENT_DOMAINS, string][] = [

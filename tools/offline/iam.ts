@@ -316,6 +316,63 @@ const AGENTS: Record<string, ServiceAgent> = {
     "run-agent": "run",
 };
 
+/** The API whose `gcp.projects.ServiceIdentity` makes GCP create each agent. */
+export const AGENT_SERVICES: Readonly<Record<ServiceAgent, string>> = {
+    composer: "composer.googleapis.com",
+    transfer: "bigquerydatatransfer.googleapis.com",
+    monitoring: "monitoring.googleapis.com",
+    run: "run.googleapis.com",
+};
+
+/**
+ * What the plan holds that the model does not know: a service account or a service agent
+ * without actions (every identity the platform creates must say what it does), and a grant to
+ * an agent that does not wait for the ServiceIdentity making GCP create it.
+ */
+export function unmodelled(plan: Plan, list: readonly Identity[], number: string): string[] {
+    const members = new Set(list.flatMap((i) => i.members));
+    const problems: string[] = [];
+    for (const r of plan.resources) {
+        const what = `${displayType(r.type)} ${r.name}`;
+        if (r.type === "gcp:serviceaccount/account:Account") {
+            const project = typeof r.inputs["project"] === "string" ? r.inputs["project"] : "";
+            const member = `serviceAccount:${String(r.inputs["accountId"])}@${project}.iam.gserviceaccount.com`;
+            if (!members.has(member))
+                problems.push(
+                    `${what}: ${member} has no actions in the IAM model. Add what it does to data/iam-actions.ts.`,
+                );
+        }
+        if (r.type === "gcp:projects/serviceIdentity:ServiceIdentity") {
+            const service = r.inputs["service"];
+            if (!Object.values(AGENT_SERVICES).includes(service as string))
+                problems.push(
+                    `${what}: the service agent of ${String(service)} has no actions in the IAM model. ` +
+                        `Add it to SERVICE_AGENT_DOMAINS (components/identities.ts) and its actions to data/iam-actions.ts.`,
+                );
+        }
+    }
+    const identityOf = new Map(
+        plan.resources
+            .filter((r) => r.type === "gcp:projects/serviceIdentity:ServiceIdentity")
+            .map((r) => [r.inputs["service"], r.urn]),
+    );
+    for (const r of plan.resources) {
+        if (typeRule(r.type)?.kind !== "grant") continue;
+        for (const [agent, service] of Object.entries(AGENT_SERVICES) as [ServiceAgent, string][]) {
+            if (r.inputs["member"] !== `serviceAccount:${serviceAgentEmail(agent, number)}`)
+                continue;
+            const urn = identityOf.get(service);
+            if (agent !== "run" && (!urn || !r.dependencies.includes(urn)))
+                problems.push(
+                    `${displayType(r.type)} ${r.name}: grants to the ${agent} service agent without waiting for a ` +
+                        `gcp.projects.ServiceIdentity of ${service}: GCP may not have created the agent yet, ` +
+                        `and a grant to an agent that does not exist fails. Add the ServiceIdentity and dependsOn it.`,
+                );
+        }
+    }
+    return problems;
+}
+
 /** Every identity the platform creates or relies on, with its actions. */
 export function identities(
     plan: Plan,
@@ -365,7 +422,7 @@ export function identities(
             actions: work[id]!,
         })),
     ];
-    return { list, problems: deployer.problems };
+    return { list, problems: [...deployer.problems, ...unmodelled(plan, list, number)] };
 }
 
 /** The requirements of a list of actions, one per permission and scope (first action wins). */
