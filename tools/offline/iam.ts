@@ -386,19 +386,19 @@ export function identities(
     const list: Identity[] = [
         {
             id: "deployer",
-            label: "deployer (CI's pulumi preview / up / refresh)",
+            label: "CI's pulumi preview, up and refresh",
             members: [sa(s.accounts.deployer)],
             actions: [...deployer.actions, ...deployerExtraActions(s, input.ci ?? {})],
         },
         ...(["composer", "api", "jobs"] as const).map((w) => ({
             id: w,
-            label: `${w} service account`,
+            label: `the ${w} service account`,
             members: [sa(s.accounts[w])],
             actions: work[w]!,
         })),
         {
             id: "oncall",
-            label: "on-call (logistics:oncall, npm run ops)",
+            label: "the on-call members (logistics:oncall), for npm run ops",
             members: [...new Set(input.oncall)],
             actions: onCallActions(s),
         },
@@ -406,7 +406,7 @@ export function identities(
             ? [
                   {
                       id: "ci",
-                      label: "CI (GitHub workflow runs through workload identity federation)",
+                      label: "GitHub workflow runs, through workload identity federation",
                       members: input.ci.subjects.map(
                           (subject) =>
                               `principal://iam.googleapis.com/projects/${number}/locations/global/workloadIdentityPools/${input.ci!.poolId}/subject/${subject}`,
@@ -417,7 +417,7 @@ export function identities(
             : []),
         ...Object.entries(AGENTS).map(([id, agent]) => ({
             id,
-            label: `${agent} service agent (Google-managed)`,
+            label: `Google's ${agent} service agent`,
             members: [sa(serviceAgentEmail(agent, number))],
             actions: work[id]!,
         })),
