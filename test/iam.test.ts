@@ -27,7 +27,7 @@ import {
 import { accessChanges, ownServiceFirst, renderAccessChanges } from "../tools/offline/iamDiff";
 import { renderAccess } from "../tools/offline/iamRender";
 import { diffPlans, renderDiff } from "../tools/offline/diff";
-import { parseArgs } from "../tools/iam";
+import { parseArgs, USAGE } from "../tools/iam";
 import { UsageError } from "../tools/offline/stackfile";
 import {
     EVERY_FEATURE,
@@ -544,16 +544,23 @@ describe("npm run iam", () => {
             help: false,
         });
         assert.deepEqual(parseArgs(["--help"]), { json: false, help: true });
-        const cases: [string[], RegExp][] = [
-            [[], /^--stack: a stack name is required\.\n\nUsage: npm run iam/],
-            [["--stack"], /^Option '-s, --stack <value>' argument missing\.\n\nUsage/],
-            [["--stack", "prod", "--bogus"], /^Unknown option '--bogus'.*\n\nUsage/],
-            [["prod"], /^Unexpected argument 'prod'.*\n\nUsage/],
+        const cases: [string[], string][] = [
+            [[], "--stack: a stack name is required. Expected --stack <name>, e.g. --stack prod."],
+            [
+                ["--stack"],
+                "--stack: needs a stack name. Expected --stack <name>, e.g. --stack prod.",
+            ],
+            [
+                ["--stack", "prod", "--bogus"],
+                "--bogus: unknown option. Expected --stack <name>, --json or --help.",
+            ],
+            [["prod"], "prod: unexpected argument. Expected --stack <name>, e.g. --stack prod."],
         ];
         for (const [argv, message] of cases)
             assert.throws(
                 () => parseArgs(argv),
-                (err: Error) => err instanceof UsageError && message.test(err.message),
+                (err: Error) =>
+                    err instanceof UsageError && err.message === `${message}\n\n${USAGE}`,
                 argv.join(" "),
             );
     });

@@ -39,11 +39,21 @@ export function parseArgs(argv: readonly string[]): IamArgs {
             allowPositionals: false,
         });
     } catch (err) {
-        throw new UsageError(`${(err as Error).message}.\n\n${USAGE}`);
+        const { code, message } = err as Error & { code?: string };
+        const arg = /'([^']+)'/.exec(message)?.[1] ?? "";
+        const problem =
+            code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
+                ? `${arg}: unknown option. Expected --stack <name>, --json or --help`
+                : code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+                  ? `${arg}: unexpected argument. Expected --stack <name>, e.g. --stack ${arg}`
+                  : `--stack: needs a stack name. Expected --stack <name>, e.g. --stack prod`;
+        throw new UsageError(`${problem}.\n\n${USAGE}`);
     }
     const { stack, json, help } = parsed.values;
     if (!help && (stack === undefined || stack === "" || stack.startsWith("-")))
-        throw new UsageError(`--stack: a stack name is required.\n\n${USAGE}`);
+        throw new UsageError(
+            `--stack: a stack name is required. Expected --stack <name>, e.g. --stack prod.\n\n${USAGE}`,
+        );
     return { ...(stack ? { stack } : {}), json: json === true, help: help === true };
 }
 
