@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ApiConfig } from "../stacks/compute";
 import { childOptions, deletionPolicy, dependencies, memberKey, statefulOptions } from "./common";
+import { serviceAgentMember } from "./identities";
 
 /** The environment variable that carries the API key, from Secret Manager. */
 export const API_KEY_ENV = "API_KEY";
@@ -174,7 +175,10 @@ export class ApiService extends pulumi.ComponentResource {
             );
 
         // Uptime check on the health path, authenticated as Cloud Monitoring's service agent (the
-        // service is not public): the agent gets run.invoker on this service only.
+        // service is not public): the agent gets run.invoker on this service only
+        // (https://cloud.google.com/monitoring/uptime-checks#create). The ServiceIdentity makes GCP
+        // create the agent; its address comes from the project's number, since the provider may
+        // leave the resource's `member` empty.
         const monitoringAgent = new gcp.projects.ServiceIdentity(
             `${name}-monitoring-agent`,
             { project: args.project, service: "monitoring.googleapis.com" },
@@ -187,9 +191,9 @@ export class ApiService extends pulumi.ComponentResource {
                 location: args.region,
                 name: service.name,
                 role: "roles/run.invoker",
-                member: monitoringAgent.member,
+                member: serviceAgentMember(args.project, "monitoring", this),
             },
-            child,
+            { ...child, dependsOn: [...dependencies(opts), monitoringAgent] },
         );
         new gcp.monitoring.UptimeCheckConfig(
             `${name}-uptime`,

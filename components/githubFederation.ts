@@ -9,6 +9,31 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_ISSUER } from "../stacks/ci";
 import { deletionPolicy, grantOptions, statefulOptions } from "./common";
+import { projectNumber } from "./identities";
+
+/**
+ * The principal of a token subject in a pool
+ * (https://cloud.google.com/iam/docs/principal-identifiers): computed from the project's number
+ * so that the grant is known in previews, not only after the pool exists.
+ */
+export function subjectPrincipal(projectNumber: string, poolId: string, subject: string): string {
+    return `principal://iam.googleapis.com/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/subject/${subject}`;
+}
+
+/**
+ * The deployer's roles on the state backend. Besides using them (state objects; encrypt and
+ * decrypt), the deployer reads and writes their IAM policies, because the stack manages these
+ * grants and `refresh`, drift detection and `import` read every managed grant
+ * (storage.buckets.getIamPolicy, cloudkms.cryptoKeys.getIamPolicy). The only predefined roles
+ * with those permissions are legacyBucketOwner (no bucket deletion) and cloudkms.admin (which can
+ * also schedule the key's destruction): where that is too much trust, leave the keys out of
+ * config and grant the use roles by hand (docs/ci-cd.md).
+ */
+export const STATE_BUCKET_ROLES = ["roles/storage.objectAdmin", "roles/storage.legacyBucketOwner"];
+export const SECRETS_KEY_ROLES = [
+    "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+    "roles/cloudkms.admin",
+];
 
 export interface GithubFederationArgs {
     project: string;
@@ -73,34 +98,51 @@ export class GithubFederation extends pulumi.ComponentResource {
         );
 
         const grants = grantOptions(this, opts, args.accounts);
+        const number = projectNumber(args.project, this);
         for (const { key, subject } of args.subjects)
             new gcp.serviceaccount.IAMMember(
                 `${name}-deployer-${key}`,
                 {
                     serviceAccountId: args.deployer.accountName,
                     role: "roles/iam.workloadIdentityUser",
-                    member: pool.name.apply(
-                        (pool) => `principal://iam.googleapis.com/${pool}/subject/${subject}`,
-                    ),
+                    member: number.apply((n) => subjectPrincipal(n, args.poolId, subject)),
                 },
-                grants,
+                grantOptions(this, opts, [...args.accounts, pool]),
             );
         const deployer = pulumi.interpolate`serviceAccount:${args.deployer.email}`;
+        // The deployer manages the pool and provider: creating, reading (every refresh and drift
+        // run) and updating them needs iam.googleapis.com/workloadIdentityPools.* and
+        // …Providers.*, which only the pool roles carry, on the project
+        // (https://cloud.google.com/iam/docs/manage-workload-identity-pools-providers#required-roles).
+        new gcp.projects.IAMMember(
+            `${name}-deployer-pool-admin`,
+            {
+                project: args.project,
+                role: "roles/iam.workloadIdentityPoolAdmin",
+                member: deployer,
+            },
+            grants,
+        );
+        // The first role keeps its grant's original name, so existing stacks update in place.
+        const suffix = (role: string, i: number) =>
+            i === 0 ? "" : `-${role.replace(/^roles\/[a-z]+\./, "")}`;
         if (args.stateBucket)
-            new gcp.storage.BucketIAMMember(
-                `${name}-state-bucket`,
-                { bucket: args.stateBucket, role: "roles/storage.objectAdmin", member: deployer },
-                grants,
+            STATE_BUCKET_ROLES.forEach(
+                (role, i) =>
+                    new gcp.storage.BucketIAMMember(
+                        `${name}-state-bucket${suffix(role, i)}`,
+                        { bucket: args.stateBucket!, role, member: deployer },
+                        grants,
+                    ),
             );
         if (args.secretsKey)
-            new gcp.kms.CryptoKeyIAMMember(
-                `${name}-secrets-key`,
-                {
-                    cryptoKeyId: args.secretsKey,
-                    role: "roles/cloudkms.cryptoKeyEncrypterDecrypter",
-                    member: deployer,
-                },
-                grants,
+            SECRETS_KEY_ROLES.forEach(
+                (role, i) =>
+                    new gcp.kms.CryptoKeyIAMMember(
+                        `${name}-secrets-key${suffix(role, i)}`,
+                        { cryptoKeyId: args.secretsKey!, role, member: deployer },
+                        grants,
+                    ),
             );
 
         this.workloadIdentityProvider = provider.name;

@@ -38,6 +38,48 @@ export const PROJECT_ROLES: Readonly<Record<Workload, readonly string[]>> = {
     ],
 };
 
+/**
+ * Google's service agents the platform grants to, by the domain of their address
+ * `service-<project number>@<domain>.iam.gserviceaccount.com`
+ * (https://cloud.google.com/iam/docs/service-agents).
+ */
+export const SERVICE_AGENT_DOMAINS = {
+    composer: "cloudcomposer-accounts",
+    transfer: "gcp-sa-bigquerydatatransfer",
+    monitoring: "gcp-sa-monitoring-notification",
+    run: "serverless-robot-prod",
+} as const;
+export type ServiceAgent = keyof typeof SERVICE_AGENT_DOMAINS;
+
+/** A service agent's email, from the project's number. */
+export function serviceAgentEmail(agent: ServiceAgent, projectNumber: string): string {
+    return `service-${projectNumber}@${SERVICE_AGENT_DOMAINS[agent]}.iam.gserviceaccount.com`;
+}
+
+/**
+ * A service agent's `serviceAccount:` member. Computed from the project's number rather than
+ * read from `gcp.projects.ServiceIdentity`, whose `member` the provider leaves empty when the
+ * API does not return it (Composer, transfer and monitoring agents): an empty member would fail
+ * the grant at `pulumi up`. The number comes from the project itself (one read, needing
+ * `resourcemanager.projects.get`), so no config key can hold a wrong one.
+ */
+export function serviceAgentMember(
+    project: string,
+    agent: ServiceAgent,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    return projectNumber(project, parent).apply(
+        (n) => `serviceAccount:${serviceAgentEmail(agent, n)}`,
+    );
+}
+
+/** The project's number, read from GCP (`gcp.organizations.getProject`). */
+export function projectNumber(project: string, parent: pulumi.Resource): pulumi.Output<string> {
+    return gcp.organizations
+        .getProjectOutput({ projectId: project }, { parent })
+        .apply((p) => p.number!);
+}
+
 export interface IdentitiesArgs {
     project: string;
     /** Account ids by workload (≤ 30 characters, from the naming rules). */

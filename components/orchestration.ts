@@ -8,6 +8,7 @@ import {
     type ComposerConfig,
 } from "../stacks/compute";
 import { childOptions, deletionPolicy, dependencies, statefulOptions } from "./common";
+import { serviceAgentMember } from "./identities";
 
 export interface OrchestrationArgs {
     /** Physical environment name. */
@@ -64,7 +65,10 @@ export class Orchestration extends pulumi.ComponentResource {
         const s = args.settings;
         const child = childOptions(this, opts);
         // Composer 3 with a user-managed account: Composer's service agent needs the
-        // ServiceAgentV2Ext role on that account (granted on the account, not the project).
+        // ServiceAgentV2Ext role on that account (granted on the account, not the project)
+        // (https://cloud.google.com/composer/docs/composer-3/access-control#service-agent).
+        // The ServiceIdentity makes GCP create the agent; its address comes from the project's
+        // number, since the provider may leave the resource's `member` empty.
         const agent = new gcp.projects.ServiceIdentity(
             `${name}-agent`,
             { project: args.project, service: "composer.googleapis.com" },
@@ -75,9 +79,9 @@ export class Orchestration extends pulumi.ComponentResource {
             {
                 serviceAccountId: args.serviceAccountName,
                 role: "roles/composer.ServiceAgentV2Ext",
-                member: agent.member,
+                member: serviceAgentMember(args.project, "composer", this),
             },
-            child,
+            { ...child, dependsOn: [...dependencies(opts), agent] },
         );
         const env = new gcp.composer.Environment(
             `${name}-environment`,

@@ -3,7 +3,18 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, dependencies, grantOptions } from "./common";
+import { serviceAgentMember } from "./identities";
 import { backupExportSql } from "./sql";
+
+/**
+ * The backups bucket's role for the account the exports run as. BigQuery's export writes with
+ * storage.objects.create and storage.objects.delete on the destination
+ * (https://cloud.google.com/bigquery/docs/exporting-data#required_permissions): objectCreator
+ * lacks delete. storage.objectUser is the narrowest predefined role with both that is not a
+ * legacy (ACL-mirroring) role; it adds object reads and updates, no IAM and no retention
+ * changes. A locked retention policy (prod) still keeps every backup for its period.
+ */
+export const BACKUP_WRITER_ROLE = "roles/storage.objectUser";
 
 export interface ScheduledBackupsArgs {
     project: string;
@@ -38,7 +49,10 @@ export class ScheduledBackups extends pulumi.ComponentResource {
         super("logistics:backup:ScheduledBackups", name, {}, opts);
         const child = childOptions(this, opts);
         // The transfer service runs the queries as the jobs account: its service agent must be
-        // allowed to mint tokens for that account (granted on the account, not the project).
+        // allowed to mint tokens for that account (granted on the account, not the project)
+        // (https://cloud.google.com/bigquery/docs/scheduling-queries#using_a_service_account).
+        // The ServiceIdentity makes GCP create the agent; its address comes from the project's
+        // number, since the provider may leave the resource's `member` empty.
         const agent = new gcp.projects.ServiceIdentity(
             `${name}-agent`,
             { project: args.project, service: "bigquerydatatransfer.googleapis.com" },
@@ -49,9 +63,9 @@ export class ScheduledBackups extends pulumi.ComponentResource {
             {
                 serviceAccountId: args.serviceAccountName,
                 role: "roles/iam.serviceAccountTokenCreator",
-                member: agent.member,
+                member: serviceAgentMember(args.project, "transfer", this),
             },
-            grantOptions(this, opts, args.accounts),
+            grantOptions(this, opts, [...(args.accounts ?? []), agent]),
         );
         this.transferConfigs = {};
         for (const table of args.tables) {

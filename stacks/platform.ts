@@ -18,7 +18,7 @@ import { OnCallAccess } from "../components/onCall";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Restores } from "../components/restores";
-import { ScheduledBackups } from "../components/scheduledBackups";
+import { BACKUP_WRITER_ROLE, ScheduledBackups } from "../components/scheduledBackups";
 import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
@@ -124,8 +124,8 @@ export class Platform extends pulumi.ComponentResource {
                 snapshotPlacement: config.locations.snapshots,
                 labels: naming.labels({ component: "backups" }),
                 protect,
-                // Exports write new objects only: no overwrite, no delete.
-                iam: { "roles/storage.objectCreator": [sa.jobs] },
+                // What BigQuery's export needs on its destination (scheduledBackups.ts).
+                iam: { [BACKUP_WRITER_ROLE]: [sa.jobs] },
                 snapshotIam: { "roles/storage.objectAdmin": [sa.composer] },
                 accounts,
             },

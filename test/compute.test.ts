@@ -286,12 +286,19 @@ describe("identities", () => {
             assert.deepEqual(grants[SA(stack, "jobs")], [
                 "roles/bigquery.dataViewer on bigquery:raw",
                 `roles/bigquery.jobUser on projects:replace-me-logistics-${stack}`,
-                `roles/storage.objectCreator on storage:replace-me-logistics-${stack}-lgx-${stack}-lake-backups`,
+                // BigQuery's export creates and deletes objects on its destination.
+                `roles/storage.objectUser on storage:replace-me-logistics-${stack}-lgx-${stack}-lake-backups`,
             ]);
             const deployer = grants[SA(stack, "deployer")]!;
+            // Plus the federation's pool admin: the deployer reads the pool on every refresh.
             assert.equal(
                 deployer.filter((g) => g.includes("on projects:")).length,
-                PROJECT_ROLES.deployer.length,
+                PROJECT_ROLES.deployer.length + 1,
+            );
+            assert.ok(
+                deployer.includes(
+                    `roles/iam.workloadIdentityPoolAdmin on projects:replace-me-logistics-${stack}`,
+                ),
             );
             assert.equal(
                 deployer.filter((g) =>

@@ -6,7 +6,7 @@ import * as path from "path";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError } from "../stacks/config";
-import { runOffline, UNKNOWN } from "../tools/offline/engine";
+import { OFFLINE_PROJECT_NUMBER, runOffline, UNKNOWN } from "../tools/offline/engine";
 import { readStackFile, SECRET_PLACEHOLDER, UsageError } from "../tools/offline/stackfile";
 import { planFor, resource, stackConfig, withChanges, PROJECT_ROOT } from "./harness";
 
@@ -105,10 +105,23 @@ describe("offline engine", () => {
             runOffline({
                 stack: "dev",
                 config: stackConfig("dev"),
-                program: () => ({ p: gcp.organizations.getProjectOutput({}).number }),
+                program: () => ({ p: gcp.organizations.getBillingAccountOutput({}).id }),
             }),
-            /no offline answer for the provider function gcp:organizations\/getProject:getProject/,
+            /no offline answer for the provider function gcp:organizations\/getBillingAccount:getBillingAccount/,
         );
+    });
+
+    it("answers the project's number with a marked placeholder, never a made-up number", async () => {
+        const plan = await runOffline({
+            stack: "dev",
+            config: stackConfig("dev"),
+            program: () => ({
+                n: gcp.organizations.getProjectOutput({ projectId: "p-1" }).number,
+                id: gcp.organizations.getProjectOutput({ projectId: "p-1" }).projectId,
+            }),
+        });
+        assert.deepEqual(plan.outputs, { id: "p-1", n: OFFLINE_PROJECT_NUMBER });
+        assert.doesNotMatch(OFFLINE_PROJECT_NUMBER, /^[0-9]+$/);
     });
 
     it("keeps secret config values secret in the plan", async () => {

@@ -73,24 +73,46 @@ describe("CI federation", () => {
         assert.ok("ciWorkloadIdentityProvider" in plan.outputs);
     });
 
-    it("grants the deployer the state bucket and the secrets key when config names them", async () => {
+    it("grants the deployer the state bucket and the secrets key, and their IAM policies, when config names them", async () => {
         const plan = await planFor("prod", EVERY_FEATURE);
+        const deployer =
+            "serviceAccount:lgx-prod-deployer@replace-me-logistics-prod.iam.gserviceaccount.com";
+        const grants = (type: string) =>
+            resourcesOfType(plan, type)
+                .filter((r) => r.name.startsWith("lgx-prod-ci-"))
+                .map((r) => [r.name, r.inputs["role"], r.inputs["member"]]);
+        // The first grant keeps its name from before, so an existing stack updates in place;
+        // refresh reads each grant's policy, hence the policy roles.
+        assert.deepEqual(grants("gcp:storage/bucketIAMMember:BucketIAMMember"), [
+            ["lgx-prod-ci-state-bucket", "roles/storage.objectAdmin", deployer],
+            [
+                "lgx-prod-ci-state-bucket-legacyBucketOwner",
+                "roles/storage.legacyBucketOwner",
+                deployer,
+            ],
+        ]);
+        assert.deepEqual(grants("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember"), [
+            ["lgx-prod-ci-secrets-key", "roles/cloudkms.cryptoKeyEncrypterDecrypter", deployer],
+            ["lgx-prod-ci-secrets-key-admin", "roles/cloudkms.admin", deployer],
+        ]);
         const bucket = resource(
             plan,
             "gcp:storage/bucketIAMMember:BucketIAMMember",
             "lgx-prod-ci-state-bucket",
         );
         assert.equal(bucket.inputs["bucket"], "example-org-pulumi-state");
-        assert.equal(bucket.inputs["role"], "roles/storage.objectAdmin");
-        const key = resource(
+    });
+
+    it("names the workflow runs' principals from the project number, known in the preview", async () => {
+        const plan = await planFor("dev");
+        const member = resource(
             plan,
-            "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember",
-            "lgx-prod-ci-secrets-key",
-        );
-        assert.equal(key.inputs["role"], "roles/cloudkms.cryptoKeyEncrypterDecrypter");
+            "gcp:serviceaccount/iAMMember:IAMMember",
+            "lgx-dev-ci-deployer-branch",
+        ).inputs["member"];
         assert.equal(
-            key.inputs["member"],
-            "serviceAccount:lgx-prod-deployer@replace-me-logistics-prod.iam.gserviceaccount.com",
+            member,
+            "principal://iam.googleapis.com/projects/<project-number>/locations/global/workloadIdentityPools/lgx-dev-github/subject/repo:example-org/logistics-platform:ref:refs/heads/main",
         );
     });
 

@@ -185,6 +185,16 @@ describe("import file (Terraform migration)", () => {
             () => fillTemplate("{project}/{name}", { name: "(known after deploy)" }, "p"),
             /known only after deploy/,
         );
+        // A service agent's address offline holds the project number's placeholder, not a number.
+        assert.throws(
+            () =>
+                fillTemplate(
+                    "{member}",
+                    { member: "serviceAccount:service-<project-number>@x" },
+                    "p",
+                ),
+            /known only after deploy/,
+        );
         assert.equal(fillTemplate("{project}/{name}", { name: "b" }, "p"), "p/b");
     });
 

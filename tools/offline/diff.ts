@@ -8,6 +8,7 @@
 // an alias, Pulumi deletes the old one. Deleting or replacing a protected resource is called out.
 import { UNKNOWN, type Plan, type PlannedResource } from "./engine";
 import { displayType } from "./render";
+import { accessChanges, renderAccessChanges, type AccessChange } from "./iamDiff";
 import { ALL_INPUTS, RESOURCE_TYPES } from "./types";
 
 export type Operation = "create" | "update" | "replace" | "delete";
@@ -45,6 +46,8 @@ export interface PlanDiff {
     protectedViolations: string[];
     /** Changes that do something other than they seem (a renamed grant), as sentences. */
     warnings: string[];
+    /** Grants added or revoked, with the permissions they carry (tools/offline/iamDiff.ts). */
+    access: AccessChange[];
 }
 
 const OPTIONS_COMPARED = [
@@ -268,6 +271,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
         },
         protectedViolations,
         warnings,
+        access: accessChanges(base, head),
     };
 }
 
@@ -310,6 +314,7 @@ export function renderDiff(diff: PlanDiff, baseLabel: string, headLabel: string)
         for (const k of changed) lines.push(`  ~ ${k}`);
         for (const k of removed) lines.push(`  - ${k}`);
     }
+    lines.push(...renderAccessChanges(diff.access));
     if (diff.warnings.length > 0) {
         lines.push("", "Warnings:");
         for (const w of diff.warnings) lines.push(`  ! ${w}`);

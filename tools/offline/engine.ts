@@ -13,6 +13,12 @@ import { readStackFile, type StackFile } from "./stackfile";
 /** A value only the cloud can compute; shown as such, never guessed. */
 export const UNKNOWN = "(known after deploy)";
 
+/**
+ * The offline answer for the project's number (`gcp.organizations.getProject`), which only GCP
+ * knows. Marked, not guessed: service agents' addresses read `service-<project-number>@…`.
+ */
+export const OFFLINE_PROJECT_NUMBER = "<project-number>";
+
 export interface PlannedResource {
     urn: string;
     type: string;
@@ -209,6 +215,11 @@ const mocks: pulumi.runtime.Mocks = {
         return { id: undefined, state };
     },
     call: (args) => {
+        // The project's number names its service agents and federation principals.
+        if (args.token === "gcp:organizations/getProject:getProject") {
+            const projectId = args.inputs["projectId"] as string | undefined;
+            return { ...(projectId ? { projectId } : {}), number: OFFLINE_PROJECT_NUMBER };
+        }
         const message =
             `offline preview: no offline answer for the provider function ${args.token}. ` +
             `Add one to tools/offline/engine.ts, or avoid the call.`;

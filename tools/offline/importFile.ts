@@ -8,7 +8,7 @@
 // import (CLI 3.94+). Types that are not imported, and resources whose id needs a value only the
 // cloud knows, are returned as `skipped` with the reason.
 import * as fs from "fs";
-import { UNKNOWN, type Plan, type PlannedResource } from "./engine";
+import { OFFLINE_PROJECT_NUMBER, UNKNOWN, type Plan, type PlannedResource } from "./engine";
 import { RESOURCE_TYPES } from "./types";
 
 export interface ImportEntry {
@@ -49,7 +49,11 @@ export function fillTemplate(
 ): string {
     return template.replace(/\{(\w+)\}/g, (_, key: string) => {
         const value = inputs[key] ?? (key === "project" ? project : undefined);
-        if (value === UNKNOWN)
+        // A service agent's or federation principal's address holds the project's number.
+        if (
+            value === UNKNOWN ||
+            (typeof value === "string" && value.includes(OFFLINE_PROJECT_NUMBER))
+        )
             throw new MissingValue(
                 `its ${key} is known only after deploy, so pulumi up creates it`,
             );
