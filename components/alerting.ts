@@ -1,10 +1,16 @@
 // Alerting: the runbook's alert table as alert policies, each with the runbook's response as its
 // documentation, routed by severity to the escalation levels' notification channels.
+//
+// Every policy is metric-based. Cloud Monitoring never repeats a notification of a log-match
+// policy (https://cloud.google.com/monitoring/alerts/policies-in-api), so events (failed jobs,
+// failed freshness checks) are counted by log-based metrics and alerted on with a threshold: the
+// runbook's "High repeats every 30 minutes" (logistics:alerting.renotify) then really happens.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertingConfig, Severity } from "../stacks/alerting";
+import { ignoredAlertSettings } from "./alertRules";
 import { childOptions } from "./common";
-import { bigQueryJobErrorFilter } from "./dashboard";
+import { FRESHNESS_MARKER } from "./sql";
 
 /** Runbook severity → Cloud Monitoring severity. */
 export const SEVERITY_LEVEL: Readonly<Record<Severity, "CRITICAL" | "ERROR" | "WARNING">> = {
@@ -21,12 +27,23 @@ export interface AlertTargets {
     composerEnvironment: string;
     serviceName: string;
     dataBucket: pulumi.Input<string>;
-    /** Freshness check transfer config ids by raw table. */
-    freshnessConfigIds: Record<string, pulumi.Input<string>>;
     /** Freshness thresholds by raw table, for the documentation. */
     freshnessHours: Record<string, number>;
     /** The raw dataset's id, for the documentation. */
     rawDataset: string;
+    /**
+     * Emails of the platform's service accounts, computed from the naming rules (never read back
+     * from GCP): the BigQuery errors alert watches only their jobs.
+     */
+    platformAccounts: readonly string[];
+    /** Email of the account the freshness checks run as. */
+    freshnessAccount: string;
+    /** The API's health path, for the documentation. */
+    healthPath: string;
+    /** The API uptime check's id (`uptimeCheckId`), for the API down alert. */
+    uptimeCheckId: pulumi.Input<string>;
+    /** Log-based metric names (Cloud Logging user metrics), filled into the event alerts. */
+    metrics: { jobErrors: pulumi.Input<string>; freshnessFailures: pulumi.Input<string> };
 }
 
 export interface AlertDefinition {
@@ -38,11 +55,101 @@ export interface AlertDefinition {
     /** The runbook's response, in markdown. */
     response: string;
     condition: pulumi.Input<gcp.types.input.monitoring.AlertPolicyCondition>;
-    /** Log-based conditions need a notification rate limit. */
-    logBased: boolean;
 }
 
 const minutes = (m: number) => `${m * 60}s`;
+
+/** The audit log entry of a BigQuery job that ended with an error, in the project. */
+function failedJobFilter(project: string): string {
+    return (
+        `resource.type = "bigquery_project" AND resource.labels.project_id = "${project}" ` +
+        `AND protoPayload.metadata.jobChange.after = "DONE" AND protoPayload.metadata.jobChange.job.jobStatus.errorResult.code:*`
+    );
+}
+
+/** Entries whose caller is one of `emails` (BigQuery audit logs name the job's principal). */
+function callerIn(emails: readonly string[]): string {
+    if (emails.length === 0) throw new Error("callerIn: no principal to watch");
+    return `(${emails.map((e) => `protoPayload.authenticationInfo.principalEmail = "${e}"`).join(" OR ")})`;
+}
+
+/**
+ * Failed BigQuery jobs of the platform's own accounts (an analyst's typo pages nobody), except
+ * the freshness checks, whose failures are the Data freshness alert's. The log-based metric the
+ * BigQuery errors alert and the dashboard count.
+ */
+export function bigQueryJobErrorFilter(project: string, accounts: readonly string[]): string {
+    return (
+        `${failedJobFilter(project)} AND ${callerIn(accounts)} ` +
+        `AND NOT protoPayload.metadata.jobChange.job.jobConfig.queryConfig.query:"${FRESHNESS_MARKER}"`
+    );
+}
+
+/** Failed freshness checks: jobs of the checks' account whose query carries the check's marker. */
+export function freshnessFailureFilter(project: string, account: string): string {
+    return (
+        `${failedJobFilter(project)} AND ${callerIn([account])} ` +
+        `AND protoPayload.metadata.jobChange.job.jobConfig.queryConfig.query:"${FRESHNESS_MARKER}"`
+    );
+}
+
+/** An incident of the BigQuery errors alert stays open while a platform job failed in the last hour. */
+export const JOB_ERROR_WINDOW_SECONDS = 3600;
+
+/**
+ * Cloud Monitoring's longest alignment period in an alert condition: 90,000 s (25 h),
+ * https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.alertPolicies#aggregation
+ */
+export const MAX_ALERT_ALIGNMENT_SECONDS = 90_000;
+
+/**
+ * The window an event alert sums its log-based metric over: a freshness check fails once per run,
+ * so the incident stays open (and re-notifies) until a run passes; a run interval plus 5 minutes
+ * of slack for the scheduler's delay.
+ */
+export function freshnessWindowSeconds(checkMinutes: number): number {
+    return Math.min((checkMinutes + 5) * 60, MAX_ALERT_ALIGNMENT_SECONDS);
+}
+
+/**
+ * A threshold on a log-based counter: open while the metric counted anything in the last
+ * `windowSeconds`; no data (nothing failed) counts as "not firing", so the incident closes.
+ */
+export function eventCondition(
+    displayName: string,
+    metric: pulumi.Input<string>,
+    windowSeconds: number,
+): gcp.types.input.monitoring.AlertPolicyCondition {
+    return {
+        displayName,
+        conditionThreshold: {
+            filter: pulumi.interpolate`metric.type = "logging.googleapis.com/user/${metric}"`,
+            aggregations: [
+                {
+                    alignmentPeriod: `${windowSeconds}s`,
+                    perSeriesAligner: "ALIGN_SUM",
+                    crossSeriesReducer: "REDUCE_SUM",
+                },
+            ],
+            comparison: "COMPARISON_GT",
+            thresholdValue: 0,
+            duration: "0s",
+            evaluationMissingData: "EVALUATION_MISSING_DATA_INACTIVE",
+        },
+    };
+}
+
+/**
+ * The uptime check's pass/fail series, for the API down alert. The check id is GCP's: an empty one
+ * would silently watch nothing, so it stops the deploy instead.
+ */
+export function uptimeFilter(checkId: string): string {
+    if (!checkId)
+        throw new Error(
+            "uptime check id: GCP returned none, so the API down alert would watch nothing. Re-run pulumi up, or refresh the uptime check's state",
+        );
+    return `metric.type = "monitoring.googleapis.com/uptime_check/check_passed" AND metric.labels.check_id = "${checkId}"`;
+}
 
 /** The runbook's alert table, plus DAG parse errors (a DAG that fails to import never fails a run). */
 export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefinition[] {
@@ -53,9 +160,6 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
             crossSeriesReducer: "REDUCE_SUM",
         },
     ];
-    const freshnessIds = pulumi
-        .all(Object.values(t.freshnessConfigIds))
-        .apply((ids) => ids.map((id) => `"${id}"`).join(" OR "));
     return [
         {
             key: "dag-failure",
@@ -75,7 +179,6 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
                     duration: "0s",
                 },
             },
-            logBased: false,
         },
         {
             key: "dag-parse-errors",
@@ -101,7 +204,6 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
                     duration: "0s",
                 },
             },
-            logBased: false,
         },
         {
             key: "data-freshness",
@@ -113,13 +215,11 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
                     .map(([table, h]) => `${t.rawDataset}.${table}: ${h} h`)
                     .join(", ") +
                 "). Investigate ingestion: the source files under raw/, the ingestion DAG's logs (docs/runbook.md, *Data not loading*).",
-            condition: {
-                displayName: "A freshness check failed",
-                conditionMatchedLog: {
-                    filter: pulumi.interpolate`resource.type = "bigquery_dts_config" AND severity >= ERROR AND resource.labels.config_id = (${freshnessIds})`,
-                },
-            },
-            logBased: true,
+            condition: eventCondition(
+                "A freshness check failed",
+                t.metrics.freshnessFailures,
+                freshnessWindowSeconds(c.freshnessCheckMinutes),
+            ),
         },
         {
             key: "api-latency",
@@ -144,21 +244,43 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
                     duration: "300s",
                 },
             },
-            logBased: false,
         },
         {
             key: "bigquery-errors",
             title: "BigQuery errors",
             severity: "high",
             response:
-                "A BigQuery job failed. Check the query and the permissions of the account that ran it (the log entry names both).",
+                "A BigQuery job of the platform's accounts failed. Check the query and the permissions of the account that ran it (the job's audit log entry names both: Logs Explorer, `protoPayload.metadata.jobChange`).",
+            condition: eventCondition(
+                "A platform BigQuery job ended with an error",
+                t.metrics.jobErrors,
+                JOB_ERROR_WINDOW_SECONDS,
+            ),
+        },
+        {
+            key: "api-down",
+            title: "API down: uptime check failing",
+            severity: "high",
+            response: `${t.serviceName} fails its uptime check (${t.healthPath}) from more than one region. Read the service's logs and revisions; roll back with the previous logistics:api.image if a deploy caused it (docs/runbook.md, *500 internal server error*).`,
             condition: {
-                displayName: "A BigQuery job ended with an error",
-                conditionMatchedLog: {
-                    filter: bigQueryJobErrorFilter(t.project),
+                displayName: `${t.serviceName} ${t.healthPath} failing`,
+                // Google's uptime alert: count failing checker regions over 20 minutes, fire on more
+                // than one for a minute (https://cloud.google.com/monitoring/uptime-checks/uptime-alerting-policies).
+                conditionThreshold: {
+                    filter: pulumi.output(t.uptimeCheckId).apply(uptimeFilter),
+                    aggregations: [
+                        {
+                            alignmentPeriod: "1200s",
+                            perSeriesAligner: "ALIGN_NEXT_OLDER",
+                            crossSeriesReducer: "REDUCE_COUNT_FALSE",
+                            groupByFields: ["resource.label.*"],
+                        },
+                    ],
+                    comparison: "COMPARISON_GT",
+                    thresholdValue: 1,
+                    duration: "60s",
                 },
             },
-            logBased: true,
         },
         {
             key: "storage-quota",
@@ -181,7 +303,6 @@ export function alertDefinitions(t: AlertTargets, c: AlertingConfig): AlertDefin
                     duration: "0s",
                 },
             },
-            logBased: false,
         },
     ];
 }
@@ -208,18 +329,55 @@ export function alertDocumentation(a: AlertDefinition, c: AlertingConfig): strin
 export interface AlertingArgs {
     project: string;
     settings: AlertingConfig;
-    targets: AlertTargets;
+    /** What the alerts watch; the log-based metrics are this component's own. */
+    targets: Omit<AlertTargets, "metrics">;
+    /** Names of the log-based metrics the event alerts count (Cloud Logging user metrics). */
+    metricNames: { jobErrors: string; freshnessFailures: string };
+    /** Earlier URNs of the job errors metric (it belonged to the dashboard), so it is not recreated. */
+    jobErrorMetricAliases?: pulumi.Input<pulumi.URN | pulumi.Alias>[];
     labels: Record<string, string>;
 }
 
 export class Alerting extends pulumi.ComponentResource {
     /** Alert policy names by key. */
     public readonly policies: Record<string, pulumi.Output<string>>;
+    /** The log-based metric counting the platform's failed BigQuery jobs (the dashboard charts it). */
+    public readonly jobErrorMetric: pulumi.Output<string>;
 
     constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:monitoring:Alerting", name, {}, opts);
         const c = args.settings;
+        const t = args.targets;
         const child = childOptions(this, opts);
+        const counter = { metricKind: "DELTA", valueType: "INT64" } as const;
+        const jobErrors = new gcp.logging.Metric(
+            `${name}-bigquery-job-errors`,
+            {
+                project: args.project,
+                name: args.metricNames.jobErrors,
+                description: "BigQuery jobs of the platform's accounts that ended with an error.",
+                filter: bigQueryJobErrorFilter(t.project, t.platformAccounts),
+                metricDescriptor: counter,
+            },
+            { ...child, aliases: args.jobErrorMetricAliases ?? [] },
+        );
+        const freshnessFailures = new gcp.logging.Metric(
+            `${name}-freshness-failures`,
+            {
+                project: args.project,
+                name: args.metricNames.freshnessFailures,
+                description:
+                    "Freshness checks of the raw tables that failed (a stale or empty table).",
+                filter: freshnessFailureFilter(t.project, t.freshnessAccount),
+                metricDescriptor: counter,
+            },
+            child,
+        );
+        this.jobErrorMetric = jobErrors.name;
+        const targets: AlertTargets = {
+            ...t,
+            metrics: { jobErrors: jobErrors.name, freshnessFailures: freshnessFailures.name },
+        };
         const channels: Record<string, gcp.monitoring.NotificationChannel> = {};
         for (const [id, ch] of Object.entries(c.channels))
             channels[id] = new gcp.monitoring.NotificationChannel(
@@ -242,44 +400,44 @@ export class Alerting extends pulumi.ComponentResource {
             );
 
         this.policies = {};
-        for (const a of alertDefinitions(args.targets, c)) {
+        for (const a of alertDefinitions(targets, c)) {
             const route = c.routes[a.severity].map((id) => channels[id]!.name);
             const renotify = c.renotify[a.severity];
-            const policy = new gcp.monitoring.AlertPolicy(
-                `${name}-${a.key}`,
-                {
-                    project: args.project,
-                    displayName: `${a.title} (${a.severity})`,
-                    severity: SEVERITY_LEVEL[a.severity],
-                    combiner: "OR",
-                    conditions: [a.condition],
-                    notificationChannels: route,
-                    enabled: c.enabled,
-                    userLabels: { ...args.labels, severity: a.severity },
-                    documentation: {
-                        content: alertDocumentation(a, c),
-                        mimeType: "text/markdown",
-                        subject: `[${a.severity}] ${a.title}`,
-                    },
-                    alertStrategy: {
-                        autoClose: `${Number(c.autoClose.slice(0, -1)) * 60}s`,
-                        ...(a.logBased ? { notificationRateLimit: { period: "300s" } } : {}),
-                        ...(renotify
-                            ? {
-                                  notificationChannelStrategies: [
-                                      {
-                                          notificationChannelNames: route,
-                                          renotifyInterval: minutes(Number(renotify.slice(0, -1))),
-                                      },
-                                  ],
-                              }
-                            : {}),
-                    },
+            const policyArgs: gcp.monitoring.AlertPolicyArgs = {
+                project: args.project,
+                displayName: `${a.title} (${a.severity})`,
+                severity: SEVERITY_LEVEL[a.severity],
+                combiner: "OR",
+                conditions: [a.condition],
+                notificationChannels: route,
+                enabled: c.enabled,
+                userLabels: { ...args.labels, severity: a.severity },
+                documentation: {
+                    content: alertDocumentation(a, c),
+                    mimeType: "text/markdown",
+                    subject: `[${a.severity}] ${a.title}`,
                 },
-                child,
-            );
+                alertStrategy: {
+                    autoClose: `${Number(c.autoClose.slice(0, -1)) * 60}s`,
+                    ...(renotify
+                        ? {
+                              notificationChannelStrategies: [
+                                  {
+                                      notificationChannelNames: route,
+                                      renotifyInterval: minutes(Number(renotify.slice(0, -1))),
+                                  },
+                              ],
+                          }
+                        : {}),
+                },
+            };
+            // Settings GCP would accept and ignore (a renotify on a log-match policy) never ship.
+            const ignored = ignoredAlertSettings(a.key, policyArgs);
+            if (ignored.length > 0) throw new Error(ignored.join("\n"));
+            // The event alerts' filters read the metrics' names: each policy waits for its metric.
+            const policy = new gcp.monitoring.AlertPolicy(`${name}-${a.key}`, policyArgs, child);
             this.policies[a.key] = policy.name;
         }
-        this.registerOutputs({ policies: this.policies });
+        this.registerOutputs({ policies: this.policies, jobErrorMetric: this.jobErrorMetric });
     }
 }

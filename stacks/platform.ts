@@ -12,7 +12,7 @@ import { GithubFederation } from "../components/githubFederation";
 import { BackupStore } from "../components/backupStore";
 import { mergeIam } from "../components/common";
 import { DataLake } from "../components/dataLake";
-import { Identities } from "../components/identities";
+import { Identities, serviceAccountEmail, WORKLOADS } from "../components/identities";
 import { OnCallAccess } from "../components/onCall";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
@@ -228,7 +228,7 @@ export class Platform extends pulumi.ComponentResource {
         const maxAgeHours = Object.fromEntries(
             RAW_TABLE_NAMES.map((t) => [t, freshnessHours(config.alerting, t)]),
         );
-        const freshness = new FreshnessChecks(
+        new FreshnessChecks(
             naming.name("freshness"),
             {
                 project,
@@ -250,10 +250,31 @@ export class Platform extends pulumi.ComponentResource {
                     composerEnvironment: names.composerEnvironment,
                     serviceName: names.apiService,
                     dataBucket: lake.bucketName,
-                    freshnessConfigIds: freshness.configIds,
                     freshnessHours: maxAgeHours,
                     rawDataset: names.datasets.raw,
+                    // Computed from the naming rules, as grants are: never a value GCP may leave empty.
+                    platformAccounts: WORKLOADS.map((w) =>
+                        serviceAccountEmail(names.serviceAccounts[w], project),
+                    ),
+                    freshnessAccount: serviceAccountEmail(names.serviceAccounts.jobs, project),
+                    healthPath: config.api.healthPath,
+                    uptimeCheckId: apiService.uptimeCheckId,
                 },
+                metricNames: {
+                    jobErrors: names.jobErrorMetric,
+                    freshnessFailures: naming.name("freshness-failures"),
+                },
+                // The job errors metric was the dashboard's child before the alert counted it.
+                jobErrorMetricAliases: [
+                    {
+                        name: `${naming.name("dashboard")}-bigquery-job-errors`,
+                        parent: pulumi.createUrn(
+                            naming.name("dashboard"),
+                            "logistics:monitoring:PipelineDashboard",
+                            this,
+                        ),
+                    },
+                ],
                 labels: naming.labels({ component: "alerting" }),
             },
             afterApis,
@@ -268,7 +289,7 @@ export class Platform extends pulumi.ComponentResource {
                     composerEnvironment: names.composerEnvironment,
                     serviceName: names.apiService,
                 },
-                jobErrorMetricName: names.jobErrorMetric,
+                jobErrorMetric: alerting.jobErrorMetric,
             },
             afterApis,
         );
