@@ -124,21 +124,34 @@ export function restoreDryRunStatements(
         : undefined;
 }
 
-/**
- * The runbook's freshness query as a check: the scheduled run fails (and the freshness alert
- * fires) when the newest `_loaded_at` of a raw table is older than `maxAgeHours`, or the table is
- * empty (ASSERT fails on NULL too).
- */
 /** Text every freshness check's failure message carries; alert filters key on it. */
 export const FRESHNESS_MARKER = "is stale: no row loaded";
 
 /** Minutes since a raw table's newest load: NULL when the table is empty. */
 export const AGE_MINUTES = "TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_loaded_at), MINUTE)";
 
-export function freshnessCheckSql(raw: DatasetRef, table: string, maxAgeHours: number): string {
+/**
+ * The runbook's freshness query as a check: the scheduled run fails (and the freshness alert
+ * fires) when the newest `_loaded_at` of a raw table is older than `maxAgeHours`, or the table is
+ * empty (ASSERT fails on NULL too) — except during `graceHours` after the table's creation while
+ * it has never been loaded, so a new environment does not alert every run until its first load.
+ * The creation time comes from INFORMATION_SCHEMA.TABLES, which needs bigquery.tables.get and
+ * bigquery.tables.list on the dataset (https://cloud.google.com/bigquery/docs/information-schema-tables);
+ * roles/bigquery.dataViewer on raw has both.
+ */
+export function freshnessCheckSql(
+    raw: DatasetRef,
+    table: string,
+    maxAgeHours: number,
+    graceHours: number,
+): string {
+    const created =
+        `(SELECT creation_time FROM \`${raw.project}\`.${raw.dataset}.INFORMATION_SCHEMA.TABLES ` +
+        `WHERE table_name = '${table}')`;
     return [
         `ASSERT (`,
-        `  SELECT ${AGE_MINUTES} <= ${maxAgeHours * 60}`,
+        `  SELECT IFNULL(${AGE_MINUTES} <= ${maxAgeHours * 60},`,
+        `    ${created} > TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ${graceHours} HOUR))`,
         `  FROM ${tableRef(raw, table)}`,
         `) AS '${raw.dataset}.${table} ${FRESHNESS_MARKER} in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
     ].join("\n");

@@ -236,6 +236,7 @@ export class Platform extends pulumi.ComponentResource {
                 location: bqLocation,
                 maxAgeHours,
                 everyMinutes: config.alerting.freshnessCheckMinutes,
+                graceHours: config.alerting.freshnessGraceHours,
                 serviceAccountEmail: identities.emails.jobs,
             },
             { parent: this, dependsOn: [services, warehouse, scheduledBackups] },

@@ -336,7 +336,7 @@ describe("alerting", () => {
             );
             assert.equal(
                 (check.inputs["params"] as any).query,
-                freshnessCheckSql(PROD_RAW, table, hours),
+                freshnessCheckSql(PROD_RAW, table, hours, 48),
             );
             assert.equal(check.inputs["schedule"], "every 60 minutes");
             assert.equal(
@@ -344,10 +344,13 @@ describe("alerting", () => {
                 "lgx-prod-jobs@replace-me-logistics-prod.iam.gserviceaccount.com",
             );
         }
+        // What the check does with the table is test/freshness.test.ts's.
+        const sql = freshnessCheckSql(P_RAW, "packages", 6, 48);
         assert.match(
-            freshnessCheckSql(P_RAW, "packages", 6),
-            /^ASSERT \(\n {2}SELECT TIMESTAMP_DIFF\(CURRENT_TIMESTAMP\(\), MAX\(_loaded_at\), MINUTE\) <= 360\n {2}FROM `p\.raw\.packages`\n\) AS 'raw\.packages is stale/,
+            sql,
+            /^ASSERT \(\n {2}SELECT IFNULL\(TIMESTAMP_DIFF\(CURRENT_TIMESTAMP\(\), MAX\(_loaded_at\), MINUTE\) <= 360,/,
         );
+        assert.match(sql, /\) AS 'raw\.packages is stale: no row loaded in the last 6 h/);
     });
 
     it("labels policies and channels with the standard set (as userLabels)", async () => {
