@@ -167,7 +167,13 @@ export class Platform extends pulumi.ComponentResource {
                 location: bqLocation,
                 backupsBucket: backups.bucketName,
                 restores: config.restores,
-                layouts: RAW_TABLES,
+                // A restored table gets the declared schema, partitioning and clustering.
+                layouts: Object.fromEntries(
+                    RAW_TABLE_NAMES.map((t) => [
+                        t,
+                        { ...RAW_TABLES[t], columns: args.schemas[t]! },
+                    ]),
+                ),
                 labels: naming.labels({ component: "restores" }),
             },
             { parent: this, dependsOn: [services, warehouse, backups] },
