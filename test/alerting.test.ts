@@ -248,6 +248,32 @@ describe("alerting", () => {
         assert.match(freshness, /principalEmail = "lgx-prod-jobs@replace-me-logistics-prod\.iam/);
     });
 
+    it("watches the adopted accounts and metric name when a stack adopts them (logistics:names)", async () => {
+        const plan = await planFor("prod", {
+            "logistics:names": {
+                serviceAccounts: { jobs: "legacy-etl" },
+                jobErrorMetric: "legacy-bq-errors",
+            },
+        });
+        const metric = resource(plan, METRIC, "lgx-prod-alerting-bigquery-job-errors");
+        assert.equal(metric.inputs["name"], "legacy-bq-errors");
+        assert.match(
+            metric.inputs["filter"] as string,
+            /principalEmail = "legacy-etl@replace-me-logistics-prod\.iam\.gserviceaccount\.com"/,
+        );
+        assert.match(
+            resource(plan, METRIC, "lgx-prod-alerting-freshness-failures").inputs[
+                "filter"
+            ] as string,
+            /principalEmail = "legacy-etl@replace-me-logistics-prod\.iam\.gserviceaccount\.com"/,
+        );
+        const bq = resource(plan, POLICY, "lgx-prod-alerting-bigquery-errors");
+        assert.equal(
+            (bq.inputs["conditions"] as any[])[0].conditionThreshold.filter,
+            'metric.type = "logging.googleapis.com/user/legacy-bq-errors"',
+        );
+    });
+
     it("keeps a freshness incident open from one failed run to the next, within Cloud Monitoring's longest window", async () => {
         assert.equal(freshnessWindowSeconds(60), 3900);
         assert.equal(freshnessWindowSeconds(10), 900);
