@@ -29,6 +29,20 @@ export interface ApiServiceArgs {
     protect: boolean;
 }
 
+/**
+ * Labels GCP adds to a `cloud_run_revision` uptime check's monitored resource (the revision and
+ * configuration), which the program cannot know: read back, they differ from the inputs, and
+ * since any change of `monitoredResource` replaces the check, every `up` would recreate it
+ * (https://github.com/hashicorp/terraform-provider-google/issues/19733; the `project_id` variant:
+ * https://github.com/pulumi/pulumi-gcp/issues/946, https://github.com/GoogleCloudPlatform/magic-modules/pull/10694).
+ * Only these keys are ignored: a change of the labels the program sets (service, region, project)
+ * still replaces the check, so it never keeps watching a service that moved.
+ */
+export const UPTIME_LABELS_GCP_ADDS = [
+    "monitoredResource.labels.configuration_name",
+    "monitoredResource.labels.revision_name",
+] as const;
+
 /** The full image reference for a config value (short `name:tag` or already full). */
 export function imageReference(image: string, registry: string): string {
     return image.includes("/") ? image : `${registry}/${image}`;
@@ -51,6 +65,8 @@ export class ApiService extends pulumi.ComponentResource {
     public readonly imageRepository: pulumi.Output<string>;
     /** The API key secret's id (the key itself is never an output). */
     public readonly apiKeySecretId: pulumi.Output<string>;
+    /** The uptime check's id, for the alert on its results. */
+    public readonly uptimeCheckId: pulumi.Output<string>;
 
     constructor(name: string, args: ApiServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:api:ApiService", name, {}, opts);
@@ -195,7 +211,7 @@ export class ApiService extends pulumi.ComponentResource {
             },
             { ...child, dependsOn: [...dependencies(opts), monitoringAgent] },
         );
-        new gcp.monitoring.UptimeCheckConfig(
+        const uptime = new gcp.monitoring.UptimeCheckConfig(
             `${name}-uptime`,
             {
                 project: args.project,
@@ -219,12 +235,17 @@ export class ApiService extends pulumi.ComponentResource {
                 },
                 userLabels: args.labels,
             },
-            { ...child, dependsOn: [...dependencies(opts), uptimeInvoker] },
+            {
+                ...child,
+                dependsOn: [...dependencies(opts), uptimeInvoker],
+                ignoreChanges: [...UPTIME_LABELS_GCP_ADDS],
+            },
         );
 
         this.url = service.uri;
         this.imageRepository = pulumi.output(registry);
         this.apiKeySecretId = secret.secretId;
+        this.uptimeCheckId = uptime.uptimeCheckId;
         this.registerOutputs({
             url: this.url,
             imageRepository: this.imageRepository,

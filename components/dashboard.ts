@@ -3,17 +3,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./common";
-import { FRESHNESS_MARKER } from "./sql";
-
-/** The log filter of a BigQuery job that ended with an error (also the BigQuery errors alert's). */
-export function bigQueryJobErrorFilter(project: string): string {
-    return (
-        `resource.type = "bigquery_project" AND resource.labels.project_id = "${project}" ` +
-        `AND protoPayload.metadata.jobChange.after = "DONE" AND protoPayload.metadata.jobChange.job.jobStatus.errorResult.code:* ` +
-        // A failing freshness check is the Data freshness alert's, not a BigQuery error.
-        `AND NOT protoPayload.metadata.jobChange.job.jobConfig.queryConfig.query:"${FRESHNESS_MARKER}"`
-    );
-}
 
 export interface DashboardTargets {
     composerEnvironment: string;
@@ -124,37 +113,27 @@ export interface PipelineDashboardArgs {
     project: string;
     title: string;
     targets: Omit<DashboardTargets, "jobErrorMetric">;
-    /** Name of the log-based metric to create for BigQuery job errors. */
-    jobErrorMetricName: string;
+    /** The log-based metric counting the platform's failed BigQuery jobs (the alerting's). */
+    jobErrorMetric: pulumi.Input<string>;
 }
 
 export class PipelineDashboard extends pulumi.ComponentResource {
     constructor(name: string, args: PipelineDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:monitoring:PipelineDashboard", name, {}, opts);
-        const child = childOptions(this, opts);
-        const metric = new gcp.logging.Metric(
-            `${name}-bigquery-job-errors`,
-            {
-                project: args.project,
-                name: args.jobErrorMetricName,
-                description: "BigQuery jobs that ended with an error.",
-                filter: bigQueryJobErrorFilter(args.project),
-                metricDescriptor: { metricKind: "DELTA", valueType: "INT64" },
-            },
-            child,
-        );
         new gcp.monitoring.Dashboard(
             `${name}-dashboard`,
             {
                 project: args.project,
-                dashboardJson: metric.name.apply((m) =>
-                    dashboardJson(
-                        args.title,
-                        dashboardCharts({ ...args.targets, jobErrorMetric: m }),
+                dashboardJson: pulumi
+                    .output(args.jobErrorMetric)
+                    .apply((m) =>
+                        dashboardJson(
+                            args.title,
+                            dashboardCharts({ ...args.targets, jobErrorMetric: m }),
+                        ),
                     ),
-                ),
             },
-            child,
+            childOptions(this, opts),
         );
         this.registerOutputs({});
     }

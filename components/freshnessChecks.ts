@@ -1,5 +1,6 @@
 // Freshness checks: for each raw table, a scheduled query (the runbook's MAX(_loaded_at) check)
-// that fails when the table is stale; the data freshness alert watches those failures.
+// that fails when the table is stale (after a grace period for a new, never-loaded table); the
+// data freshness alert counts those failures.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions } from "./common";
@@ -15,19 +16,17 @@ export interface FreshnessChecksArgs {
     maxAgeHours: Readonly<Record<string, number>>;
     /** Minutes between runs. */
     everyMinutes: number;
+    /** Hours after a table's creation during which a never-loaded (empty) table is not stale. */
+    graceHours: number;
     /** Email of the account the checks run as (reads raw). */
     serviceAccountEmail: pulumi.Input<string>;
 }
 
 export class FreshnessChecks extends pulumi.ComponentResource {
-    /** Transfer config ids (the last part of their names) by table, for the alert's log filter. */
-    public readonly configIds: Record<string, pulumi.Output<string>>;
-
     constructor(name: string, args: FreshnessChecksArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:monitoring:FreshnessChecks", name, {}, opts);
-        this.configIds = {};
         for (const [table, hours] of Object.entries(args.maxAgeHours)) {
-            const check = new gcp.bigquery.DataTransferConfig(
+            new gcp.bigquery.DataTransferConfig(
                 `${name}-${table}`,
                 {
                     project: args.project,
@@ -41,13 +40,13 @@ export class FreshnessChecks extends pulumi.ComponentResource {
                             { project: args.project, dataset: args.rawDataset },
                             table,
                             hours,
+                            args.graceHours,
                         ),
                     },
                 },
                 childOptions(this, opts),
             );
-            this.configIds[table] = check.name.apply((n) => n.split("/").pop()!);
         }
-        this.registerOutputs({ configIds: this.configIds });
+        this.registerOutputs({});
     }
 }

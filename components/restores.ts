@@ -1,5 +1,6 @@
-// Restores as config: each entry of logistics:restores becomes one BigQuery job, a Parquet load
-// from a daily backup or a time-travel query. Job ids derive from the entry, so re-running
+// Restores as config: each entry of logistics:restores becomes one BigQuery job, a script that
+// loads a daily Parquet backup or reads the table back in time; a table it creates gets the raw
+// table's declared schema (types and REQUIRED modes), partitioning and clustering. Job ids derive from the entry, so re-running
 // `pulumi up` neither re-runs nor fails a restore; removing the entry removes nothing in BigQuery.
 //
 // A job is the record of one run: BigQuery never takes the same job id twice, and nothing about a
@@ -11,7 +12,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { restoreJobId, type RestoreConfig } from "../stacks/sections";
 import { childOptions } from "./common";
-import { backupUri, timeTravelRestoreSql, type TableLayout } from "./sql";
+import { backupRestoreSql, timeTravelRestoreSql, type TableLayout } from "./sql";
 
 export { restoreJobId };
 
@@ -27,7 +28,7 @@ export interface RestoresArgs {
     /** The backups bucket's name. */
     backupsBucket: pulumi.Input<string>;
     restores: Readonly<Record<string, RestoreConfig>>;
-    /** Partitioning and clustering of each raw table, which restored tables keep. */
+    /** Schema, partitioning and clustering of each raw table, which restored tables keep. */
     layouts: Readonly<Record<string, TableLayout>>;
     labels: Record<string, string>;
 }
@@ -41,6 +42,7 @@ export class Restores extends pulumi.ComponentResource {
         this.jobs = {};
         for (const [id, r] of Object.entries(args.restores)) {
             const layout = args.layouts[r.table]!;
+            const raw = { project: args.project, dataset: args.rawDataset };
             const jobId = restoreJobId(id, r);
             const job = new gcp.bigquery.Job(
                 `${name}-${id}-${jobId.slice(-12)}`,
@@ -49,50 +51,35 @@ export class Restores extends pulumi.ComponentResource {
                     location: args.location,
                     jobId,
                     labels: { ...args.labels, purpose: "restore" },
-                    ...(r.backupDate !== undefined
-                        ? {
-                              // Backups load into a new table only (config rule): compare, then swap.
-                              load: {
-                                  sourceUris: [
-                                      pulumi
-                                          .output(args.backupsBucket)
-                                          .apply((b) =>
-                                              backupUri(
-                                                  b,
-                                                  r.table,
-                                                  r.backupDate!.replace(/-/g, ""),
-                                              ),
+                    // Scripts: no destination table, the statements create or fill it.
+                    query: {
+                        query:
+                            r.backupDate !== undefined
+                                ? // Backups load into a new table only (config rule): compare, then swap.
+                                  pulumi
+                                      .output(args.backupsBucket)
+                                      .apply((b) =>
+                                          backupRestoreSql(
+                                              raw,
+                                              b,
+                                              r.table,
+                                              r.backupDate!.replace(/-/g, ""),
+                                              layout,
+                                              r.targetTable!,
                                           ),
-                                  ],
-                                  sourceFormat: "PARQUET",
-                                  destinationTable: {
-                                      projectId: args.project,
-                                      datasetId: args.rawDataset,
-                                      tableId: r.targetTable!,
-                                  },
-                                  ...(layout.partitioned
-                                      ? { timePartitioning: { type: "DAY", field: "_loaded_at" } }
-                                      : {}),
-                                  createDisposition: "CREATE_IF_NEEDED",
-                                  writeDisposition: "WRITE_EMPTY",
-                              },
-                          }
-                        : {
-                              // A script: no destination table, the statements create or fill it.
-                              query: {
-                                  query: timeTravelRestoreSql(
-                                      { project: args.project, dataset: args.rawDataset },
+                                      )
+                                : timeTravelRestoreSql(
+                                      raw,
                                       r.table,
                                       r.timestamp!,
                                       layout,
                                       r.replace ? "replace" : { newTable: r.targetTable! },
                                   ),
-                                  useLegacySql: false,
-                                  // DDL/DML scripts take no dispositions; empty unsets the provider's defaults.
-                                  createDisposition: "",
-                                  writeDisposition: "",
-                              },
-                          }),
+                        useLegacySql: false,
+                        // DDL/DML scripts take no dispositions; empty unsets the provider's defaults.
+                        createDisposition: "",
+                        writeDisposition: "",
+                    },
                 },
                 // A job cannot be deleted, only forgotten: removing the entry leaves it in BigQuery.
                 {

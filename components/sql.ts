@@ -56,10 +56,87 @@ export function timeTravelSql(raw: DatasetRef, table: string, timestamp: string)
     return `SELECT * FROM ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;
 }
 
+/** A column of a raw table's declared schema (components/schemas/raw). */
+export interface Column {
+    name: string;
+    type: string;
+    mode?: "NULLABLE" | "REQUIRED" | "REPEATED";
+}
+
 export interface TableLayout {
     /** Day-partitioned on `_loaded_at`. */
     partitioned: boolean;
     clusterings: readonly string[];
+    /** The declared schema: a table a restore creates gets its columns' types and modes. */
+    columns: readonly Column[];
+}
+
+/** Legacy type names a schema file may use, as GoogleSQL DDL spells them. */
+const DDL_TYPES: Readonly<Record<string, string>> = {
+    INTEGER: "INT64",
+    FLOAT: "FLOAT64",
+    BOOLEAN: "BOOL",
+};
+
+/**
+ * The declared schema as GoogleSQL column definitions: REQUIRED is NOT NULL, REPEATED an ARRAY
+ * (https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#column_name_and_column_schema).
+ * Nested RECORD columns would need their fields, which the schema files do not declare.
+ */
+export function columnDefinitions(columns: readonly Column[]): string[] {
+    return columns.map((c) => {
+        const type = DDL_TYPES[c.type.toUpperCase()] ?? c.type.toUpperCase();
+        if (type === "RECORD" || type === "STRUCT")
+            throw new Error(
+                `columnDefinitions: ${c.name} is a ${type}, whose fields the schema does not declare`,
+            );
+        if (c.mode === "REPEATED") return `${c.name} ARRAY<${type}>`;
+        return `${c.name} ${type}${c.mode === "REQUIRED" ? " NOT NULL" : ""}`;
+    });
+}
+
+/** A created table's columns, partitioning and clustering, as DDL clauses. */
+function tableDefinition(layout: TableLayout): string[] {
+    return [
+        "(",
+        columnDefinitions(layout.columns)
+            .map((d) => `  ${d}`)
+            .join(",\n"),
+        ")",
+        ...(layout.partitioned ? ["PARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)"] : []),
+        ...(layout.clusterings.length ? [`CLUSTER BY ${layout.clusterings.join(", ")}`] : []),
+    ];
+}
+
+/** Assertion text of a backup restore whose target table already exists. */
+export const NEW_TABLE_ONLY = "exists: a backup restores into a new table only";
+
+/**
+ * A restore from a daily Parquet backup into a new table, as a script. A load job cannot declare
+ * a schema or clustering (the provider's `bigquery.Job` load takes neither), and a Parquet load
+ * into a new table infers every column NULLABLE; LOAD DATA with a column list creates the table
+ * with the declared types and modes, its partitioning and clustering
+ * (https://cloud.google.com/bigquery/docs/reference/standard-sql/load-statements). Given the
+ * schema, BigQuery loads files whose columns are optional into REQUIRED columns and rejects a NULL
+ * in one (without it, the load fails on the mode: googleapis/python-bigquery#1981). LOAD DATA INTO
+ * appends to a table that exists, so the script first asserts the table is new (a load job's
+ * WRITE_EMPTY did that); if the load fails, no table is left behind.
+ */
+export function backupRestoreSql(
+    raw: DatasetRef,
+    bucket: string,
+    table: string,
+    yyyymmdd: string,
+    layout: TableLayout,
+    newTable: string,
+): string {
+    return [
+        `ASSERT NOT EXISTS (SELECT 1 FROM \`${raw.project}\`.${raw.dataset}.INFORMATION_SCHEMA.TABLES WHERE table_name = '${newTable}')`,
+        `  AS '${raw.dataset}.${newTable} ${NEW_TABLE_ONLY}';`,
+        `LOAD DATA INTO ${tableRef(raw, newTable)}`,
+        ...tableDefinition(layout),
+        `FROM FILES (format = 'PARQUET', uris = ['${backupUri(bucket, table, yyyymmdd)}']);`,
+    ].join("\n");
 }
 
 /** The temporary table an in-place restore copies the past into. */
@@ -68,7 +145,8 @@ export const RESTORE_POINT_TABLE = "restore_point";
 /**
  * A time-travel restore as a script, so the restored table keeps the table's partitioning and
  * clustering (a query job's destination table cannot declare them): into a new table with
- * CREATE TABLE … AS, or in place. One BigQuery statement may not read a table at two points in
+ * CREATE TABLE … AS, its column list declaring the types and modes (a query's result columns are
+ * all NULLABLE, so without it REQUIRED would be lost), or in place. One BigQuery statement may not read a table at two points in
  * time, and an INSERT reads its target as it is now, so the in-place restore first copies the
  * past into a temporary table, then swaps the contents in one transaction: readers see the old
  * rows or the restored ones, never an empty table, and a failure leaves the table as it was.
@@ -93,19 +171,20 @@ export function timeTravelRestoreSql(
             "COMMIT TRANSACTION;",
         ].join("\n");
     }
+    const columns = layout.columns.map((c) => c.name).join(", ");
     return [
         `CREATE TABLE ${tableRef(raw, target.newTable)}`,
-        ...(layout.partitioned ? ["PARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)"] : []),
-        ...(layout.clusterings.length ? [`CLUSTER BY ${layout.clusterings.join(", ")}`] : []),
-        `AS ${read};`,
+        ...tableDefinition(layout),
+        `AS SELECT ${columns} FROM ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}';`,
     ].join("\n");
 }
 
 /**
  * What a dry run can check of a restore script, statement by statement: BigQuery's dry run of a
  * script stops after its first DDL statement, and does not take CREATE TEMP TABLE at all. For an
- * in-place restore, its time-travel read and its TRUNCATE; a restore into a new table is one
- * CREATE TABLE … AS statement, checked whole. Undefined for SQL of another shape.
+ * in-place restore, its time-travel read and its TRUNCATE; a time-travel restore into a new table
+ * is one CREATE TABLE … AS statement, checked whole; of a backup restore, its new-table check (the
+ * LOAD DATA reads the backup's files only when it runs). Undefined for SQL of another shape.
  */
 export function restoreDryRunStatements(
     sql: string,
@@ -113,6 +192,8 @@ export function restoreDryRunStatements(
     // A restore into a new table: `creates` names it (`project.dataset.table`).
     const created = /^CREATE TABLE `([^`]+)`[^;]*;$/.exec(sql);
     if (created) return [{ sql, creates: created[1]! }];
+    const loaded = /^(ASSERT NOT EXISTS [^;]*);\nLOAD DATA INTO `([^`]+)`[^;]*;$/.exec(sql);
+    if (loaded) return [{ part: "its new-table check", sql: loaded[1]!, creates: loaded[2]! }];
     const m = new RegExp(
         `^CREATE TEMP TABLE ${RESTORE_POINT_TABLE} AS\\n(SELECT [^;]+);\\nBEGIN TRANSACTION;\\n(TRUNCATE TABLE \`[^\`]+\`);\\n`,
     ).exec(sql);
@@ -124,21 +205,34 @@ export function restoreDryRunStatements(
         : undefined;
 }
 
-/**
- * The runbook's freshness query as a check: the scheduled run fails (and the freshness alert
- * fires) when the newest `_loaded_at` of a raw table is older than `maxAgeHours`, or the table is
- * empty (ASSERT fails on NULL too).
- */
 /** Text every freshness check's failure message carries; alert filters key on it. */
 export const FRESHNESS_MARKER = "is stale: no row loaded";
 
 /** Minutes since a raw table's newest load: NULL when the table is empty. */
 export const AGE_MINUTES = "TIMESTAMP_DIFF(CURRENT_TIMESTAMP(), MAX(_loaded_at), MINUTE)";
 
-export function freshnessCheckSql(raw: DatasetRef, table: string, maxAgeHours: number): string {
+/**
+ * The runbook's freshness query as a check: the scheduled run fails (and the freshness alert
+ * fires) when the newest `_loaded_at` of a raw table is older than `maxAgeHours`, or the table is
+ * empty (ASSERT fails on NULL too) — except during `graceHours` after the table's creation while
+ * it has never been loaded, so a new environment does not alert every run until its first load.
+ * The creation time comes from INFORMATION_SCHEMA.TABLES, which needs bigquery.tables.get and
+ * bigquery.tables.list on the dataset (https://cloud.google.com/bigquery/docs/information-schema-tables);
+ * roles/bigquery.dataViewer on raw has both.
+ */
+export function freshnessCheckSql(
+    raw: DatasetRef,
+    table: string,
+    maxAgeHours: number,
+    graceHours: number,
+): string {
+    const created =
+        `(SELECT creation_time FROM \`${raw.project}\`.${raw.dataset}.INFORMATION_SCHEMA.TABLES ` +
+        `WHERE table_name = '${table}')`;
     return [
         `ASSERT (`,
-        `  SELECT ${AGE_MINUTES} <= ${maxAgeHours * 60}`,
+        `  SELECT IFNULL(${AGE_MINUTES} <= ${maxAgeHours * 60},`,
+        `    ${created} > TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ${graceHours} HOUR))`,
         `  FROM ${tableRef(raw, table)}`,
         `) AS '${raw.dataset}.${table} ${FRESHNESS_MARKER} in the last ${maxAgeHours} h (MAX(_loaded_at))'`,
     ].join("\n");

@@ -49,6 +49,7 @@ const duration = pattern(/^[1-9][0-9]*m$/, "minutes such as 30m").refine(
 export const ALERTING_DEFAULTS = {
     freshnessHours: { packages: 6, tracking_events: 2, customers: 24 },
     freshnessCheckMinutes: 60,
+    freshnessGraceHours: 48,
     apiLatencyP95Ms: 2000,
     storageQuotaGb: 5000,
 } as const;
@@ -93,6 +94,11 @@ export const alerting = section(
         ).default({}),
         /** How often the freshness checks run, in minutes (10 to 1440). Default 60. */
         freshnessCheckMinutes: int(10, 1440).default(ALERTING_DEFAULTS.freshnessCheckMinutes),
+        /**
+         * Hours after a raw table's creation during which a never-loaded (empty) table is not
+         * stale, so a new environment waits for its first load (0 to 720). Default 48.
+         */
+        freshnessGraceHours: int(0, 720, "hours").default(ALERTING_DEFAULTS.freshnessGraceHours),
         /** API latency alert: p95 above this many milliseconds for 5 minutes. Default 2000. */
         apiLatencyP95Ms: int(1, 600000).default(ALERTING_DEFAULTS.apiLatencyP95Ms),
         /** Storage quota alert: the data lake above this many GB. Default 5000. */
@@ -100,7 +106,7 @@ export const alerting = section(
         /** Turn the alert policies on. Default true. */
         enabled: bool().default(true),
     },
-    "keys channels, routes, renotify, autoClose, freshnessHours, freshnessCheckMinutes, apiLatencyP95Ms, storageQuotaGb, enabled",
+    "keys channels, routes, renotify, autoClose, freshnessHours, freshnessCheckMinutes, freshnessGraceHours, apiLatencyP95Ms, storageQuotaGb, enabled",
 ).superRefine((a, ctx) => {
     for (const s of SEVERITIES)
         (a.routes[s] ?? []).forEach((id, i) => {

@@ -1,6 +1,7 @@
 // Config sections of the compute components: logistics-api on Cloud Run and Cloud Composer.
 // Part of CONFIG_SCHEMA (stacks/config.ts); defaults live here.
 import { z } from "zod";
+import { pypiPinProblems } from "./composerPackages";
 import { bool, int, map, num, oneOf, pattern, section } from "./schema";
 
 // ---- logistics-api ---------------------------------------------------------------------------
@@ -272,6 +273,8 @@ export const composer = section(
         snapshotTime: "02:30",
     })
     .superRefine((c, ctx) => {
+        for (const p of pypiPinProblems(c.imageVersion, c.pypiPackages))
+            ctx.addIssue({ code: "custom", path: ["pypiPackages", ...p.path], message: p.message });
         for (const problem of maintenanceWindowProblems(c.maintenanceWindow))
             ctx.addIssue({
                 code: "custom",

@@ -13,7 +13,7 @@ import { GithubFederation } from "../components/githubFederation";
 import { BackupStore } from "../components/backupStore";
 import { mergeIam } from "../components/common";
 import { DataLake } from "../components/dataLake";
-import { Identities } from "../components/identities";
+import { Identities, serviceAccountEmail, WORKLOADS } from "../components/identities";
 import { OnCallAccess } from "../components/onCall";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
@@ -192,7 +192,13 @@ export class Platform extends pulumi.ComponentResource {
                 location: bqLocation,
                 backupsBucket: backups.bucketName,
                 restores: config.restores,
-                layouts: RAW_TABLES,
+                // A restored table gets the declared schema, partitioning and clustering.
+                layouts: Object.fromEntries(
+                    RAW_TABLE_NAMES.map((t) => [
+                        t,
+                        { ...RAW_TABLES[t], columns: args.schemas[t]! },
+                    ]),
+                ),
                 labels: naming.labels({ component: "restores" }),
             },
             { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse, backups] },
@@ -253,7 +259,7 @@ export class Platform extends pulumi.ComponentResource {
         const maxAgeHours = Object.fromEntries(
             RAW_TABLE_NAMES.map((t) => [t, freshnessHours(config.alerting, t)]),
         );
-        const freshness = new FreshnessChecks(
+        new FreshnessChecks(
             naming.name("freshness"),
             {
                 project,
@@ -261,6 +267,7 @@ export class Platform extends pulumi.ComponentResource {
                 location: bqLocation,
                 maxAgeHours,
                 everyMinutes: config.alerting.freshnessCheckMinutes,
+                graceHours: config.alerting.freshnessGraceHours,
                 serviceAccountEmail: identities.emails.jobs,
             },
             {
@@ -282,10 +289,31 @@ export class Platform extends pulumi.ComponentResource {
                     composerEnvironment: names.composerEnvironment,
                     serviceName: names.apiService,
                     dataBucket: lake.bucketName,
-                    freshnessConfigIds: freshness.configIds,
                     freshnessHours: maxAgeHours,
                     rawDataset: names.datasets.raw,
+                    // Computed from the naming rules, as grants are: never a value GCP may leave empty.
+                    platformAccounts: WORKLOADS.map((w) =>
+                        serviceAccountEmail(names.serviceAccounts[w], project),
+                    ),
+                    freshnessAccount: serviceAccountEmail(names.serviceAccounts.jobs, project),
+                    healthPath: config.api.healthPath,
+                    uptimeCheckId: apiService.uptimeCheckId,
                 },
+                metricNames: {
+                    jobErrors: names.jobErrorMetric,
+                    freshnessFailures: naming.name("freshness-failures"),
+                },
+                // The job errors metric was the dashboard's child before the alert counted it.
+                jobErrorMetricAliases: [
+                    {
+                        name: `${naming.name("dashboard")}-bigquery-job-errors`,
+                        parent: pulumi.createUrn(
+                            naming.name("dashboard"),
+                            "logistics:monitoring:PipelineDashboard",
+                            this,
+                        ),
+                    },
+                ],
                 labels: naming.labels({ component: "alerting" }),
             },
             afterApis("monitoring"),
@@ -300,7 +328,7 @@ export class Platform extends pulumi.ComponentResource {
                     composerEnvironment: names.composerEnvironment,
                     serviceName: names.apiService,
                 },
-                jobErrorMetricName: names.jobErrorMetric,
+                jobErrorMetric: alerting.jobErrorMetric,
             },
             afterApis("logging", "monitoring"),
         );

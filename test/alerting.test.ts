@@ -1,16 +1,28 @@
 // Alerting: one policy per row of the runbook's alert table, routed by severity, documented with
 // the runbook's response; a freshness check per raw table.
 import { strict as assert } from "assert";
-import { GCP_SUPPORT_URL, SEVERITY_LEVEL } from "../components/alerting";
+import {
+    bigQueryJobErrorFilter,
+    freshnessFailureFilter,
+    freshnessWindowSeconds,
+    GCP_SUPPORT_URL,
+    MAX_ALERT_ALIGNMENT_SECONDS,
+    SEVERITY_LEVEL,
+    uptimeFilter,
+} from "../components/alerting";
+import { ignoredAlertSettings } from "../components/alertRules";
 import { freshnessCheckSql } from "../components/sql";
+import { diffPlans } from "../tools/offline/diff";
 import type { Plan } from "../tools/offline/engine";
-import { configProblems, planFor, resource, resourcesOfType } from "./harness";
+import { configProblems, planFor, resource, resourcesOfType, stackConfig } from "./harness";
 
 const PROD_RAW = { project: "replace-me-logistics-prod", dataset: "raw" };
 const P_RAW = { project: "p", dataset: "raw" };
 
 const POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
 const CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel";
+const METRIC = "gcp:logging/metric:Metric";
+const UPTIME = "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig";
 
 /** The runbook's alert table: row → severity. */
 const RUNBOOK = {
@@ -26,10 +38,10 @@ function channelUrn(plan: Plan, id: string): string {
 }
 
 describe("alerting", () => {
-    it("has one policy per runbook row, with the runbook's severity, plus DAG parse errors", async () => {
+    it("has one policy per runbook row, with the runbook's severity, plus DAG parse errors and API down", async () => {
         const plan = await planFor("prod");
         const policies = resourcesOfType(plan, POLICY);
-        assert.equal(policies.length, 6);
+        assert.equal(policies.length, 7);
         for (const [row, severity] of Object.entries(RUNBOOK)) {
             const p = policies.find((p) => p.inputs["displayName"] === `${row} (${severity})`);
             assert.ok(p, `no alert policy for the runbook's "${row}" row`);
@@ -38,10 +50,11 @@ describe("alerting", () => {
                 SEVERITY_LEVEL[severity as keyof typeof SEVERITY_LEVEL],
             );
         }
-        assert.equal(
-            resource(plan, POLICY, "lgx-prod-alerting-dag-parse-errors").inputs["severity"],
-            "CRITICAL",
-        );
+        for (const key of ["dag-parse-errors", "api-down"])
+            assert.equal(
+                resource(plan, POLICY, `lgx-prod-alerting-${key}`).inputs["severity"],
+                "CRITICAL",
+            );
     });
 
     it("routes each severity to its escalation levels and re-notifies high ones every 30 minutes", async () => {
@@ -102,7 +115,7 @@ describe("alerting", () => {
         }
     });
 
-    it("watches the real resources, with rate limits on log-based conditions", async () => {
+    it("watches the real resources", async () => {
         const plan = await planFor("prod");
         const cond = (key: string) =>
             resource(plan, POLICY, `lgx-prod-alerting-${key}`).inputs["conditions"] as any[];
@@ -119,14 +132,220 @@ describe("alerting", () => {
             cond("storage-quota")[0].conditionThreshold.filter,
             /bucket_name = "replace-me-logistics-prod-lgx-prod-lake"/,
         );
-        for (const key of ["data-freshness", "bigquery-errors"]) {
-            const p = resource(plan, POLICY, `lgx-prod-alerting-${key}`);
-            assert.equal(cond(key).length, 1, "a log-based condition stands alone");
-            assert.ok(cond(key)[0].conditionMatchedLog);
-            assert.deepEqual((p.inputs["alertStrategy"] as any).notificationRateLimit, {
-                period: "300s",
-            });
-        }
+    });
+
+    for (const stack of ["dev", "prod"])
+        it(`${stack}: no policy is log-match or carries a notification setting GCP ignores, so High really repeats`, async () => {
+            const plan = await planFor(stack);
+            const renotify = stackConfig(stack)["logistics:alerting"]!.includes("renotify");
+            for (const p of resourcesOfType(plan, POLICY)) {
+                assert.deepEqual(ignoredAlertSettings(p.name, p.inputs), [], p.name);
+                const strategy = p.inputs["alertStrategy"] as any;
+                if (renotify && p.inputs["severity"] === "CRITICAL")
+                    assert.equal(
+                        strategy.notificationChannelStrategies[0].renotifyInterval,
+                        "1800s",
+                        p.name,
+                    );
+            }
+            // The event alerts count log-based metrics with a threshold, which re-notifies.
+            const bq = resource(plan, POLICY, `lgx-${stack}-alerting-bigquery-errors`);
+            const threshold = (bq.inputs["conditions"] as any[])[0].conditionThreshold;
+            assert.equal(
+                threshold.filter,
+                `metric.type = "logging.googleapis.com/user/lgx-${stack}-bigquery-job-errors"`,
+            );
+            assert.equal(threshold.evaluationMissingData, "EVALUATION_MISSING_DATA_INACTIVE");
+            assert.ok(
+                bq.dependencies.includes(
+                    resource(plan, METRIC, `lgx-${stack}-alerting-bigquery-job-errors`).urn,
+                ),
+            );
+        });
+
+    const LOG_MATCH = { displayName: "x", conditionMatchedLog: { filter: "f" } };
+    const THRESHOLD = { displayName: "y", conditionThreshold: { filter: "g" } };
+    const RENOTIFY = { notificationChannelStrategies: [{ renotifyInterval: "1800s" }] };
+    const RATE = { notificationRateLimit: { period: "300s" } };
+    const settingCases: [string, object, string[]][] = [
+        [
+            "a metric policy that re-notifies",
+            { conditions: [THRESHOLD], alertStrategy: RENOTIFY },
+            [],
+        ],
+        [
+            "a log-match policy with its rate limit",
+            { conditions: [LOG_MATCH], alertStrategy: RATE },
+            [],
+        ],
+        [
+            "a log-match policy that re-notifies",
+            { conditions: [LOG_MATCH], alertStrategy: { ...RATE, ...RENOTIFY } },
+            [
+                "p: a log-based policy sets renotifyInterval, which Cloud Monitoring never acts on (log-based incidents notify once). Expected a metric-based condition (a log-based metric and a threshold) for an alert that repeats",
+            ],
+        ],
+        [
+            "a log-match policy without a rate limit, beside another condition",
+            { conditions: [LOG_MATCH, THRESHOLD], alertStrategy: {} },
+            [
+                "p: a log-match condition shares its policy with 1 other condition(s). Expected it alone in its policy",
+                "p: a log-based policy has no alertStrategy.notificationRateLimit. Expected one (Cloud Monitoring requires it)",
+            ],
+        ],
+        [
+            "a log-match policy asking for CLOSED notifications",
+            {
+                conditions: [LOG_MATCH],
+                alertStrategy: { ...RATE, notificationPrompts: ["OPENED", "CLOSED"] },
+            },
+            [
+                "p: a log-based policy asks for CLOSED notifications, which Cloud Monitoring never sends for it. Expected notificationPrompts [OPENED] or none",
+            ],
+        ],
+        [
+            "a metric policy with a rate limit",
+            { conditions: [THRESHOLD], alertStrategy: RATE },
+            [
+                "p: a metric-based policy sets notificationRateLimit, which Cloud Monitoring implements only for log-based policies. Expected none",
+            ],
+        ],
+    ];
+
+    it(`finds notification settings GCP ignores (${settingCases.length} cases)`, () => {
+        for (const [title, policy, expected] of settingCases)
+            assert.deepEqual(ignoredAlertSettings("p", policy), expected, title);
+    });
+
+    it("pages for the platform's own failed jobs only, and leaves failed freshness checks to their alert", async () => {
+        const accounts = ["a@p.iam.gserviceaccount.com", "b@p.iam.gserviceaccount.com"];
+        const base =
+            'resource.type = "bigquery_project" AND resource.labels.project_id = "p" AND protoPayload.metadata.jobChange.after = "DONE" AND protoPayload.metadata.jobChange.job.jobStatus.errorResult.code:*';
+        assert.equal(
+            bigQueryJobErrorFilter("p", accounts),
+            `${base} AND (protoPayload.authenticationInfo.principalEmail = "a@p.iam.gserviceaccount.com" OR protoPayload.authenticationInfo.principalEmail = "b@p.iam.gserviceaccount.com") ` +
+                'AND NOT protoPayload.metadata.jobChange.job.jobConfig.queryConfig.query:"is stale: no row loaded"',
+        );
+        assert.equal(
+            freshnessFailureFilter("p", accounts[0]!),
+            `${base} AND (protoPayload.authenticationInfo.principalEmail = "a@p.iam.gserviceaccount.com") ` +
+                'AND protoPayload.metadata.jobChange.job.jobConfig.queryConfig.query:"is stale: no row loaded"',
+        );
+        const plan = await planFor("prod");
+        const filter = resource(plan, METRIC, "lgx-prod-alerting-bigquery-job-errors").inputs[
+            "filter"
+        ] as string;
+        const principals = [...filter.matchAll(/principalEmail = "([^"]+)"/g)].map((m) => m[1]);
+        assert.deepEqual(
+            principals,
+            ["composer", "api", "jobs", "deployer"].map(
+                (w) => `lgx-prod-${w}@replace-me-logistics-prod.iam.gserviceaccount.com`,
+            ),
+        );
+        const freshness = resource(plan, METRIC, "lgx-prod-alerting-freshness-failures").inputs[
+            "filter"
+        ] as string;
+        assert.match(freshness, /principalEmail = "lgx-prod-jobs@replace-me-logistics-prod\.iam/);
+    });
+
+    it("watches the adopted accounts and metric name when a stack adopts them (logistics:names)", async () => {
+        const plan = await planFor("prod", {
+            "logistics:names": {
+                serviceAccounts: { jobs: "legacy-etl" },
+                jobErrorMetric: "legacy-bq-errors",
+            },
+        });
+        const metric = resource(plan, METRIC, "lgx-prod-alerting-bigquery-job-errors");
+        assert.equal(metric.inputs["name"], "legacy-bq-errors");
+        assert.match(
+            metric.inputs["filter"] as string,
+            /principalEmail = "legacy-etl@replace-me-logistics-prod\.iam\.gserviceaccount\.com"/,
+        );
+        assert.match(
+            resource(plan, METRIC, "lgx-prod-alerting-freshness-failures").inputs[
+                "filter"
+            ] as string,
+            /principalEmail = "legacy-etl@replace-me-logistics-prod\.iam\.gserviceaccount\.com"/,
+        );
+        const bq = resource(plan, POLICY, "lgx-prod-alerting-bigquery-errors");
+        assert.equal(
+            (bq.inputs["conditions"] as any[])[0].conditionThreshold.filter,
+            'metric.type = "logging.googleapis.com/user/legacy-bq-errors"',
+        );
+    });
+
+    it("keeps a freshness incident open from one failed run to the next, within Cloud Monitoring's longest window", async () => {
+        assert.equal(freshnessWindowSeconds(60), 3900);
+        assert.equal(freshnessWindowSeconds(10), 900);
+        assert.ok(freshnessWindowSeconds(1440) <= MAX_ALERT_ALIGNMENT_SECONDS);
+        const plan = await planFor("prod", {
+            "logistics:alerting": {
+                ...JSON.parse(stackConfig("prod")["logistics:alerting"]!),
+                freshnessCheckMinutes: 30,
+            },
+        });
+        const c = (
+            resource(plan, POLICY, "lgx-prod-alerting-data-freshness").inputs["conditions"] as any[]
+        )[0];
+        assert.equal(c.conditionThreshold.aggregations[0].alignmentPeriod, "2100s");
+    });
+
+    it("alerts on the API's uptime check, routed as High, and refuses an empty check id", async () => {
+        const plan = await planFor("prod");
+        const uptime = resource(plan, UPTIME, "lgx-prod-api-uptime");
+        const alert = resource(plan, POLICY, "lgx-prod-alerting-api-down");
+        assert.ok(alert.dependencies.includes(uptime.urn), "the alert reads the check's id");
+        for (const id of ["l1-oncall", "l2-lead"])
+            assert.ok(alert.dependencies.includes(channelUrn(plan, id)), id);
+        const c = (alert.inputs["conditions"] as any[])[0].conditionThreshold;
+        assert.equal(c.aggregations[0].crossSeriesReducer, "REDUCE_COUNT_FALSE");
+        assert.match(
+            (alert.inputs["documentation"] as any).content,
+            /logistics-api fails its uptime check \(\/healthz\)/,
+        );
+        assert.equal(
+            uptimeFilter("logistics-api-healthz-x1"),
+            'metric.type = "monitoring.googleapis.com/uptime_check/check_passed" AND metric.labels.check_id = "logistics-api-healthz-x1"',
+        );
+        assert.throws(() => uptimeFilter(""), /^Error: uptime check id: GCP returned none/);
+    });
+
+    it("keeps the uptime check when GCP adds revision labels, and replaces it when the watched service changes", async () => {
+        const plan = await planFor("prod");
+        const withLabels = (labels: Record<string, string>): Plan => ({
+            ...plan,
+            resources: plan.resources.map((r) =>
+                r.type !== UPTIME
+                    ? r
+                    : {
+                          ...r,
+                          inputs: {
+                              ...r.inputs,
+                              monitoredResource: {
+                                  ...(r.inputs["monitoredResource"] as object),
+                                  labels: {
+                                      ...(r.inputs["monitoredResource"] as any).labels,
+                                      ...labels,
+                                  },
+                              },
+                          },
+                      },
+            ),
+        });
+        // What GCP stores for a cloud_run_revision check: the labels it adds.
+        const stored = withLabels({ configuration_name: "", revision_name: "" });
+        assert.deepEqual(
+            diffPlans(stored, plan).changes.filter((c) => c.type === UPTIME),
+            [],
+        );
+        const moved = diffPlans(withLabels({ service_name: "old-api" }), plan).changes.filter(
+            (c) => c.type === UPTIME,
+        );
+        assert.equal(moved.length, 1);
+        assert.deepEqual(
+            moved[0]!.changes.map((c) => c.path),
+            ["monitoredResource.labels.service_name"],
+        );
     });
 
     it("checks the freshness of every raw table on a schedule, with its threshold", async () => {
@@ -143,7 +362,7 @@ describe("alerting", () => {
             );
             assert.equal(
                 (check.inputs["params"] as any).query,
-                freshnessCheckSql(PROD_RAW, table, hours),
+                freshnessCheckSql(PROD_RAW, table, hours, 48),
             );
             assert.equal(check.inputs["schedule"], "every 60 minutes");
             assert.equal(
@@ -151,10 +370,13 @@ describe("alerting", () => {
                 "lgx-prod-jobs@replace-me-logistics-prod.iam.gserviceaccount.com",
             );
         }
+        // What the check does with the table is test/freshness.test.ts's.
+        const sql = freshnessCheckSql(P_RAW, "packages", 6, 48);
         assert.match(
-            freshnessCheckSql(P_RAW, "packages", 6),
-            /^ASSERT \(\n {2}SELECT TIMESTAMP_DIFF\(CURRENT_TIMESTAMP\(\), MAX\(_loaded_at\), MINUTE\) <= 360\n {2}FROM `p\.raw\.packages`\n\) AS 'raw\.packages is stale/,
+            sql,
+            /^ASSERT \(\n {2}SELECT IFNULL\(TIMESTAMP_DIFF\(CURRENT_TIMESTAMP\(\), MAX\(_loaded_at\), MINUTE\) <= 360,/,
         );
+        assert.match(sql, /\) AS 'raw\.packages is stale: no row loaded in the last 6 h/);
     });
 
     it("labels policies and channels with the standard set (as userLabels)", async () => {
@@ -235,15 +457,11 @@ describe("alerting", () => {
             filters[3],
             'metric.type = "logging.googleapis.com/user/lgx-prod-bigquery-job-errors"',
         );
-        const metric = resource(
-            plan,
-            "gcp:logging/metric:Metric",
-            "lgx-prod-dashboard-bigquery-job-errors",
-        );
-        const alert = resource(plan, POLICY, "lgx-prod-alerting-bigquery-errors");
-        assert.equal(
-            metric.inputs["filter"],
-            (alert.inputs["conditions"] as any[])[0].conditionMatchedLog.filter,
+        // The chart counts the BigQuery errors alert's own metric.
+        assert.ok(
+            dash.dependencies.includes(
+                resource(plan, METRIC, "lgx-prod-alerting-bigquery-job-errors").urn,
+            ),
         );
     });
 

@@ -1,8 +1,14 @@
 // Scheduled backups and restores as config.
 import { strict as assert } from "assert";
 import { restoreJobId } from "../components/restores";
-import { backupExportSql, backupUri, timeTravelRestoreSql, timeTravelSql } from "../components/sql";
-import { RAW_TABLES } from "../components/warehouse";
+import {
+    backupExportSql,
+    backupRestoreSql,
+    backupUri,
+    timeTravelRestoreSql,
+    timeTravelSql,
+} from "../components/sql";
+import { RAW_TABLES, readRawSchemas } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { RAW_TABLE_NAMES, type RestoreConfig } from "../stacks/sections";
 import { planFor, resource, resourcesOfType, withChanges } from "./harness";
@@ -109,24 +115,26 @@ describe("scheduled backups", () => {
 });
 
 describe("restores", () => {
-    it("turn a backup entry into a Parquet load and a time-travel entry into a query", async () => {
+    it("turn a backup entry into a Parquet LOAD DATA script and a time-travel entry into a query", async () => {
         const plan = await planFor("prod", { "logistics:restores": RESTORES });
         // Named after the entry and its job id's hash: a changed entry is a new resource.
         const named = (id: string) =>
             `lgx-prod-restores-${id}-${restoreJobId(id, RESTORES[id]!).slice(-12)}`;
         const load = resource(plan, JOB, named("packages-from-backup"));
-        assert.deepEqual(load.inputs["load"], {
-            sourceUris: [`gs://${BACKUPS}/packages_20261120_*.parquet`],
-            sourceFormat: "PARQUET",
-            destinationTable: {
-                projectId: "replace-me-logistics-prod",
-                datasetId: "raw",
-                tableId: "packages_20261120",
-            },
-            timePartitioning: { type: "DAY", field: "_loaded_at" },
-            createDisposition: "CREATE_IF_NEEDED",
-            writeDisposition: "WRITE_EMPTY",
+        assert.deepEqual(load.inputs["query"], {
+            query: backupRestoreSql(
+                PROD_RAW,
+                BACKUPS,
+                "packages",
+                "20261120",
+                { ...RAW_TABLES.packages, columns: readRawSchemas()["packages"]! },
+                "packages_20261120",
+            ),
+            useLegacySql: false,
+            createDisposition: "",
+            writeDisposition: "",
         });
+        assert.equal(load.inputs["load"], undefined);
         const query = resource(plan, JOB, named("events-time-travel"));
         // Once a job exists nothing of it changes: a later change to the SQL this program
         // generates must not replace a job that has run (BigQuery refuses a job id twice).
@@ -137,7 +145,7 @@ describe("restores", () => {
                 PROD_RAW,
                 "tracking_events",
                 "2026-11-25T22:00:00Z",
-                RAW_TABLES.tracking_events,
+                { ...RAW_TABLES.tracking_events, columns: readRawSchemas()["tracking_events"]! },
                 "replace",
             ),
             useLegacySql: false,
@@ -149,17 +157,33 @@ describe("restores", () => {
                 P_RAW,
                 "t",
                 "x",
-                { partitioned: true, clusterings: ["a", "b"] },
+                {
+                    partitioned: true,
+                    clusterings: ["a", "b"],
+                    columns: [
+                        { name: "a", type: "STRING", mode: "REQUIRED" },
+                        { name: "b", type: "INT64" },
+                    ],
+                },
                 { newTable: "n" },
             ),
-            "CREATE TABLE `p.raw.n`\nPARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)\nCLUSTER BY a, b\nAS SELECT * FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
+            [
+                "CREATE TABLE `p.raw.n`",
+                "(",
+                "  a STRING NOT NULL,",
+                "  b INT64",
+                ")",
+                "PARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)",
+                "CLUSTER BY a, b",
+                "AS SELECT a, b FROM `p.raw.t` FOR SYSTEM_TIME AS OF TIMESTAMP 'x';",
+            ].join("\n"),
         );
         assert.equal(
             timeTravelRestoreSql(
                 P_RAW,
                 "t",
                 "x",
-                { partitioned: false, clusterings: [] },
+                { partitioned: false, clusterings: [], columns: [] },
                 "replace",
             ),
             [

@@ -3,8 +3,11 @@
 // dialect parser; the statement EXECUTE IMMEDIATE builds is parsed too.
 import { strict as assert } from "assert";
 import { parse } from "sql-parser-cst";
+import { RAW_TABLES, readRawSchemas } from "../components/warehouse";
 import {
     backupExportSql,
+    backupRestoreSql,
+    columnDefinitions,
     backupExportStatement,
     droppedByRestoreSql,
     duplicatesSql,
@@ -20,6 +23,7 @@ import {
 import { deployedStatements } from "../tools/ops";
 import { RAW_TABLE_NAMES } from "../stacks/sections";
 import { EVERY_FEATURE, PROJECT_ROOT, withChanges } from "./harness";
+import { diffPlans } from "../tools/offline/diff";
 import { runOffline } from "../tools/offline/engine";
 
 function parses(sql: string): void {
@@ -63,6 +67,46 @@ function tablesAtTwoPoints(sql: string): string[] {
         };
         visit(statement, "now");
         for (const [table, at] of points) if (at.size > 1) found.push(table);
+    }
+    return found;
+}
+
+/** A table a statement creates, as the parser reads it: columns, partitioning, clustering. */
+interface CreatedTable {
+    table: string;
+    columns: { name: string; type: string; notNull: boolean }[];
+    partitionBy?: string;
+    clusterBy: string[];
+}
+
+/** The tables a script's CREATE TABLE and LOAD DATA statements create, with their definitions. */
+function createdTables(sql: string): CreatedTable[] {
+    const cst = parse(sql, { dialect: "bigquery", paramTypes: ["@name"], includeRange: true });
+    const text = (n: unknown) => sql.slice((n as Node).range![0], (n as Node).range![1]);
+    const found: CreatedTable[] = [];
+    for (const st of cst.statements as unknown as Node[]) {
+        if (st.type !== "create_table_stmt" && st.type !== "load_data_stmt") continue;
+        const columns = (((st["columns"] as Node | undefined)?.["expr"] as Node | undefined)?.[
+            "items"
+        ] ?? []) as Node[];
+        const clauses = (st["clauses"] ?? []) as Node[];
+        const clause = (type: string) => clauses.find((c) => c.type === type);
+        const cluster = clause("cluster_by_clause");
+        const partition = clause("partition_by_clause");
+        found.push({
+            table: text(st.type === "create_table_stmt" ? st["name"] : st["table"]),
+            columns: columns.map((c) => ({
+                name: text(c["name"]),
+                type: text(c["dataType"]),
+                notNull: ((c["constraints"] ?? []) as Node[]).some(
+                    (k) => k.type === "constraint_not_null",
+                ),
+            })),
+            ...(partition ? { partitionBy: text(partition["specifications"]) } : {}),
+            clusterBy: cluster
+                ? ((cluster["columns"] as Node)["items"] as Node[]).map((i) => text(i))
+                : [],
+        });
     }
     return found;
 }
@@ -136,7 +180,7 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
     });
 
     it("a restore script is dry-run a statement at a time, without CREATE TEMP TABLE", () => {
-        const layout = { partitioned: true, clusterings: ["package_id"] };
+        const layout = { partitioned: true, clusterings: ["package_id"], columns: [] };
         const inPlace = timeTravelRestoreSql(
             RAW,
             "packages",
@@ -185,7 +229,7 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
                     { project: "p", dataset: "raw" },
                     "t",
                     "x",
-                    { partitioned: true, clusterings: [] },
+                    { partitioned: true, clusterings: [], columns: [] },
                     "replace",
                 ),
             ),
@@ -195,6 +239,145 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
             tablesAtTwoPoints(
                 `SELECT (SELECT COUNT(*) FROM ${live} FOR SYSTEM_TIME AS OF TIMESTAMP 'x'), (SELECT MAX(k) FROM ${live} FOR SYSTEM_TIME AS OF TIMESTAMP 'x')`,
             ),
+            [],
+        );
+    });
+
+    const SCHEMAS = readRawSchemas();
+
+    it("a table a restore creates has the declared columns, REQUIRED modes, partitioning and clustering", async () => {
+        // One restore of each kind that creates a table: from a backup (r1), back in time (r2).
+        const plan = await runOffline({
+            stack: "prod",
+            config: withChanges("prod", EVERY_RESTORE),
+        });
+        const restores: Record<string, string> = { r1: "packages", r2: "packages" };
+        for (const [id, table] of Object.entries(restores)) {
+            const job = plan.resources.find(
+                (r) =>
+                    r.type === "gcp:bigquery/job:Job" &&
+                    r.name.startsWith(`lgx-prod-restores-${id}-`),
+            )!;
+            const sql = (job.inputs["query"] as { query?: unknown } | undefined)?.query;
+            assert.equal(typeof sql, "string", `${id}: a restore is a script`);
+            const created = createdTables(sql as string);
+            assert.equal(created.length, 1, `${id}: creates one table`);
+            const t = created[0]!;
+            assert.equal(t.table, `\`replace-me-logistics-prod.raw.packages_${id}\``);
+            const schema = SCHEMAS[table]!;
+            assert.deepEqual(
+                t.columns.map((c) => c.name),
+                schema.map((f) => f.name),
+                `${id}: every declared column`,
+            );
+            assert.deepEqual(
+                t.columns.filter((c) => c.notNull).map((c) => c.name),
+                schema.filter((f) => f.mode === "REQUIRED").map((f) => f.name),
+                `${id}: REQUIRED columns stay REQUIRED`,
+            );
+            assert.deepEqual(
+                t.columns.map((c) => c.type),
+                schema.map((f) => f.type),
+                `${id}: declared types`,
+            );
+            assert.equal(t.partitionBy, "TIMESTAMP_TRUNC(_loaded_at, DAY)");
+            assert.deepEqual(t.clusterBy, [...RAW_TABLES.packages.clusterings]);
+        }
+        // customers is not partitioned: no PARTITION BY.
+        const customers = createdTables(
+            backupRestoreSql(
+                RAW,
+                "b",
+                "customers",
+                "20261120",
+                { ...RAW_TABLES.customers, columns: SCHEMAS["customers"]! },
+                "customers_r",
+            ),
+        )[0]!;
+        assert.equal(customers.partitionBy, undefined);
+        assert.deepEqual(customers.clusterBy, ["customer_id"]);
+    });
+
+    it("a backup restore refuses a table that exists, and is dry-run by that check", () => {
+        const sql = backupRestoreSql(
+            RAW,
+            "acme-backups",
+            "packages",
+            "20261120",
+            {
+                partitioned: true,
+                clusterings: ["package_id"],
+                columns: [{ name: "package_id", type: "STRING", mode: "REQUIRED" }],
+            },
+            "packages_r1",
+        );
+        assert.equal(
+            sql,
+            [
+                "ASSERT NOT EXISTS (SELECT 1 FROM `acme-logistics-prod`.logistics_raw.INFORMATION_SCHEMA.TABLES WHERE table_name = 'packages_r1')",
+                "  AS 'logistics_raw.packages_r1 exists: a backup restores into a new table only';",
+                "LOAD DATA INTO `acme-logistics-prod.logistics_raw.packages_r1`",
+                "(",
+                "  package_id STRING NOT NULL",
+                ")",
+                "PARTITION BY TIMESTAMP_TRUNC(_loaded_at, DAY)",
+                "CLUSTER BY package_id",
+                "FROM FILES (format = 'PARQUET', uris = ['gs://acme-backups/packages_20261120_*.parquet']);",
+            ].join("\n"),
+        );
+        parses(sql);
+        const pieces = restoreDryRunStatements(sql)!;
+        assert.deepEqual(pieces, [
+            {
+                part: "its new-table check",
+                sql: sql.split(";\n")[0],
+                creates: "acme-logistics-prod.logistics_raw.packages_r1",
+            },
+        ]);
+        parses(pieces[0]!.sql);
+    });
+
+    it("spells the declared schema as DDL: legacy type names, REQUIRED, REPEATED; refuses a RECORD", () => {
+        assert.deepEqual(
+            columnDefinitions([
+                { name: "a", type: "INTEGER", mode: "REQUIRED" },
+                { name: "b", type: "FLOAT" },
+                { name: "c", type: "BOOLEAN", mode: "NULLABLE" },
+                { name: "d", type: "STRING", mode: "REPEATED" },
+                { name: "e", type: "numeric", mode: "REQUIRED" },
+            ]),
+            ["a INT64 NOT NULL", "b FLOAT64", "c BOOL", "d ARRAY<STRING>", "e NUMERIC NOT NULL"],
+        );
+        assert.throws(
+            () => columnDefinitions([{ name: "r", type: "RECORD" }]),
+            /^Error: columnDefinitions: r is a RECORD, whose fields the schema does not declare$/,
+        );
+    });
+
+    it("a restore that has run is a record: a new shape of its script leaves it alone", async () => {
+        // The plan as it was when r1 ran as a Parquet load job: only its generated inputs differ.
+        const plan = await runOffline({
+            stack: "prod",
+            config: withChanges("prod", EVERY_RESTORE),
+        });
+        const before = {
+            ...plan,
+            resources: plan.resources.map((r) => {
+                if (
+                    r.type !== "gcp:bigquery/job:Job" ||
+                    !r.name.startsWith("lgx-prod-restores-r1-")
+                )
+                    return r;
+                const inputs: Record<string, unknown> = {
+                    ...r.inputs,
+                    load: { sourceFormat: "PARQUET" },
+                };
+                delete inputs["query"];
+                return { ...r, inputs };
+            }),
+        };
+        assert.deepEqual(
+            diffPlans(before, plan).changes.filter((c) => c.type === "gcp:bigquery/job:Job"),
             [],
         );
     });
