@@ -316,7 +316,8 @@ export class Platform extends pulumi.ComponentResource {
                 ],
                 labels: naming.labels({ component: "alerting" }),
             },
-            afterApis("monitoring"),
+            // Its log-based metrics are Cloud Logging resources.
+            afterApis("logging", "monitoring"),
         );
 
         new PipelineDashboard(
