@@ -80,7 +80,7 @@ describe("Composer", () => {
         });
     });
 
-    it("runs as its own account, keeps a maintenance window GCP accepts, snapshots daily at 02:30", async () => {
+    it("runs as its own account, keeps a maintenance window GCP accepts, snapshots daily at 04:30, after the window", async () => {
         const plan = await planFor("prod");
         const env = resource(plan, COMPOSER, "lgx-prod-composer-environment");
         const c = env.inputs["config"] as any;
@@ -96,7 +96,7 @@ describe("Composer", () => {
         assert.deepEqual(c.recoveryConfig.scheduledSnapshotsConfig, {
             enabled: true,
             snapshotLocation: "gs://replace-me-logistics-prod-lgx-prod-snapshots/snapshots",
-            snapshotCreationSchedule: "30 2 * * *",
+            snapshotCreationSchedule: "30 4 * * *",
             timeZone: "UTC",
         });
         assert.equal(env.options.protect, true);

@@ -280,7 +280,7 @@ describe("stack config", () => {
                 hours: 4,
                 days: ["MO", "TU", "WE", "TH", "FR", "SA", "SU"],
             },
-            snapshotTime: "02:30",
+            snapshotTime: "04:30",
         });
         assert.equal(
             config.protectStatefulResources,
