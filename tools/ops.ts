@@ -19,6 +19,7 @@ import {
     type Warehouse,
 } from "./ops/checks";
 import { debugHint, projectRoot } from "./preview";
+import { rejectFlagsKeptByNpm } from "./cli";
 
 const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
@@ -232,6 +233,7 @@ export async function main(
         apiEndpoint?: string;
     }) => Warehouse = bigQueryWarehouse,
 ): Promise<number> {
+    rejectFlagsKeptByNpm("ops", USAGE);
     const args = parseArgs(argv);
     if (args.help) {
         console.log(USAGE);

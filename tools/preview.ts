@@ -9,6 +9,7 @@ import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
+import { rejectFlagsKeptByNpm } from "./cli";
 
 const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base>]
 
@@ -58,6 +59,7 @@ export function parseArgs(argv: readonly string[]): PreviewArgs {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+    rejectFlagsKeptByNpm("preview", USAGE);
     const args = parseArgs(argv);
     if (args.help) {
         console.log(USAGE);
