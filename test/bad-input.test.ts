@@ -409,6 +409,13 @@ describe("bad input", () => {
                 () => rejectFlagsKeptByNpm("preview", "Usage: --stack <name> --json --diff <base>"),
                 /^UsageError: --stack prod --json: npm took these flags for itself, so npm run preview never saw them\. Pass a command's flags after "--": npm run preview -- --stack prod --json$/,
             );
+            // `npm run preview --stack prod`: npm keeps --stack as a boolean and passes prod on.
+            process.env["npm_config_stack"] = "true";
+            delete process.env["npm_config_json"];
+            assert.throws(
+                () => rejectFlagsKeptByNpm("preview", "--stack <name> --json", ["prod"]),
+                /^UsageError: --stack prod: npm took this flag for itself.*npm run preview -- --stack prod$/,
+            );
             // Another script's run (a test spawning the tool) is not npm run preview.
             process.env["npm_lifecycle_event"] = "test";
             assert.doesNotThrow(() => rejectFlagsKeptByNpm("preview", "--stack"));

@@ -75,16 +75,28 @@ function describeParseError(err: unknown, argv: readonly string[], cli: CommandL
  * then quietly use its default stack; instead, say how to pass flags through npm. Only checked
  * when npm runs this very script, and for the flags `usage` lists.
  */
-export function rejectFlagsKeptByNpm(command: string, usage: string): void {
+export function rejectFlagsKeptByNpm(
+    command: string,
+    usage: string,
+    argv: readonly string[] = process.argv.slice(2),
+): void {
     if (process.env["npm_lifecycle_event"] !== command) return;
     const flags = [...new Set([...usage.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!))];
+    const takesValue = new Set([...usage.matchAll(/--([a-z][a-z-]*) <[^>]+>/g)].map((m) => m[1]!));
+    // npm reads `--stack prod` as the boolean `--stack` and passes `prod` on as an argument.
+    const words = argv.filter((a) => !a.startsWith("-"));
     const kept = flags
         .map((flag) => [flag, process.env[`npm_config_${flag.replace(/-/g, "_")}`]] as const)
-        .filter(([, value]) => value !== undefined && value !== "");
+        .filter(([, value]) => value !== undefined && value !== "")
+        .map(([flag, value]) =>
+            value === "true" && takesValue.has(flag) && words.length > 0
+                ? `--${flag} ${words.shift()!}`
+                : value === "true"
+                  ? `--${flag}`
+                  : `--${flag} ${value}`,
+        );
     if (kept.length === 0) return;
-    const shown = kept
-        .map(([flag, value]) => (value === "true" ? `--${flag}` : `--${flag} ${value}`))
-        .join(" ");
+    const shown = kept.join(" ");
     throw new UsageError(
         `${shown}: npm took ${kept.length === 1 ? "this flag" : "these flags"} for itself, so npm run ${command} ` +
             `never saw ${kept.length === 1 ? "it" : "them"}. Pass a command's flags after "--": ` +
