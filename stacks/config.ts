@@ -461,6 +461,13 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
             `logistics:names.dataBucket: makes the default backups bucket "${backups}" ${backups.length} characters long. ` +
                 `Expected at most 63: set logistics:names.backupsBucket to the backups bucket's name.`,
         );
+    // A dotted bucket name is a domain Google must have verified; "<domain>-backups" is not one.
+    else if (overrides.dataBucket?.includes(".") && !overrides.backupsBucket)
+        problems.push(
+            `logistics:names.dataBucket: got ${show(overrides.dataBucket)}, a domain name, which makes the default backups ` +
+                `bucket ${show(backups)}: a dotted name whose domain nobody can verify. Expected logistics:names.backupsBucket ` +
+                `set to the backups bucket's name.`,
+        );
     const ciConfig = v["logistics:ci"];
     if (ciConfig) problems.push(...subjectProblems(ciConfig, v["logistics:environment"]));
     problems.push(...identityProblems(v, options.stack));

@@ -105,6 +105,12 @@ export function foreignKeyProblems(
                 );
             else if (type === "boolean" && value !== "true" && value !== "false")
                 problems.push(`${key}: got ${show(value)}. Expected true or false.`);
+            else if (type.endsWith("[]") && !Array.isArray(decodeJson(value)))
+                problems.push(`${key}: got ${show(decodeJson(value))}. Expected a list.`);
+            else if (type.startsWith("outputs.") && !isObject(decodeJson(value)))
+                problems.push(
+                    `${key}: got ${show(decodeJson(value))}. Expected an object (${type.split(".").pop()} in @pulumi/gcp).`,
+                );
             else if (
                 sensitive.includes(key) &&
                 !isSecret(key) &&
@@ -142,6 +148,10 @@ export function foreignKeyProblems(
             );
     }
     return problems;
+}
+
+function isObject(v: unknown): boolean {
+    return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 function decodeJson(text: string): unknown {

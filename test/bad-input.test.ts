@@ -106,6 +106,26 @@ const configCases: ConfigCase[] = [
         [['logistics:names.snapshotsBucket: got "10.0.0.1", an IP address']],
     ],
     [
+        "a domain-named data bucket whose default backups bucket no domain can verify",
+        { "logistics:names": { dataBucket: "data.example.com" } },
+        [
+            [
+                'logistics:names.dataBucket: got "data.example.com", a domain name',
+                "logistics:names.backupsBucket",
+            ],
+        ],
+    ],
+    [
+        "a gcp list key given text",
+        { "gcp:scopes": "https://www.googleapis.com/auth/cloud-platform" },
+        [['gcp:scopes: got "https://www.googleapis.com/auth/cloud-platform". Expected a list']],
+    ],
+    [
+        "a gcp object key given text",
+        { "gcp:batching": "on" },
+        [['gcp:batching: got "on". Expected an object (Batching in @pulumi/gcp)']],
+    ],
+    [
         "a default bucket name GCS refuses, from the project id",
         { "gcp:project": "acme-googel-data" },
         [

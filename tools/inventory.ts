@@ -7,6 +7,7 @@ import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { inventoryOf } from "./offline/inventory";
 import { listStacks, UsageError } from "./offline/stackfile";
 import { runCli } from "./preview";
+import { writeWhole } from "./offline/writeFile";
 import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
 
 export const INVENTORY_DIR = path.join(PROJECT_ROOT, "test", "inventories");
@@ -50,9 +51,11 @@ async function main(argv: readonly string[]): Promise<void> {
     fs.mkdirSync(INVENTORY_DIR, { recursive: true });
     for (const stack of stacks) {
         const plan = await runOffline({ stack });
-        fs.writeFileSync(
+        // Whole or not at all: an interrupted run never leaves half an inventory.
+        writeWhole(
             inventoryFile(stack),
             HEADER(stack) + YAML.stringify(inventoryOf(plan), { lineWidth: 0 }),
+            "inventory",
         );
         console.log(`wrote ${path.relative(PROJECT_ROOT, inventoryFile(stack))}`);
     }
