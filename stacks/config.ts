@@ -7,7 +7,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
-import { foreignKeyProblems, plaintextSecretProblems, type IsSecret } from "./keys";
+import {
+    foreignKeyProblems,
+    plaintextSecretProblems,
+    secretByNameProblems,
+    type IsSecret,
+} from "./keys";
 import { alerting } from "./alerting";
 import { ci, subjectProblems } from "./ci";
 import { bucketNameProblem, names, physicalNames, registryPath, type PhysicalNames } from "./names";
@@ -238,6 +243,7 @@ export function parseStackConfig(
                 isSecret,
                 options.stack,
             ),
+            ...secretByNameProblems(key, decode(raw[key]), isSecret, options.stack),
         );
         const result = CONFIG_SCHEMA[key].safeParse(decode(raw[key]));
         if (result.success) (values as Record<string, unknown>)[key] = result.data;

@@ -204,3 +204,38 @@ export function plaintextSecretProblems(
     visit(schema, value, key);
     return problems;
 }
+
+/** Names that say their value is a secret: `API_TOKEN`, `webserver-secret_key`, `DB_PASSWORD`. */
+const SECRET_NAME =
+    /(^|[_-])(secret|secret_key|token|password|passwd|pwd|credentials?|private_key|api_?key)($|[_-])/i;
+
+/**
+ * Free-form maps whose entries may carry a secret by their name (Composer's environment
+ * variables and Airflow overrides): such an entry in plaintext is refused like a marked leaf.
+ */
+export const SECRET_BY_NAME_MAPS: Readonly<Record<string, readonly string[]>> = {
+    "logistics:composer": ["envVariables", "airflowConfigOverrides"],
+};
+
+export function secretByNameProblems(
+    key: string,
+    value: unknown,
+    isSecret: IsSecret,
+    stack: string | undefined,
+): string[] {
+    const maps = SECRET_BY_NAME_MAPS[key];
+    if (!maps || isSecret(key) || !isObject(value)) return [];
+    const problems: string[] = [];
+    for (const map of maps) {
+        const entries = (value as Record<string, unknown>)[map];
+        if (!isObject(entries)) continue;
+        for (const [name, v] of Object.entries(entries as Record<string, unknown>))
+            if (SECRET_NAME.test(name) && v !== OFFLINE_SECRET_PLACEHOLDER)
+                problems.push(
+                    `${key}.${map}.${name}: is named as a secret and given in plaintext in the stack file. Expected it ` +
+                        `encrypted: ${setSecretCommand(`${key}.${map}.${name}`, stack)} (better still, keep it in ` +
+                        `Secret Manager and read it from the DAG).`,
+                );
+    }
+    return problems;
+}

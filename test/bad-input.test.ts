@@ -158,6 +158,21 @@ const configCases: ConfigCase[] = [
         ],
     ],
     [
+        "an Airflow secret key in plaintext",
+        { "logistics:composer": { airflowConfigOverrides: { "webserver-secret_key": "s3cr3t" } } },
+        [
+            [
+                "logistics:composer.airflowConfigOverrides.webserver-secret_key: is named as a secret",
+                "npm run pulumi -- config set --secret --path 'logistics:composer.airflowConfigOverrides.webserver-secret_key' <value> --stack dev",
+            ],
+        ],
+    ],
+    [
+        "a DAG token in plaintext",
+        { "logistics:composer": { envVariables: { PARTNER_API_TOKEN: "t" } } },
+        [["logistics:composer.envVariables.PARTNER_API_TOKEN: is named as a secret"]],
+    ],
+    [
         "a gcp access token in plaintext",
         { "gcp:accessToken": "ya29.token" },
         [
@@ -213,6 +228,18 @@ const configCases: ConfigCase[] = [
 /** Config changes that must load: the acknowledged forms of the cases above. */
 const acceptedCases: [string, Record<string, unknown>][] = [
     ["a provider key the gcp provider has", { "gcp:zone": "us-central1-a" }],
+    [
+        "Composer settings that only look secret-ish",
+        {
+            "logistics:composer": {
+                airflowConfigOverrides: {
+                    "secrets-backend":
+                        "airflow.providers.google.cloud.secrets.secret_manager.CloudSecretManagerBackend",
+                },
+                envVariables: { TOKENIZER_MODE: "fast", KEYSPACE: "k" },
+            },
+        },
+    ],
     ["stack tags", { "pulumi:tags": { owner: "data-platform" } }],
     [
         "an acknowledged environment name",
