@@ -554,6 +554,26 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("every command answers --help with its usage and exit 0", () => {
+        for (const tool of ["preview", "policy", "import-file", "ops", "inventory", "bench"]) {
+            const r = runTool(tool, ["--help"], { cwd: PROJECT_ROOT });
+            assert.equal(r.status, 0, `${tool}: ${r.stderr}`);
+            assert.match(r.stdout, new RegExp(`^Usage: npm run ${tool}`), tool);
+        }
+    });
+
+    it("npm run preview --stack prod (without --) says how to pass the flag, exit 2", () => {
+        const r = spawnSync("npm", ["run", "-s", "preview", "--stack", "prod"], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+        });
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(
+            r.stderr,
+            /error: --stack prod: npm took this flag for itself, so npm run preview never saw it\. Pass a command's flags after "--": npm run preview -- --stack prod/,
+        );
+    });
+
     it("an interrupted --diff removes its extracted base", async function () {
         const cacheDir = path.join(PROJECT_ROOT, ".cache", "preview-base");
         const child = spawn(
