@@ -34,7 +34,7 @@ export function gcpProviderKeys(): ReadonlyMap<string, string> {
 
 /**
  * The gcp provider's config keys that hold credentials: those its SDK wraps in `pulumi.secret`
- * (accessToken), and `credentials`, which takes a service account key's JSON.
+ * (accessToken), and `credentials`, which takes a service account key's JSON (or its path).
  */
 let gcpSensitive: readonly string[] | undefined;
 export function gcpSensitiveKeys(): readonly string[] {
@@ -114,7 +114,9 @@ export function foreignKeyProblems(
             else if (
                 sensitive.includes(key) &&
                 !isSecret(key) &&
-                value !== OFFLINE_SECRET_PLACEHOLDER
+                value !== OFFLINE_SECRET_PLACEHOLDER &&
+                // gcp:credentials may also be a key file's path, which is no secret itself.
+                (key !== "gcp:credentials" || value.trimStart().startsWith("{"))
             )
                 problems.push(
                     `${key}: holds a credential in plaintext in the stack file. Expected it encrypted: ` +

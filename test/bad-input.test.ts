@@ -183,6 +183,16 @@ const configCases: ConfigCase[] = [
         ],
     ],
     [
+        "a service account key's contents in plaintext",
+        { "gcp:credentials": '{"type": "service_account", "private_key": "x"}' },
+        [
+            [
+                "gcp:credentials: holds a credential in plaintext",
+                "config set --secret gcp:credentials",
+            ],
+        ],
+    ],
+    [
         "an environment other than the stack's name",
         { "logistics:environment": "qa" },
         [
@@ -228,6 +238,7 @@ const configCases: ConfigCase[] = [
 /** Config changes that must load: the acknowledged forms of the cases above. */
 const acceptedCases: [string, Record<string, unknown>][] = [
     ["a provider key the gcp provider has", { "gcp:zone": "us-central1-a" }],
+    ["a key file's path, which is no secret", { "gcp:credentials": "/secure/ci-key.json" }],
     [
         "Composer settings that only look secret-ish",
         {
@@ -372,6 +383,21 @@ describe("bad input", () => {
                 assert.ok(message.includes(f), `${title}: ${message} lacks ${f}`);
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("names a stack file it cannot read, with the reason (exit 2)", () => {
+        const dir = project({});
+        fs.rmSync(path.join(dir, "Pulumi.dev.yaml"));
+        fs.mkdirSync(path.join(dir, "Pulumi.dev.yaml"));
+        assert.throws(
+            () => readStackFile(dir, "dev"),
+            (err: Error) =>
+                describeFailure(err).code === 2 &&
+                /Pulumi\.dev\.yaml: cannot be read \(it is a directory\)\. Expected a readable stack file\.$/.test(
+                    err.message,
+                ),
+        );
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 
     it("applies YAML merge keys as the Pulumi CLI does", () => {

@@ -141,10 +141,20 @@ function readOne(root: string, stack: string): StackFile {
         .map((ext) => path.join(root, `Pulumi.${stack}.${ext}`))
         .find((f) => fs.existsSync(f))!;
     let doc: unknown;
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        throw new UsageError(
+            `${file}: cannot be read (${e.code === "EISDIR" ? "it is a directory" : e.code === "EACCES" ? "permission denied" : e.message}). ` +
+                `Expected a readable stack file.`,
+        );
+    }
     try {
         // merge: `<<: *defaults` merges as the Pulumi CLI's YAML reader does; without it the
         // yaml library keeps "<<" as a key.
-        doc = YAML.parse(fs.readFileSync(file, "utf8"), { merge: true });
+        doc = YAML.parse(text, { merge: true });
     } catch (err) {
         throw new UsageError(`${path.basename(file)}: not valid YAML: ${(err as Error).message}`);
     }
