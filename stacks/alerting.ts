@@ -2,7 +2,7 @@
 // by severity, re-notification, thresholds, and the freshness threshold of each raw table.
 import { z } from "zod";
 import { RAW_TABLE_NAMES } from "./sections";
-import { bool, int, map, pattern, section, show } from "./schema";
+import { bool, int, map, pattern, section, sensitive, show } from "./schema";
 
 /** The runbook's severities. */
 export const SEVERITIES = ["high", "medium", "low"] as const;
@@ -23,9 +23,11 @@ const channel = section(
             "an email address such as oncall@example.com",
         ).optional(),
         /** PagerDuty integration key (set it with `pulumi config set --secret`), for a PagerDuty channel. */
-        pagerdutyServiceKey: z
-            .string({ error: (i) => `got ${show(i.input)}. Expected the integration key as text` })
-            .optional(),
+        pagerdutyServiceKey: sensitive(
+            z.string({
+                error: (i) => `got ${show(i.input)}. Expected the integration key as text`,
+            }),
+        ).optional(),
     },
     "keys level, and email or pagerdutyServiceKey",
 ).superRefine((c, ctx) => {

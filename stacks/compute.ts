@@ -252,11 +252,15 @@ export const composer = section(
             },
             "keys start, hours, days",
         ).default({ start: "00:00", hours: 4, days: [...WEEKDAYS] }),
-        /** Time of the daily environment snapshot (UTC), inside the runbook's daily 02:00–03:00 window. Default 02:30. */
+        /**
+         * Time of the daily environment snapshot (UTC), outside every maintenance slot: Composer
+         * may not run environment operations during maintenance. Default 04:30, after the
+         * default 00:00–04:00 window.
+         */
         snapshotTime: pattern(
             /^([01][0-9]|2[0-3]):[0-5][0-9]$/,
-            "a UTC time such as 02:30",
-        ).default("02:30"),
+            "a UTC time such as 04:30",
+        ).default("04:30"),
     },
     "keys imageVersion, environmentSize, resilienceMode, schedulerCount, workers, schedulerResources, pypiPackages, airflowConfigOverrides, envVariables, maintenanceWindow, snapshotTime",
 )
@@ -270,7 +274,7 @@ export const composer = section(
         airflowConfigOverrides: {},
         envVariables: {},
         maintenanceWindow: { start: "00:00", hours: 4, days: [...WEEKDAYS] },
-        snapshotTime: "02:30",
+        snapshotTime: "04:30",
     })
     .superRefine((c, ctx) => {
         for (const p of pypiPinProblems(c.imageVersion, c.pypiPackages))
@@ -281,24 +285,46 @@ export const composer = section(
                 path: ["maintenanceWindow", problem.key],
                 message: problem.message,
             });
-        if (!c.snapshotTime.startsWith("02:"))
-            ctx.addIssue({
-                code: "custom",
-                path: ["snapshotTime"],
-                message: `got "${c.snapshotTime}", outside the runbook's daily maintenance window. Expected a time from 02:00 to 02:59 UTC`,
-            });
+        const snapshot = snapshotTimeProblem(c.snapshotTime, c.maintenanceWindow);
+        if (snapshot) ctx.addIssue({ code: "custom", path: ["snapshotTime"], message: snapshot });
     });
 export type ComposerConfig = z.output<typeof composer>;
 
-/** Composer's maintenance rules and the runbook's windows, checked against a window config. */
-export function maintenanceWindowProblems(w: {
+/** A maintenance window config: `hours` from `start` (UTC) on each of `days`; a slot may run past midnight. */
+export interface WindowConfig {
     start: string;
     hours: number;
     days: readonly Weekday[];
-}) {
+}
+
+const WEEK_MINUTES = 7 * 24 * 60;
+const hh = (h: number) => `${String(((h % 24) + 24) % 24).padStart(2, "0")}:00`;
+
+/**
+ * The window's slots as [start, end) minutes from Monday 00:00 UTC. A slot that runs past
+ * midnight (22:00 for 8 h) continues into the next day, and Sunday's into Monday.
+ */
+export function maintenanceSlots(w: WindowConfig): [number, number][] {
+    const start = Number(w.start.slice(0, 2)) * 60 + Number(w.start.slice(3, 5));
+    return [...new Set(w.days)]
+        .map((d) => WEEKDAYS.indexOf(d) * 24 * 60 + start)
+        .map((s) => [s, s + w.hours * 60] as [number, number]);
+}
+
+/** Whether [from, to) minutes of the week lie inside one slot, wrapping at the week's end. */
+function inSlot(slots: readonly [number, number][], from: number, to: number): boolean {
+    return slots.some(([s, e]) => {
+        const offset = (((from - s) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES;
+        return offset < e - s && offset + (to - from) <= e - s;
+    });
+}
+
+/** Composer's maintenance rules and the runbook's windows, checked against a window config. */
+export function maintenanceWindowProblems(w: WindowConfig) {
     const problems: { key: "hours" | "days" | "start"; message: string }[] = [];
     const days = [...new Set(w.days)];
-    const start = Number(w.start.slice(0, 2));
+    // https://cloud.google.com/composer/docs/specify-maintenance-windows: at least 12 hours a
+    // week, each slot at least 4 hours.
     if (w.hours < MIN_MAINTENANCE_SLOT_HOURS)
         problems.push({
             key: "hours",
@@ -311,31 +337,58 @@ export function maintenanceWindowProblems(w: {
                 `give ${w.hours * days.length} hours a week (${days.length} × ${w.hours} h). Expected at least ` +
                 `${MIN_WEEKLY_MAINTENANCE_HOURS}: Composer needs ${MIN_WEEKLY_MAINTENANCE_HOURS} hours of maintenance a week; add days or hours`,
         });
-    const missingDays = WEEKDAYS.filter(
-        (d) => RUNBOOK_WINDOWS.some((rb) => rb.days.includes(d)) && !days.includes(d),
-    );
-    if (missingDays.length > 0)
-        problems.push({
-            key: "days",
-            message:
-                `leave out ${missingDays.join(", ")}. Expected every day the runbook's windows fall on ` +
-                `(${RUNBOOK_WINDOWS.map((rb) => rb.what).join("; ")})`,
-        });
-    const uncovered = RUNBOOK_WINDOWS.filter(
-        (rb) => !(start <= rb.start && start + w.hours >= rb.end),
-    );
+    // Each runbook window, on each of its days, must lie inside one slot (a slot starting the
+    // evening before counts: 22:00 for 8 h contains 02:00-03:00 of the next day).
+    const slots = maintenanceSlots(w);
+    const uncovered = RUNBOOK_WINDOWS.map((rb) => ({
+        rb,
+        days: rb.days.filter((d) => {
+            const from = (WEEKDAYS.indexOf(d) * 24 + rb.start) * 60;
+            return !inSlot(slots, from, from + (rb.end - rb.start) * 60);
+        }),
+    })).filter((u) => u.days.length > 0);
     if (uncovered.length > 0) {
-        const from = Math.min(...uncovered.map((rb) => rb.start));
-        const until = Math.max(...uncovered.map((rb) => rb.end));
-        const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
+        const from = Math.min(...uncovered.map((u) => u.rb.start));
+        const until = Math.max(...uncovered.map((u) => u.rb.end));
+        const onDays = (u: (typeof uncovered)[number]) =>
+            u.days.length === u.rb.days.length ? "" : ` on ${u.days.join(", ")}`;
         problems.push({
             key: "start",
             message:
-                `"${w.start}" for ${w.hours} h does not contain the runbook's ${uncovered.map((rb) => rb.what).join(", ")} ` +
-                `window${uncovered.length > 1 ? "s" : ""}. Expected a window starting at or before ${hh(from)} and lasting until ${hh(until)} or later`,
+                `"${w.start}" for ${w.hours} h on ${days.join(", ")} does not contain the runbook's ` +
+                `${uncovered.map((u) => `${u.rb.what}${onDays(u)}`).join(", ")} ` +
+                `window${uncovered.length > 1 ? "s" : ""}. Expected slots that contain ${hh(from)}-${hh(until)} ` +
+                `on each of those days (a slot may start the evening before and run past midnight)`,
         });
     }
     return problems;
+}
+
+/**
+ * Why a daily snapshot at `time` (HH:MM UTC) is refused: it falls inside a maintenance slot on
+ * some day. Composer may not run environment operations during maintenance ("you might not be
+ * able to change some parameters of your environment"), and a snapshot is one:
+ * https://cloud.google.com/composer/docs/specify-maintenance-windows
+ */
+export function snapshotTimeProblem(time: string, w: WindowConfig): string | undefined {
+    const minute = Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+    const slots = maintenanceSlots(w);
+    const hit = WEEKDAYS.filter((_, i) =>
+        inSlot(slots, i * 24 * 60 + minute, i * 24 * 60 + minute),
+    );
+    if (hit.length === 0) return undefined;
+    // Suggest the end of the slot it falls in, if that time is itself free.
+    const startHour = Number(w.start.slice(0, 2));
+    const end = `${hh(startHour + w.hours)}`;
+    const endMinute = ((startHour + w.hours) % 24) * 60;
+    const free = WEEKDAYS.every(
+        (_, i) => !inSlot(slots, i * 1440 + endMinute, i * 1440 + endMinute),
+    );
+    return (
+        `got "${time}", inside the maintenance window ("${w.start}" for ${w.hours} h) on ${hit.join(", ")}. ` +
+        `Expected a time outside every maintenance slot${free ? `, e.g. ${end}` : ""}: Composer may not run ` +
+        `environment operations such as snapshots during maintenance`
+    );
 }
 
 /** The RRULE and RFC 3339 times Composer takes for a window config (the date only anchors the times). */
@@ -345,6 +398,7 @@ export function composerMaintenanceWindow(w: {
     days: readonly Weekday[];
 }) {
     const startHour = Number(w.start.slice(0, 2));
+    // A slot past midnight ends the next day: endTime - startTime is the slot's length.
     const anchor = Date.UTC(2024, 0, 1, startHour);
     return {
         startTime: new Date(anchor).toISOString().replace(".000Z", "Z"),

@@ -7,9 +7,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
+import {
+    foreignKeyProblems,
+    plaintextSecretProblems,
+    secretByNameProblems,
+    type IsSecret,
+} from "./keys";
 import { alerting } from "./alerting";
 import { ci, subjectProblems } from "./ci";
-import { names, physicalNames, registryPath, type PhysicalNames } from "./names";
+import { bucketNameProblem, names, physicalNames, registryPath, type PhysicalNames } from "./names";
 import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
@@ -103,6 +109,29 @@ export const CONFIG_SCHEMA = {
     "logistics:estimates": estimates,
     /** The monthly budget the cost policy holds the estimate to; absent: no limit. */
     "logistics:budget": budget,
+    /**
+     * This stack serves production. Components never read it; the config does: a production
+     * stack may not turn alerting off without `logistics:acknowledge.alertingOffInProduction`.
+     * Data, not the environment's name, says what is production (STYLE.md §5). Default false.
+     */
+    "logistics:production": bool().default(false),
+    /** Explicit acknowledgements of settings that are refused by default (README: Configuration). */
+    "logistics:acknowledge": section(
+        {
+            /**
+             * The stack's name, acknowledging that `logistics:environment` differs from it (names
+             * and labels then say another environment than the stack). Naming the stack keeps a
+             * copied stack file from carrying the acknowledgement over.
+             */
+            environmentNotStackName: pattern(
+                /^[A-Za-z0-9_.-]+$/,
+                "the name of this stack, e.g. prod-eu",
+            ).optional(),
+            /** Acknowledges alerting.enabled: false in a stack with logistics:production: true. */
+            alertingOffInProduction: bool().optional(),
+        },
+        "optional keys environmentNotStackName, alertingOffInProduction",
+    ).default({}),
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -163,13 +192,26 @@ export interface LoadOptions {
     allowPlaceholderProject?: boolean;
     /** The present, for checks of restore requests (default: the clock). */
     now?: Date;
-    /** The stack's name, for commands in messages (default: the running program's stack). */
+    /**
+     * The stack's name, for commands in messages and the environment-name check (default: the
+     * running program's stack). Unset in a direct call: the environment-name check is skipped.
+     */
     stack?: string;
+    /**
+     * Keys Pulumi marks secret (under the CLI: from the language host). Offline, a `secure:`
+     * value arrives as the marked placeholder instead. Default: the running program's.
+     */
+    secretKeys?: readonly string[];
 }
 
 /** Reads and validates the config of the running program (CLI, tests or offline preview). */
 export function loadStackConfig(options: LoadOptions = {}): StackConfig {
-    return parseStackConfig(pulumi.runtime.allConfig(), { stack: pulumi.getStack(), ...options });
+    const raw = pulumi.runtime.allConfig();
+    // The SDK knows which keys the CLI decrypted; its accessor is internal, hence the guard.
+    const isConfigSecret = (pulumi.runtime as { isConfigSecret?: (k: string) => boolean })
+        .isConfigSecret;
+    const secretKeys = Object.keys(raw).filter((k) => isConfigSecret?.(k) === true);
+    return parseStackConfig(raw, { stack: pulumi.getStack(), secretKeys, ...options });
 }
 
 /**
@@ -183,6 +225,8 @@ export function parseStackConfig(
     const problems: string[] = [];
     const values: Partial<Values> = {};
     const known = Object.keys(CONFIG_SCHEMA) as Key[];
+    const secretKeys = options.secretKeys ?? [];
+    const isSecret: IsSecret = (k) => secretKeys.includes(k);
 
     for (const key of Object.keys(raw).sort()) {
         if (key.startsWith(`${PROJECT}:`) && !(known as string[]).includes(key)) {
@@ -195,7 +239,19 @@ export function parseStackConfig(
         }
     }
 
+    problems.push(...foreignKeyProblems(raw, known, PROJECT, isSecret, options.stack));
+
     for (const key of known) {
+        problems.push(
+            ...plaintextSecretProblems(
+                key,
+                CONFIG_SCHEMA[key],
+                decode(raw[key]),
+                isSecret,
+                options.stack,
+            ),
+            ...secretByNameProblems(key, decode(raw[key]), isSecret, options.stack),
+        );
         const result = CONFIG_SCHEMA[key].safeParse(decode(raw[key]));
         if (result.success) (values as Record<string, unknown>)[key] = result.data;
         else problems.push(...result.error.issues.flatMap((issue) => formatIssue(key, issue)));
@@ -420,8 +476,16 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
             `logistics:names.dataBucket: makes the default backups bucket "${backups}" ${backups.length} characters long. ` +
                 `Expected at most 63: set logistics:names.backupsBucket to the backups bucket's name.`,
         );
+    // A dotted bucket name is a domain Google must have verified; "<domain>-backups" is not one.
+    else if (overrides.dataBucket?.includes(".") && !overrides.backupsBucket)
+        problems.push(
+            `logistics:names.dataBucket: got ${show(overrides.dataBucket)}, a domain name, which makes the default backups ` +
+                `bucket ${show(backups)}: a dotted name whose domain nobody can verify. Expected logistics:names.backupsBucket ` +
+                `set to the backups bucket's name.`,
+        );
     const ciConfig = v["logistics:ci"];
     if (ciConfig) problems.push(...subjectProblems(ciConfig, v["logistics:environment"]));
+    problems.push(...identityProblems(v, options.stack));
     const labelCount = RESERVED_LABEL_KEYS.length + Object.keys(v["logistics:labels"].extra).length;
     if (labelCount > 64)
         problems.push(
@@ -429,5 +493,62 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
                 `(${RESERVED_LABEL_KEYS.length} set by the platform + ${labelCount - RESERVED_LABEL_KEYS.length} extra). ` +
                 `GCP accepts at most 64 per resource: keep extra to ${64 - RESERVED_LABEL_KEYS.length}.`,
         );
+    return problems;
+}
+
+/**
+ * Who the stack is: an environment other than the stack's name, and alerting off in production,
+ * each need their explicit acknowledgement; default bucket names must be names GCS accepts.
+ */
+function identityProblems(v: Values, stack: string | undefined): string[] {
+    const problems: string[] = [];
+    const env = v["logistics:environment"];
+    const ack = v["logistics:acknowledge"];
+    if (stack !== undefined) {
+        const acked = ack.environmentNotStackName;
+        if (env !== stack && acked !== stack)
+            problems.push(
+                `logistics:environment: got ${show(env)} in stack ${show(stack)}, so physical names and labels say ` +
+                    `${show(env)}. Expected the stack's name, or, if meant, acknowledge it: ` +
+                    `logistics:acknowledge.environmentNotStackName: ${stack}.`,
+            );
+        else if (acked !== undefined && acked !== stack)
+            problems.push(
+                `logistics:acknowledge.environmentNotStackName: got ${show(acked)}, which is not this stack (${show(stack)}). ` +
+                    `Expected ${stack}, or remove it.`,
+            );
+        else if (acked !== undefined && env === stack)
+            problems.push(
+                `logistics:acknowledge.environmentNotStackName: acknowledges a difference that is not there ` +
+                    `(logistics:environment is the stack's name). Expected it removed.`,
+            );
+    }
+    if (
+        v["logistics:production"] &&
+        !v["logistics:alerting"].enabled &&
+        !ack.alertingOffInProduction
+    )
+        problems.push(
+            "logistics:alerting.enabled: is false in a production stack (logistics:production: true): nobody is " +
+                "paged. Expected true, or acknowledge it: logistics:acknowledge.alertingOffInProduction: true.",
+        );
+    if (ack.alertingOffInProduction && v["logistics:alerting"].enabled)
+        problems.push(
+            "logistics:acknowledge.alertingOffInProduction: acknowledges alerting off, but logistics:alerting.enabled " +
+                "is true. Expected it removed.",
+        );
+    // Default bucket names come from the project id: one GCS refuses (a project id with a
+    // misspelt "google") is named here, with the override that avoids it.
+    const overrides = v["logistics:names"];
+    const physical = namesOf(v);
+    for (const key of ["dataBucket", "snapshotsBucket", "backupsBucket"] as const) {
+        if (overrides[key] || (key === "backupsBucket" && overrides.dataBucket)) continue;
+        const problem = bucketNameProblem(physical[key]);
+        if (problem)
+            problems.push(
+                `gcp:project: makes the default ${key} ${show(physical[key])}, ${problem}; Cloud Storage refuses it. ` +
+                    `Expected a project whose bucket names GCS accepts, or set logistics:names.${key}.`,
+            );
+    }
     return problems;
 }

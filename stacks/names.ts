@@ -6,15 +6,79 @@
 // stack's history, the golden inventories and the policies do not depend on the overrides.
 import { z } from "zod";
 import type { Naming } from "./naming";
-import { pattern, section } from "./schema";
+import { editDistance, pattern, section, show } from "./schema";
+
+// Cloud Storage's bucket naming rules: https://cloud.google.com/storage/docs/buckets#naming
+const BUCKET_NAME =
+    "a bucket name: 3-63 lowercase letters, digits, '-', '_' or '.', starting and ending with a letter or digit; " +
+    "a dotted name is a domain name (up to 222 characters, each dot-separated part up to 63) whose domain " +
+    "Google must have verified as yours; not starting with goog, not containing google or a misspelling of it, " +
+    "not an IP address";
+
+/**
+ * Why Cloud Storage would refuse `name` as a bucket name, or undefined when it accepts it
+ * (https://cloud.google.com/storage/docs/buckets#naming). Domain verification of a dotted name
+ * cannot be checked offline; the accepted text says so.
+ */
+export function bucketNameProblem(name: string): string | undefined {
+    if (!/^[a-z0-9._-]*$/.test(name))
+        return "which has characters other than lowercase letters, digits, '-', '_' and '.'";
+    if (!/^[a-z0-9].*[a-z0-9]$/.test(name))
+        return "which does not start and end with a letter or digit";
+    const parts = name.split(".");
+    if (parts.length === 1 && (name.length < 3 || name.length > 63))
+        return `${name.length} characters long`;
+    if (name.length > 222) return `${name.length} characters long (a dotted name may have 222)`;
+    if (parts.some((p) => p.length === 0 || p.length > 63))
+        return "with a dot-separated part that is empty or longer than 63 characters";
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return "an IP address in dotted-decimal notation";
+    if (name.startsWith("goog")) return 'which starts with "goog"';
+    const google = googleLike(name);
+    if (google)
+        return google === "google"
+            ? 'which contains "google"'
+            : `which contains ${show(google)}, too close to "google"`;
+    return undefined;
+}
+
+/**
+ * The part of `name` that reads as "google" or a close misspelling of it (g00gle, gogle,
+ * googgle): digits that look like letters are read as those letters, then any stretch starting
+ * with g within one edit of "google" counts.
+ */
+export function googleLike(name: string): string | undefined {
+    const read = name.replace(/0/g, "o").replace(/1/g, "l").replace(/3/g, "e");
+    let best: { text: string; distance: number } | undefined;
+    for (let i = 0; i < read.length; i++) {
+        if (read[i] !== "g") continue;
+        for (const len of [6, 5, 7]) {
+            if (i + len > read.length) continue;
+            const distance = editDistance(read.slice(i, i + len), "google");
+            if (distance <= 1 && (!best || distance < best.distance))
+                best = { text: name.slice(i, i + len), distance };
+        }
+    }
+    return best?.text;
+}
 
 /** What each kind of GCP name accepts, as a pattern and in words. */
 const FORMATS = {
-    // Dotted names (verified domains) may reach 222 characters, 63 per dot-separated part.
-    bucket: pattern(
-        /^(?!goog)(?=.{3,222}$)[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?)*$/,
-        "a bucket name: 3-63 lowercase letters, digits, '-' or '_' (or dot-separated parts of up to 63, 222 in all), starting and ending with a letter or digit, not starting with goog",
-    ),
+    bucket: z
+        .string({
+            error: (i) =>
+                i.input === undefined
+                    ? `is required but missing. Expected ${BUCKET_NAME}`
+                    : `got ${show(i.input)}. Expected ${BUCKET_NAME}`,
+        })
+        .superRefine((name, ctx) => {
+            const problem = bucketNameProblem(name);
+            if (problem)
+                ctx.addIssue({
+                    code: "custom",
+                    message: `got ${show(name)}, ${problem}. Expected ${BUCKET_NAME}`,
+                    abort: true,
+                });
+        }),
     dataset: pattern(
         /^[A-Za-z0-9_]{1,1024}$/,
         "a dataset id: letters, digits and '_' (e.g. logistics_raw)",

@@ -101,3 +101,49 @@ export function closest(unknown: string, known: readonly string[]): string | und
     const tolerance = Math.max(2, Math.floor(unknown.length / 3));
     return bestDistance <= tolerance ? best : undefined;
 }
+
+/** Whether `y-m-d` names a day of the calendar (2026-02-30 and 2026-13-01 do not). */
+export function isCalendarDate(y: number, m: number, d: number): boolean {
+    const t = new Date(Date.UTC(y, m - 1, d));
+    return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/** `YYYY-MM-DD`, a day that exists. */
+export function calendarDate(example: string) {
+    const accepted = `a date such as ${example}`;
+    return pattern(/^\d{4}-\d{2}-\d{2}$/, accepted).refine(
+        (s) => isCalendarDate(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))),
+        { error: (i) => `got ${show(i.input)}, not a date. Expected ${accepted}`, abort: true },
+    );
+}
+
+/** `YYYY-MM-DDTHH:MM:SSZ`, a time that exists (no 2026-02-30, no 24:00). */
+export function utcTimestamp(example: string) {
+    const accepted = `a UTC timestamp such as ${example}`;
+    return pattern(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, accepted).refine(
+        (s) =>
+            isCalendarDate(Number(s.slice(0, 4)), Number(s.slice(5, 7)), Number(s.slice(8, 10))) &&
+            Number(s.slice(11, 13)) < 24 &&
+            Number(s.slice(14, 16)) < 60 &&
+            Number(s.slice(17, 19)) < 60,
+        {
+            error: (i) => `got ${show(i.input)}, not a date and time. Expected ${accepted}`,
+            abort: true,
+        },
+    );
+}
+
+const SENSITIVE = new WeakSet<object>();
+
+/**
+ * Marks a leaf as a secret: a stack file must hold it encrypted (`config set --secret`), and the
+ * loader refuses it in plaintext with the command that encrypts it (stacks/keys.ts).
+ */
+export function sensitive<T extends z.ZodType>(schema: T): T {
+    SENSITIVE.add(schema);
+    return schema;
+}
+
+export function isSensitive(schema: object): boolean {
+    return SENSITIVE.has(schema);
+}

@@ -9,7 +9,17 @@ import {
     datasetLocation,
     region,
 } from "./locations";
-import { bool, int, map, oneOf, pattern, section, show } from "./schema";
+import {
+    bool,
+    calendarDate,
+    int,
+    map,
+    oneOf,
+    pattern,
+    section,
+    show,
+    utcTimestamp,
+} from "./schema";
 
 /**
  * The one IAM shape (STYLE.md §8): role → members, e.g.
@@ -304,10 +314,7 @@ export type WarehouseConfig = z.output<typeof warehouse>;
 export const RAW_TABLE_NAMES = ["packages", "tracking_events", "customers"] as const;
 export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
 
-const isoTimestamp = pattern(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/,
-    "a UTC timestamp such as 2026-11-26T09:30:00Z",
-);
+const isoTimestamp = utcTimestamp("2026-11-26T09:30:00Z");
 
 /**
  * A restore: which raw table, from a backup date or a time-travel timestamp, into a new table or
@@ -321,7 +328,7 @@ const restore = section(
         /** When the restore was asked for (UTC); the source must be before it. */
         requestedAt: isoTimestamp,
         /** Restore the daily backup of this date (`<table>_<YYYYMMDD>` objects). */
-        backupDate: pattern(/^\d{4}-\d{2}-\d{2}$/, "a date such as 2026-11-20").optional(),
+        backupDate: calendarDate("2026-11-20").optional(),
         /** Restore the table as it was at this time (BigQuery time travel). */
         timestamp: isoTimestamp.optional(),
         /** Write into this new table of the raw dataset. */

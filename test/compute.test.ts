@@ -80,7 +80,7 @@ describe("Composer", () => {
         });
     });
 
-    it("runs as its own account, keeps a maintenance window GCP accepts, snapshots daily at 02:30", async () => {
+    it("runs as its own account, keeps a maintenance window GCP accepts, snapshots daily at 04:30, after the window", async () => {
         const plan = await planFor("prod");
         const env = resource(plan, COMPOSER, "lgx-prod-composer-environment");
         const c = env.inputs["config"] as any;
@@ -96,7 +96,7 @@ describe("Composer", () => {
         assert.deepEqual(c.recoveryConfig.scheduledSnapshotsConfig, {
             enabled: true,
             snapshotLocation: "gs://replace-me-logistics-prod-lgx-prod-snapshots/snapshots",
-            snapshotCreationSchedule: "30 2 * * *",
+            snapshotCreationSchedule: "30 4 * * *",
             timeZone: "UTC",
         });
         assert.equal(env.options.protect, true);
@@ -144,21 +144,21 @@ describe("maintenance window", () => {
             {
                 key: "start",
                 message:
-                    '"00:00" for 3 h does not contain the runbook\'s weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected a window starting at or before 00:00 and lasting until 04:00 or later',
+                    '"00:00" for 3 h on MO, TU, WE, TH, FR, SA, SU does not contain the runbook\'s weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected slots that contain 00:00-04:00 on each of those days (a slot may start the evening before and run past midnight)',
             },
         ]);
         assert.deepEqual(
             maintenanceWindowProblems({ start: "00:00", hours: 4, days: ["SA", "SU"] }).map(
                 (p) => p.key,
             ),
-            ["days", "days"],
+            ["days", "start"],
         );
         assert.deepEqual(
             maintenanceWindowProblems({ start: "01:00", hours: 4, days: every }).map(
                 (p) => p.message,
             ),
             [
-                '"01:00" for 4 h does not contain the runbook\'s monthly first Sunday 00:00-04:00 window. Expected a window starting at or before 00:00 and lasting until 04:00 or later',
+                '"01:00" for 4 h on MO, TU, WE, TH, FR, SA, SU does not contain the runbook\'s monthly first Sunday 00:00-04:00 window. Expected slots that contain 00:00-04:00 on each of those days (a slot may start the evening before and run past midnight)',
             ],
         );
     });

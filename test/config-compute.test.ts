@@ -19,7 +19,7 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         { "logistics:composer": { maintenanceWindow: { hours: 3 } } },
         [
             "logistics:composer.maintenanceWindow.hours: got 3. Expected at least 4: Composer needs maintenance slots of at least 4 hours.",
-            `logistics:composer.maintenanceWindow.start: "00:00" for 3 h does not contain the runbook's weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected a window starting at or before 00:00 and lasting until 04:00 or later.`,
+            `logistics:composer.maintenanceWindow.start: "00:00" for 3 h on MO, TU, WE, TH, FR, SA, SU does not contain the runbook's weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected slots that contain 00:00-04:00 on each of those days (a slot may start the evening before and run past midnight).`,
         ],
     ],
     [
@@ -27,14 +27,26 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         { "logistics:composer": { maintenanceWindow: { days: ["SA", "SU"] } } },
         [
             "logistics:composer.maintenanceWindow.days: give 8 hours a week (2 × 4 h). Expected at least 12: Composer needs 12 hours of maintenance a week; add days or hours.",
-            "logistics:composer.maintenanceWindow.days: leave out MO, TU, WE, TH, FR. Expected every day the runbook's windows fall on (daily 02:00-03:00; weekly Sunday 02:00-04:00; monthly first Sunday 00:00-04:00).",
+            `logistics:composer.maintenanceWindow.start: "00:00" for 4 h on SA, SU does not contain the runbook's daily 02:00-03:00 on MO, TU, WE, TH, FR window. Expected slots that contain 02:00-03:00 on each of those days (a slot may start the evening before and run past midnight).`,
         ],
     ],
     [
         "maintenance window outside the runbook's",
         { "logistics:composer": { maintenanceWindow: { start: "05:00" } } },
         [
-            `logistics:composer.maintenanceWindow.start: "05:00" for 4 h does not contain the runbook's daily 02:00-03:00, weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected a window starting at or before 00:00 and lasting until 04:00 or later.`,
+            `logistics:composer.maintenanceWindow.start: "05:00" for 4 h on MO, TU, WE, TH, FR, SA, SU does not contain the runbook's daily 02:00-03:00, weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected slots that contain 00:00-04:00 on each of those days (a slot may start the evening before and run past midnight).`,
+        ],
+    ],
+    [
+        "a slot from the evening before that ends too early for Sunday's window",
+        {
+            "logistics:composer": {
+                maintenanceWindow: { start: "22:00", hours: 5 },
+                snapshotTime: "05:00",
+            },
+        },
+        [
+            `logistics:composer.maintenanceWindow.start: "22:00" for 5 h on MO, TU, WE, TH, FR, SA, SU does not contain the runbook's weekly Sunday 02:00-04:00, monthly first Sunday 00:00-04:00 windows. Expected slots that contain 00:00-04:00 on each of those days (a slot may start the evening before and run past midnight).`,
         ],
     ],
     [
@@ -45,10 +57,23 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         ],
     ],
     [
-        "snapshot outside the daily window",
-        { "logistics:composer": { snapshotTime: "05:00" } },
+        "snapshot inside the maintenance window (the shipped 02:30 before the fix)",
+        { "logistics:composer": { snapshotTime: "02:30" } },
         [
-            'logistics:composer.snapshotTime: got "05:00", outside the runbook\'s daily maintenance window. Expected a time from 02:00 to 02:59 UTC.',
+            'logistics:composer.snapshotTime: got "02:30", inside the maintenance window ("00:00" for 4 h) on MO, TU, WE, TH, FR, SA, SU. Expected a time outside every maintenance slot, e.g. 04:00: Composer may not run environment operations such as snapshots during maintenance.',
+        ],
+    ],
+    [
+        "snapshot inside a slot that started the evening before",
+        {
+            "logistics:composer": {
+                maintenanceWindow: { start: "22:00", hours: 8, days: ["SA", "SU"] },
+                snapshotTime: "03:00",
+            },
+        },
+        [
+            `logistics:composer.maintenanceWindow.start: "22:00" for 8 h on SA, SU does not contain the runbook's daily 02:00-03:00 on TU, WE, TH, FR, SA window. Expected slots that contain 02:00-03:00 on each of those days (a slot may start the evening before and run past midnight).`,
+            'logistics:composer.snapshotTime: got "03:00", inside the maintenance window ("22:00" for 8 h) on MO, SU. Expected a time outside every maintenance slot, e.g. 06:00: Composer may not run environment operations such as snapshots during maintenance.',
         ],
     ],
     [
@@ -153,6 +178,22 @@ describe("compute config", () => {
     it(`rejects bad logistics-api and Composer config with exact messages (${cases.length} cases)`, () => {
         for (const [title, changes, expected] of cases)
             assert.deepEqual(configProblems(changes), expected, `case "${title}"`);
+    });
+
+    it("accepts windows that wrap midnight and a snapshot outside them", () => {
+        const accepted: Record<string, unknown>[] = [
+            // 22:00 for 8 h: Sunday 22:00 runs into Monday, Saturday's slot holds Sunday 00:00-04:00.
+            { maintenanceWindow: { start: "22:00", hours: 8 }, snapshotTime: "12:00" },
+            { maintenanceWindow: { start: "23:00", hours: 6 }, snapshotTime: "05:00" },
+            { maintenanceWindow: { start: "00:00", hours: 4 }, snapshotTime: "04:00" },
+            { maintenanceWindow: { start: "00:00", hours: 4 }, snapshotTime: "23:59" },
+        ];
+        for (const composer of accepted)
+            assert.deepEqual(
+                configProblems({ "logistics:composer": composer }),
+                [],
+                JSON.stringify(composer),
+            );
     });
 
     it("pairs vCPUs and memory as Cloud Run does, at each boundary", () => {

@@ -18,6 +18,34 @@ const ADOPTED = {
     workloadIdentityPool: "github-actions",
 };
 
+/** What a bucket override accepts, as every bucket-name error ends. */
+const BUCKET =
+    "a bucket name: 3-63 lowercase letters, digits, '-', '_' or '.', starting and ending with a letter or digit; " +
+    "a dotted name is a domain name (up to 222 characters, each dot-separated part up to 63) whose domain " +
+    "Google must have verified as yours; not starting with goog, not containing google or a misspelling of it, " +
+    "not an IP address";
+
+/** Cloud Storage's naming rules, one broken per case (https://cloud.google.com/storage/docs/buckets#naming). */
+const bucketCases: [string, string][] = [
+    ["ab", "2 characters long"],
+    ["a".repeat(64), "64 characters long"],
+    [
+        `${"a".repeat(63)}.${"b".repeat(64)}`,
+        "with a dot-separated part that is empty or longer than 63 characters",
+    ],
+    ["data..example.com", "with a dot-separated part that is empty or longer than 63 characters"],
+    [`${"a.".repeat(111)}bc`, "224 characters long (a dotted name may have 222)"],
+    ["-data", "which does not start and end with a letter or digit"],
+    ["data_", "which does not start and end with a letter or digit"],
+    ["data bucket", "which has characters other than lowercase letters, digits, '-', '_' and '.'"],
+    ["192.168.5.4", "an IP address in dotted-decimal notation"],
+    ["goog-data", 'which starts with "goog"'],
+    ["acme-google-data", 'which contains "google"'],
+    ["acme-g00gle-data", 'which contains "g00gle", too close to "google"'],
+    ["acme-gogle-data", 'which contains "gogle", too close to "google"'],
+    ["acme-googgle", 'which contains "googgle", too close to "google"'],
+];
+
 describe("adopted names (logistics:names)", () => {
     it("names every resource it lists as the existing platform does", async () => {
         const plan = await planFor("prod", {
@@ -197,9 +225,15 @@ describe("adopted names (logistics:names)", () => {
             [
                 { dataBucket: "Acme_Data" },
                 [
-                    "logistics:names.dataBucket: got \"Acme_Data\". Expected a bucket name: 3-63 lowercase letters, digits, '-' or '_' (or dot-separated parts of up to 63, 222 in all), starting and ending with a letter or digit, not starting with goog.",
+                    `logistics:names.dataBucket: got "Acme_Data", which has characters other than lowercase letters, digits, '-', '_' and '.'. Expected ${BUCKET}.`,
                 ],
             ],
+            ...bucketCases.map(([name, why]): [Record<string, unknown>, string[]] => [
+                { snapshotsBucket: name },
+                [
+                    `logistics:names.snapshotsBucket: got ${JSON.stringify(name)}, ${why}. Expected ${BUCKET}.`,
+                ],
+            ]),
             [
                 { datasets: { raw: "logistics-raw" } },
                 [
@@ -225,6 +259,22 @@ describe("adopted names (logistics:names)", () => {
                 ],
             ],
         ];
+        // Names GCS accepts: dotted (a verified domain), 63 per part, 222 in all, digits first.
+        for (const name of [
+            "3ab",
+            "a".repeat(63),
+            `${"a".repeat(63)}.${"b".repeat(63)}.${"c".repeat(63)}.${"d".repeat(30)}`,
+            "data.example.com",
+            "acme_logistics-data",
+            "1.2.3.4.5",
+        ])
+            assert.deepEqual(
+                configProblems({
+                    "logistics:names": { dataBucket: name, backupsBucket: "acme-bk" },
+                }),
+                [],
+                name,
+            );
         for (const [names, expected] of cases)
             assert.deepEqual(
                 configProblems({ "logistics:names": names }),

@@ -51,6 +51,7 @@ describe("naming", () => {
             "gcp:project": "a-very-long-project-id-1234567",
             "logistics:prefix": "abcdefgh",
             "logistics:environment": "production",
+            "logistics:acknowledge": { environmentNotStackName: "prod" },
         });
         const names = resourcesOfType(plan, "gcp:storage/bucket:Bucket").map(
             (b) => b.inputs["name"] as string,

@@ -5,6 +5,7 @@ import { spawnSync } from "child_process";
 import { PROJECT_ROOT } from "./offline/engine";
 import { UsageError } from "./offline/stackfile";
 import { runCli } from "./preview";
+import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
 
 const NODE = process.execPath;
 
@@ -29,12 +30,32 @@ function time([cmd, ...args]: string[]): number {
     return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+const USAGE = `Usage: npm run bench [-- --runs <n>]
+
+  --runs <n>  timed runs per command (default 7); the report gives each command's median and its
+              ratio to the Pulumi SDK's load time
+  --help, -h  show this help`;
+
+const CLI = {
+    command: "bench",
+    usage: USAGE,
+    flags: { runs: { type: "string" } },
+} as const satisfies CommandLine;
+
 function main(argv: readonly string[]): void {
+    rejectFlagsKeptByNpm(CLI.command, USAGE);
+    const { values } = parseCommandLine(argv, CLI);
+    if (values["help"]) {
+        console.log(USAGE);
+        return;
+    }
     let runs = 7;
-    if (argv.length) {
-        if (argv[0] !== "--runs" || !/^[1-9][0-9]*$/.test(argv[1] ?? "") || argv.length > 2)
-            throw new UsageError("usage: npm run bench [-- --runs <positive integer>]");
-        runs = Number(argv[1]);
+    if (values["runs"] !== undefined) {
+        if (!/^[1-9][0-9]*$/.test(String(values["runs"])))
+            throw new UsageError(
+                `--runs: got "${String(values["runs"])}". Expected a positive integer.\n\n${USAGE}`,
+            );
+        runs = Number(values["runs"]);
     }
     const medians: Record<string, number> = {};
     for (const [label, command] of Object.entries(COMMANDS)) {

@@ -2,60 +2,95 @@
 // existing platform into the stack (docs/migrating-from-terraform.md). Built offline from the
 // program and the stack's config; written only when complete.
 import * as fs from "fs";
-import * as path from "path";
 import { PLACEHOLDER_PROJECT_PREFIX } from "../stacks/config";
 import { runOffline } from "./offline/engine";
 import { buildImportFile, providerVersions } from "./offline/importFile";
 import { displayType } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
+import { overwriteRefusal, writeWhole } from "./offline/writeFile";
+import { parseCommandLine, rejectFlagsKeptByNpm, userPath, type CommandLine } from "./cli";
 import { projectRoot, runCli } from "./preview";
 
-const USAGE = `Usage: npm run import-file -- --stack <name> [--out <file>]
+const USAGE = `Usage: npm run import-file -- --stack <name> [--out <file>] [--force]
 
-  --stack <name>  stack whose resources to adopt: reads Pulumi.<name>.yaml (required)
-  --out <file>    where to write the file (default: import-<name>.json; - for stdout)
-  --help          show this help
+  --stack, -s <name>  stack whose resources to adopt: reads Pulumi.<name>.yaml (required)
+  --out, -o <file>    where to write the file (default: import-<name>.json; - for stdout); a
+                      relative path is taken from where you ran npm run
+  --force             overwrite --out even if it is not an import file this command wrote, or git
+                      tracks it
+  --help, -h          show this help
 
 Writes the file \`pulumi import --file\` reads: every resource of the stack with its GCP id,
 derived from the stack's config (set gcp:project and logistics:names first). Lists the resources
 that are not imported, and why. Then:
   npm run pulumi -- import --file import-<name>.json --stack <name> --generate-code=false`;
 
+const CLI = {
+    command: "import-file",
+    usage: USAGE,
+    flags: {
+        stack: { type: "string", short: "s" },
+        out: { type: "string", short: "o" },
+        force: { type: "boolean" },
+    },
+} as const satisfies CommandLine;
+
 export interface ImportFileArgs {
     stack?: string;
     out?: string;
+    force?: boolean;
     help: boolean;
 }
 
 export function parseArgs(argv: readonly string[]): ImportFileArgs {
-    const args: ImportFileArgs = { help: false };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i]!;
-        const value = (flag: string) => {
-            const v = argv[++i];
-            if (v === undefined || (v.startsWith("-") && v !== "-"))
-                throw new UsageError(`${flag} needs a value.\n\n${USAGE}`);
-            return v;
-        };
-        if (a === "--help" || a === "-h") args.help = true;
-        else if (a === "--stack" || a === "-s") args.stack = value(a);
-        else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
-        else if (a === "--out" || a === "-o") args.out = value(a);
-        else if (a.startsWith("--out=")) args.out = a.slice("--out=".length);
-        else throw new UsageError(`unknown argument "${a}".\n\n${USAGE}`);
-    }
+    const { values } = parseCommandLine(argv, CLI);
+    const args: ImportFileArgs = { help: values["help"] === true };
+    if (typeof values["stack"] === "string") args.stack = values["stack"];
+    if (typeof values["out"] === "string") args.out = values["out"];
+    if (values["force"] === true) args.force = true;
     if (!args.help && !args.stack)
         throw new UsageError(`--stack is required: the import file is per stack.\n\n${USAGE}`);
     return args;
 }
 
+/** An import file this command wrote: JSON whose only key is `resources`, a list of entries. */
+export function isImportFile(text: string): boolean {
+    try {
+        const doc = JSON.parse(text) as unknown;
+        return (
+            doc !== null &&
+            typeof doc === "object" &&
+            !Array.isArray(doc) &&
+            Object.keys(doc).join() === "resources" &&
+            Array.isArray((doc as { resources: unknown }).resources) &&
+            (doc as { resources: unknown[] }).resources.every(
+                (e) => typeof (e as { type?: unknown })?.type === "string",
+            )
+        );
+    } catch {
+        return false;
+    }
+}
+
 async function main(argv: readonly string[]): Promise<number> {
+    rejectFlagsKeptByNpm(CLI.command, USAGE);
     const args = parseArgs(argv);
     if (args.help) {
         console.log(USAGE);
         return 0;
     }
     const stack = args.stack!;
+    const out = args.out ?? `import-${stack}.json`;
+    const target = out === "-" ? undefined : userPath(out, CLI.command);
+    // Checked before the (slow) build: a file this command did not write is never overwritten.
+    const refusal = target && !args.force ? overwriteRefusal(target, isImportFile) : undefined;
+    if (target && refusal)
+        throw new UsageError(
+            `--out ${target}: ${refusal}, so it is not overwritten. Expected a new path or an import file ` +
+                `this command wrote; pass --force to overwrite it anyway.`,
+        );
+    if (target && fs.existsSync(target) && fs.statSync(target).isDirectory())
+        throw new UsageError(`--out ${target}: is a directory. Expected a file path.`);
     const root = projectRoot();
     const plan = await runOffline({ stack, root });
     const project = String(plan.outputs["project"]);
@@ -66,15 +101,9 @@ async function main(argv: readonly string[]): Promise<number> {
         );
     const { file, skipped } = buildImportFile(plan, project, providerVersions());
     const text = `${JSON.stringify(file, null, 2)}\n`;
-    const out = args.out ?? `import-${stack}.json`;
-    if (out === "-") process.stdout.write(text);
-    else {
-        // Written whole or not at all: a temporary file renamed into place.
-        const target = path.resolve(out);
-        const temp = `${target}.${process.pid}.tmp`;
-        fs.writeFileSync(temp, text);
-        fs.renameSync(temp, target);
-    }
+    if (target === undefined) process.stdout.write(text);
+    // Written whole or not at all: a temporary file beside the target, renamed into place.
+    else writeWhole(target, text, "--out");
     const report = out === "-" ? console.error : console.log;
     const imported = file.resources.filter((e) => !e.component).length;
     report(

@@ -7,6 +7,8 @@ import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { inventoryOf } from "./offline/inventory";
 import { listStacks, UsageError } from "./offline/stackfile";
 import { runCli } from "./preview";
+import { writeWhole } from "./offline/writeFile";
+import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
 
 export const INVENTORY_DIR = path.join(PROJECT_ROOT, "test", "inventories");
 
@@ -18,19 +20,42 @@ export const HEADER = (stack: string) =>
     `# Golden inventory of stack "${stack}": checked by test/inventory.test.ts.\n` +
     `# Regenerate with: npm run inventory -- --stack ${stack}   (then read the diff)\n`;
 
+const USAGE = `Usage: npm run inventory [-- --stack <name>]
+
+  --stack, -s <name>  regenerate only test/inventories/<name>.yaml (default: every stack)
+  --help, -h          show this help
+
+Regenerates the golden inventories from the offline plan; read the diff before committing it.`;
+
+const CLI = {
+    command: "inventory",
+    usage: USAGE,
+    flags: { stack: { type: "string", short: "s" } },
+} as const satisfies CommandLine;
+
 async function main(argv: readonly string[]): Promise<void> {
+    rejectFlagsKeptByNpm(CLI.command, USAGE);
+    const { values } = parseCommandLine(argv, CLI);
+    if (values["help"]) {
+        console.log(USAGE);
+        return;
+    }
     let stacks = listStacks(PROJECT_ROOT);
-    if (argv.length > 0) {
-        if (argv[0] !== "--stack" || argv[1] === undefined || argv.length > 2)
-            throw new UsageError(`usage: npm run inventory [-- --stack <name>]`);
-        stacks = [argv[1]];
+    if (typeof values["stack"] === "string") {
+        if (!stacks.includes(values["stack"]))
+            throw new UsageError(
+                `--stack: unknown stack "${values["stack"]}". Stacks found: ${stacks.join(", ")}.`,
+            );
+        stacks = [values["stack"]];
     }
     fs.mkdirSync(INVENTORY_DIR, { recursive: true });
     for (const stack of stacks) {
         const plan = await runOffline({ stack });
-        fs.writeFileSync(
+        // Whole or not at all: an interrupted run never leaves half an inventory.
+        writeWhole(
             inventoryFile(stack),
             HEADER(stack) + YAML.stringify(inventoryOf(plan), { lineWidth: 0 }),
+            "inventory",
         );
         console.log(`wrote ${path.relative(PROJECT_ROOT, inventoryFile(stack))}`);
     }

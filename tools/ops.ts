@@ -19,6 +19,7 @@ import {
     type Warehouse,
 } from "./ops/checks";
 import { debugHint, projectRoot } from "./preview";
+import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
 
 const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
@@ -54,34 +55,45 @@ export interface OpsArgs {
     restored?: string;
 }
 
+const CLI = {
+    command: "ops",
+    usage: USAGE,
+    positionals: true,
+    flags: {
+        stack: { type: "string", short: "s" },
+        json: { type: "boolean" },
+        "api-endpoint": { type: "string" },
+        restore: { type: "string" },
+        source: { type: "string" },
+        restored: { type: "string" },
+    },
+} as const satisfies CommandLine;
+
 export function parseArgs(argv: readonly string[]): OpsArgs {
-    const args: OpsArgs = { json: false, help: false };
-    const take = (i: number, flag: string) => {
-        const v = argv[i];
-        if (v === undefined || v.startsWith("-"))
-            throw new UsageError(`${flag} needs a value.\n\n${USAGE}`);
-        return v;
-    };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i]!;
-        const [flag, inline] = a.startsWith("--") && a.includes("=") ? a.split(/=(.*)/s) : [a];
-        const value = () => inline ?? take(++i, flag!);
-        if (a === "--help" || a === "-h") args.help = true;
-        else if (a === "--json") args.json = true;
-        else if (flag === "--stack" || flag === "-s") args.stack = value();
-        else if (flag === "--api-endpoint") args.apiEndpoint = value();
-        else if (flag === "--restore") args.restore = value();
-        else if (flag === "--source") args.source = value();
-        else if (flag === "--restored") args.restored = value();
-        else if (a.startsWith("-")) throw new UsageError(`unknown option "${a}".\n\n${USAGE}`);
-        else if (args.check === undefined) {
-            if (!(CHECKS as readonly string[]).includes(a))
-                throw new UsageError(
-                    `unknown check "${a}". Known checks: ${CHECKS.join(", ")}.\n\n${USAGE}`,
-                );
-            args.check = a as CheckName;
-        } else throw new UsageError(`one check at a time: got "${args.check}" and "${a}".`);
+    const { values, positionals } = parseCommandLine(argv, CLI);
+    const text = (flag: string) =>
+        typeof values[flag] === "string" ? (values[flag] as string) : undefined;
+    const args: OpsArgs = { json: values["json"] === true, help: values["help"] === true };
+    for (const [flag, key] of [
+        ["stack", "stack"],
+        ["api-endpoint", "apiEndpoint"],
+        ["restore", "restore"],
+        ["source", "source"],
+        ["restored", "restored"],
+    ] as const) {
+        const v = text(flag);
+        if (v !== undefined) args[key] = v;
     }
+    const [check, ...more] = positionals;
+    if (check !== undefined) {
+        if (!(CHECKS as readonly string[]).includes(check))
+            throw new UsageError(
+                `unknown check "${check}". Known checks: ${CHECKS.join(", ")}.\n\n${USAGE}`,
+            );
+        args.check = check as CheckName;
+    }
+    if (more.length > 0)
+        throw new UsageError(`one check at a time: got "${check}" and "${more[0]}".`);
     if (args.help) return args;
     if (!args.check) throw new UsageError(`which check? One of: ${CHECKS.join(", ")}.\n\n${USAGE}`);
     if (!args.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
@@ -232,6 +244,7 @@ export async function main(
         apiEndpoint?: string;
     }) => Warehouse = bigQueryWarehouse,
 ): Promise<number> {
+    rejectFlagsKeptByNpm("ops", USAGE);
     const args = parseArgs(argv);
     if (args.help) {
         console.log(USAGE);

@@ -2,20 +2,37 @@
 import { runOffline } from "./offline/engine";
 import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
 import { UsageError } from "./offline/stackfile";
-import { parseArgs, projectRoot, runCli } from "./preview";
+import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import { projectRoot, runCli } from "./preview";
+
+const USAGE = `Usage: npm run policy -- --stack <name> [--json]
+
+  --stack, -s <name>  stack whose offline plan to check, with policies/config/<name>.json (required)
+  --json              print the violations as JSON
+  --help, -h          show this help
+
+Exit codes: 0 no mandatory violation, 1 a mandatory violation or bad config, 2 bad arguments.`;
+
+const CLI = {
+    command: "policy",
+    usage: USAGE,
+    flags: { stack: { type: "string", short: "s" }, json: { type: "boolean" } },
+} as const satisfies CommandLine;
 
 async function main(argv: readonly string[]): Promise<number> {
-    const args = parseArgs(argv);
-    if (args.help) {
-        console.log("Usage: npm run policy -- --stack <name> [--json]");
+    rejectFlagsKeptByNpm(CLI.command, USAGE);
+    const { values } = parseCommandLine(argv, CLI);
+    if (values["help"]) {
+        console.log(USAGE);
         return 0;
     }
-    if (!argv.some((a) => a === "--stack" || a === "-s" || a.startsWith("--stack=")))
-        throw new UsageError("npm run policy needs a stack: npm run policy -- --stack <name>");
-    const plan = await runOffline({ stack: args.stack, root: projectRoot() });
-    const violations = await runPolicies(plan, loadPolicyConfig(args.stack));
+    const stack = values["stack"];
+    if (typeof stack !== "string")
+        throw new UsageError(`--stack is required: npm run policy -- --stack <name>.\n\n${USAGE}`);
+    const plan = await runOffline({ stack, root: projectRoot() });
+    const violations = await runPolicies(plan, loadPolicyConfig(stack));
     console.log(
-        args.json ? JSON.stringify(violations, null, 2) : renderViolations(violations, plan),
+        values["json"] ? JSON.stringify(violations, null, 2) : renderViolations(violations, plan),
     );
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
 }

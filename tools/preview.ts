@@ -10,6 +10,7 @@ import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
+import { rejectFlagsKeptByNpm } from "./cli";
 
 const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base>]
 
@@ -59,6 +60,7 @@ export function parseArgs(argv: readonly string[]): PreviewArgs {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+    rejectFlagsKeptByNpm("preview", USAGE);
     const { flags, rest } = takeEstimateFlags(argv);
     const args = parseArgs(rest);
     if (args.help) {

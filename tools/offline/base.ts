@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Plan } from "./engine";
 import { UsageError } from "./stackfile";
+import { userPath } from "../cli";
 
 export interface BasePlan {
     plan: Plan;
@@ -18,7 +19,8 @@ export interface BasePlan {
 
 /** Loads the base named by `--diff`: a `.json` file if one exists there, else a git revision. */
 export function loadBase(spec: string, stack: string, root: string): BasePlan {
-    const file = path.resolve(spec);
+    // A relative plan path is the user's, from where they ran `npm run preview`.
+    const file = userPath(spec, "preview");
     if (spec.endsWith(".json") || (fs.existsSync(file) && fs.statSync(file).isFile()))
         return { plan: readPlanFile(file, stack), label: spec };
     return planOfRevision(spec, stack, root);
@@ -78,25 +80,56 @@ function git(root: string, args: string[]): { ok: boolean; out: string; err: str
     return { ok: r.status === 0, out: r.stdout.trim(), err: r.stderr.trim() };
 }
 
+/** Bases being extracted or previewed, removed if the process is interrupted. */
+const extracting = new Set<string>();
+let handlersInstalled = false;
+
+/**
+ * Interrupted (Ctrl-C, a CI cancel), the extracted bases are removed before the process ends.
+ * Extraction and the base's preview run synchronously, so a signal is handled once they return
+ * (the child gets the terminal's SIGINT too): the finally of planOfRevision has then removed the
+ * base, and the handler ends the process as the signal would have (exit 130 or 143).
+ */
+function onInterruptRemoveExtracted(): void {
+    if (handlersInstalled) return;
+    handlersInstalled = true;
+    const removeAll = () => {
+        for (const dir of extracting) fs.rmSync(dir, { recursive: true, force: true });
+        extracting.clear();
+    };
+    for (const signal of ["SIGINT", "SIGTERM"] as const)
+        process.on(signal, () => {
+            removeAll();
+            process.exit(signal === "SIGINT" ? 130 : 143);
+        });
+    process.on("exit", removeAll);
+}
+
 /** Previews `ref` offline with its own code and returns its plan. */
 export function planOfRevision(ref: string, stack: string, root: string): BasePlan {
     if (ref.startsWith("-"))
         throw new UsageError(`--diff needs a git revision or a plan.json, got "${ref}".`);
     const sha = git(root, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
     if (!sha.ok)
+        // --quiet silences only "unknown revision"; git's own reason (not a repository, dubious
+        // ownership, a broken object) still comes on stderr and is the cause to show.
         throw new UsageError(
-            `--diff: "${ref}" is neither a plan file nor a git revision of ${root}. ` +
-                `Expected a branch, tag or commit (e.g. origin/main, HEAD~1), or a plan written by \`npm run -s preview -- --json\`.`,
+            `--diff: "${ref}" is neither a plan file nor a git revision of ${root}` +
+                (sha.err ? ` (git: ${sha.err.split("\n").join(" ")})` : "") +
+                `. Expected a branch, tag or commit (e.g. origin/main, HEAD~1), or a plan written by \`npm run -s preview -- --json\`.`,
         );
     const label = `${ref} (${sha.out.slice(0, 12)})`;
     const dir = path.join(root, ".cache", "preview-base", `${sha.out}-${process.pid}`);
     fs.rmSync(dir, { recursive: true, force: true });
+    extracting.add(dir);
+    onInterruptRemoveExtracted();
     fs.mkdirSync(dir, { recursive: true });
     try {
         const archive = spawnSync("git", ["archive", "--format=tar", sha.out], {
             cwd: root,
             maxBuffer: 1 << 30,
         });
+        if (archive.signal) throw new UsageError(`--diff: interrupted (${archive.signal}).`);
         if (archive.status !== 0)
             throw new UsageError(`--diff: git archive ${ref} failed: ${String(archive.stderr)}`);
         const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
@@ -116,6 +149,7 @@ export function planOfRevision(ref: string, stack: string, root: string): BasePl
             throw new UsageError(
                 `--diff: could not run the offline preview of ${label}: ${run.error.message}`,
             );
+        if (run.signal) throw new UsageError(`--diff: interrupted (${run.signal}).`);
         // The base's preview exits 1 on a mandatory policy violation; its plan is still valid.
         let plan: unknown;
         try {
@@ -129,5 +163,6 @@ export function planOfRevision(ref: string, stack: string, root: string): BasePl
         return { plan: checkPlan(plan, label, stack), label };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
+        extracting.delete(dir);
     }
 }

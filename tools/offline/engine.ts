@@ -254,7 +254,10 @@ export async function runOffline(run: OfflineRun): Promise<Plan> {
     else stackFile = readStackFile(run.root ?? PROJECT_ROOT, run.stack);
 
     // Validate first, so bad config stops the run before even the stack resource is registered.
-    const config = parseStackConfig(stackFile.config, { allowPlaceholderProject: true });
+    const config = parseStackConfig(stackFile.config, {
+        allowPlaceholderProject: true,
+        stack: run.stack,
+    });
     const warnings: string[] = [];
     if (config.project.startsWith(PLACEHOLDER_PROJECT_PREFIX))
         warnings.push(

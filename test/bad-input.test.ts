@@ -1,0 +1,642 @@
+// Bad input of every kind — config values, stack files, command lines, output paths — each gets
+// its exit code and a message naming the offending key or value; no command leaves a changed
+// tracked file or a stray temporary file behind. Parsing is called directly; only what needs a
+// process (exit codes, npm's environment, signals, files) spawns one.
+import { strict as assert } from "assert";
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseCommandLine, rejectFlagsKeptByNpm, userPath } from "../tools/cli";
+import { parseArgs as parseImportArgs } from "../tools/import-file";
+import { parseArgs as parsePreviewArgs, describeFailure } from "../tools/preview";
+import { parseArgs as parseOpsArgs } from "../tools/ops";
+import { readStackFile } from "../tools/offline/stackfile";
+import { loadBase } from "../tools/offline/base";
+import { ConfigError, parseStackConfig } from "../stacks/config";
+import { configProblems, PROJECT_ROOT, runTool, stackConfig, withChanges } from "./harness";
+
+/** A config case: changes to a shipped stack, the stack name the program runs as, and for each
+ * problem expected, a fragment the message must contain (its key and value). */
+type ConfigCase = [title: string, changes: Record<string, unknown>, expected: string[][]];
+
+const CHANNELS = { l1: { level: 1, email: "a@example.com" } };
+const ROUTES = { high: ["l1"], medium: ["l1"], low: ["l1"] };
+const RESTORE = { table: "packages", requestedAt: "2026-11-25T00:00:00Z", targetTable: "p_r" };
+
+const configCases: ConfigCase[] = [
+    // Item 1: nothing in a stack file is ignored.
+    [
+        "a mistyped namespace",
+        { "logistic:restores": {} },
+        [["logistic:restores: unknown namespace", "Did you mean logistics:restores?"]],
+    ],
+    [
+        "a key without a namespace",
+        { prefix: "lgx" },
+        [["prefix: has no namespace", "Did you mean logistics:prefix?"]],
+    ],
+    [
+        "a gcp key the provider lacks",
+        { "gcp:regoin": "us-central1" },
+        [["gcp:regoin: not a config key of the gcp provider", "Did you mean gcp:region?"]],
+    ],
+    [
+        "a gcp boolean that is not one",
+        { "gcp:addPulumiAttributionLabel": "yes" },
+        [['gcp:addPulumiAttributionLabel: got "yes"', "true or false"]],
+    ],
+    [
+        "pulumi: default providers off",
+        { "pulumi:disable-default-providers": ["gcp"] },
+        [["pulumi:disable-default-providers: would disable the default providers"]],
+    ],
+    [
+        "an unknown pulumi: key",
+        { "pulumi:tag": { a: "b" } },
+        [["pulumi:tag: not a Pulumi key", "Did you mean pulumi:tags?"]],
+    ],
+    [
+        "pulumi:tags that are not text",
+        { "pulumi:tags": { owner: 3 } },
+        [["pulumi:tags: got an object", "a map of tag names to text"]],
+    ],
+    [
+        "a typo in a logistics key",
+        { "logistics:restore": {} },
+        [["logistics:restore: unknown config key", "Did you mean logistics:restores?"]],
+    ],
+    // Item 2: values the cloud would refuse.
+    [
+        "February 30th",
+        { "logistics:restores": { r: { ...RESTORE, backupDate: "2026-02-30" } } },
+        [['logistics:restores.r.backupDate: got "2026-02-30", not a date']],
+    ],
+    [
+        "month 13",
+        { "logistics:restores": { r: { ...RESTORE, backupDate: "2026-13-01" } } },
+        [['logistics:restores.r.backupDate: got "2026-13-01", not a date']],
+    ],
+    [
+        "a timestamp at 24:00",
+        {
+            "logistics:restores": {
+                r: { ...RESTORE, requestedAt: "2026-11-25T24:00:00Z", backupDate: "2026-11-20" },
+            },
+        },
+        [['logistics:restores.r.requestedAt: got "2026-11-25T24:00:00Z", not a date and time']],
+    ],
+    [
+        "a request on a day that does not exist",
+        {
+            "logistics:restores": {
+                r: { ...RESTORE, requestedAt: "2026-04-31T00:00:00Z", backupDate: "2026-04-20" },
+            },
+        },
+        [['logistics:restores.r.requestedAt: got "2026-04-31T00:00:00Z", not a date and time']],
+    ],
+    [
+        "a bucket with a misspelt google",
+        { "logistics:names": { dataBucket: "acme-g00gle-lake" } },
+        [['logistics:names.dataBucket: got "acme-g00gle-lake"', 'too close to "google"']],
+    ],
+    [
+        "a bucket named like an IP address",
+        { "logistics:names": { snapshotsBucket: "10.0.0.1" } },
+        [['logistics:names.snapshotsBucket: got "10.0.0.1", an IP address']],
+    ],
+    [
+        "a domain-named data bucket whose default backups bucket no domain can verify",
+        { "logistics:names": { dataBucket: "data.example.com" } },
+        [
+            [
+                'logistics:names.dataBucket: got "data.example.com", a domain name',
+                "logistics:names.backupsBucket",
+            ],
+        ],
+    ],
+    [
+        "a gcp list key given text",
+        { "gcp:scopes": "https://www.googleapis.com/auth/cloud-platform" },
+        [['gcp:scopes: got "https://www.googleapis.com/auth/cloud-platform". Expected a list']],
+    ],
+    [
+        "a gcp object key given text",
+        { "gcp:batching": "on" },
+        [['gcp:batching: got "on". Expected an object (Batching in @pulumi/gcp)']],
+    ],
+    [
+        "a default bucket name GCS refuses, from the project id",
+        { "gcp:project": "acme-googel-data" },
+        [
+            ['gcp:project: makes the default dataBucket "acme-googel-data-lgx-dev-lake"'],
+            ['gcp:project: makes the default snapshotsBucket "acme-googel-data-lgx-dev-snapshots"'],
+            [
+                'gcp:project: makes the default backupsBucket "acme-googel-data-lgx-dev-lake-backups"',
+            ],
+        ],
+    ],
+    [
+        "a snapshot inside the maintenance window",
+        { "logistics:composer": { snapshotTime: "01:00" } },
+        [['logistics:composer.snapshotTime: got "01:00", inside the maintenance window']],
+    ],
+    // Item 3: secrets and identity.
+    [
+        "a PagerDuty key in plaintext",
+        {
+            "logistics:alerting": {
+                channels: { pager: { level: 1, pagerdutyServiceKey: "abc123" } },
+                routes: { high: ["pager"], medium: ["pager"], low: ["pager"] },
+            },
+        },
+        [
+            [
+                "logistics:alerting.channels.pager.pagerdutyServiceKey: is a secret given in plaintext",
+                "npm run pulumi -- config set --secret --path 'logistics:alerting.channels.pager.pagerdutyServiceKey' <value> --stack dev",
+            ],
+        ],
+    ],
+    [
+        "an Airflow secret key in plaintext",
+        { "logistics:composer": { airflowConfigOverrides: { "webserver-secret_key": "s3cr3t" } } },
+        [
+            [
+                "logistics:composer.airflowConfigOverrides.webserver-secret_key: is named as a secret",
+                "npm run pulumi -- config set --secret --path 'logistics:composer.airflowConfigOverrides.webserver-secret_key' <value> --stack dev",
+            ],
+        ],
+    ],
+    [
+        "a DAG token in plaintext",
+        { "logistics:composer": { envVariables: { PARTNER_API_TOKEN: "t" } } },
+        [["logistics:composer.envVariables.PARTNER_API_TOKEN: is named as a secret"]],
+    ],
+    [
+        "a gcp access token in plaintext",
+        { "gcp:accessToken": "ya29.token" },
+        [
+            [
+                "gcp:accessToken: holds a credential in plaintext",
+                "npm run pulumi -- config set --secret gcp:accessToken <value> --stack dev",
+            ],
+        ],
+    ],
+    [
+        "a service account key's contents in plaintext",
+        { "gcp:credentials": '{"type": "service_account", "private_key": "x"}' },
+        [
+            [
+                "gcp:credentials: holds a credential in plaintext",
+                "config set --secret gcp:credentials",
+            ],
+        ],
+    ],
+    [
+        "an environment other than the stack's name",
+        { "logistics:environment": "qa" },
+        [
+            [
+                'logistics:environment: got "qa" in stack "dev"',
+                "logistics:acknowledge.environmentNotStackName: dev",
+            ],
+        ],
+    ],
+    [
+        "an acknowledgement copied from another stack",
+        {
+            "logistics:environment": "qa",
+            "logistics:acknowledge": { environmentNotStackName: "prod" },
+        },
+        [
+            [
+                'logistics:environment: got "qa" in stack "dev"',
+                "logistics:acknowledge.environmentNotStackName: dev",
+            ],
+        ],
+    ],
+    [
+        "alerting off in production",
+        {
+            "logistics:production": true,
+            "logistics:alerting": { channels: CHANNELS, routes: ROUTES, enabled: false },
+        },
+        [
+            [
+                "logistics:alerting.enabled: is false in a production stack",
+                "logistics:acknowledge.alertingOffInProduction: true",
+            ],
+        ],
+    ],
+    [
+        "a production flag that is not a boolean",
+        { "logistics:production": "yes" },
+        [['logistics:production: got "yes". Expected true or false']],
+    ],
+];
+
+/** Config changes that must load: the acknowledged forms of the cases above. */
+const acceptedCases: [string, Record<string, unknown>][] = [
+    ["a provider key the gcp provider has", { "gcp:zone": "us-central1-a" }],
+    ["a key file's path, which is no secret", { "gcp:credentials": "/secure/ci-key.json" }],
+    [
+        "Composer settings that only look secret-ish",
+        {
+            "logistics:composer": {
+                airflowConfigOverrides: {
+                    "secrets-backend":
+                        "airflow.providers.google.cloud.secrets.secret_manager.CloudSecretManagerBackend",
+                },
+                envVariables: { TOKENIZER_MODE: "fast", KEYSPACE: "k" },
+            },
+        },
+    ],
+    ["stack tags", { "pulumi:tags": { owner: "data-platform" } }],
+    [
+        "an acknowledged environment name",
+        {
+            "logistics:environment": "qa",
+            "logistics:acknowledge": { environmentNotStackName: "dev" },
+        },
+    ],
+    [
+        "alerting off in production, acknowledged",
+        {
+            "logistics:production": true,
+            "logistics:alerting": { channels: CHANNELS, routes: ROUTES, enabled: false },
+            "logistics:acknowledge": { alertingOffInProduction: true },
+        },
+    ],
+    [
+        "alerting off outside production",
+        { "logistics:alerting": { channels: CHANNELS, routes: ROUTES, enabled: false } },
+    ],
+    [
+        "February 29th of a leap year",
+        {
+            "logistics:restores": {
+                r: { ...RESTORE, backupDate: "2024-02-29", requestedAt: "2024-03-01T00:00:00Z" },
+            },
+        },
+    ],
+];
+
+function problemsAs(stack: string, changes: Record<string, unknown>): string[] {
+    try {
+        parseStackConfig(withChanges("dev", changes), {
+            allowPlaceholderProject: true,
+            stack,
+            now: new Date("2026-11-29T00:00:00Z"),
+        });
+        return [];
+    } catch (err) {
+        if (err instanceof ConfigError) return [...err.problems];
+        throw err;
+    }
+}
+
+/** A copy of the project's Pulumi files, with `files` added or replaced. */
+function project(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logistics-bad-input-"));
+    for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"])
+        fs.copyFileSync(path.join(PROJECT_ROOT, f), path.join(dir, f));
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    return dir;
+}
+
+const DEV = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
+
+/** Stack files the CLI reads differently from a plain YAML parse, each with what must be named. */
+const stackFileCases: [string, string, string[]][] = [
+    [
+        "an ESC environment import",
+        `environment:\n  - acme/logistics-dev\n${DEV}`,
+        ['environment: imports the Pulumi ESC environment ["acme/logistics-dev"]', "not evaluate"],
+    ],
+    [
+        "an attribute that is not one",
+        `secretprovider: passphrase\n${DEV}`,
+        ["secretprovider: not an attribute of a stack file", "Did you mean secretsprovider?"],
+    ],
+    [
+        "infinity",
+        DEV.replace("maxInstances: 5", "maxInstances: .inf"),
+        ["logistics:api.maxInstances: got YAML's .inf (infinity)"],
+    ],
+    [
+        "not a number",
+        DEV.replace("minCount: 1", "minCount: .nan"),
+        ["logistics:composer.workers.minCount: got YAML's .nan (not a number)"],
+    ],
+];
+
+describe("bad input", () => {
+    it(`names the key and value of every bad config (${configCases.length} cases)`, () => {
+        for (const [title, changes, expected] of configCases) {
+            const got = problemsAs("dev", changes);
+            assert.equal(got.length, expected.length, `${title}: ${JSON.stringify(got, null, 1)}`);
+            expected.forEach((fragments, i) => {
+                for (const f of fragments)
+                    assert.ok(got[i]!.includes(f), `${title}: "${got[i]}" lacks "${f}"`);
+                // Every message reads `<key>: <what is wrong>. <what is accepted>`.
+                assert.match(got[i]!, /^[\w:.\-[\]"]+: .+\. .+/, title);
+            });
+        }
+    });
+
+    it("accepts the acknowledged and valid forms", () => {
+        for (const [title, changes] of acceptedCases)
+            assert.deepEqual(problemsAs("dev", changes), [], title);
+    });
+
+    it("accepts an encrypted PagerDuty key, offline and under the CLI", () => {
+        const alerting = (key: string) => ({
+            "logistics:alerting": {
+                channels: { pager: { level: 1, pagerdutyServiceKey: key } },
+                routes: { high: ["pager"], medium: ["pager"], low: ["pager"] },
+            },
+        });
+        // Offline, a secure: value arrives as the marked placeholder.
+        assert.deepEqual(configProblems(alerting("offline-placeholder-secret")), []);
+        // Under the CLI, the value is decrypted and the key is marked secret.
+        const raw = withChanges("dev", alerting("the-real-key"));
+        assert.doesNotThrow(() =>
+            parseStackConfig(raw, {
+                allowPlaceholderProject: true,
+                secretKeys: ["logistics:alerting"],
+            }),
+        );
+    });
+
+    it("names what a stack file holds that the offline tools cannot read as the CLI does", () => {
+        for (const [title, text, fragments] of stackFileCases) {
+            const dir = project({ "Pulumi.dev.yaml": text });
+            let message = "";
+            try {
+                readStackFile(dir, "dev");
+            } catch (err) {
+                assert.ok(err instanceof ConfigError, `${title}: ${String(err)}`);
+                assert.equal(describeFailure(err).code, 1, title);
+                message = err.message;
+            }
+            for (const f of fragments)
+                assert.ok(message.includes(f), `${title}: ${message} lacks ${f}`);
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
+    it("names a stack file it cannot read, with the reason (exit 2)", () => {
+        const dir = project({});
+        fs.rmSync(path.join(dir, "Pulumi.dev.yaml"));
+        fs.mkdirSync(path.join(dir, "Pulumi.dev.yaml"));
+        assert.throws(
+            () => readStackFile(dir, "dev"),
+            (err: Error) =>
+                describeFailure(err).code === 2 &&
+                /Pulumi\.dev\.yaml: cannot be read \(it is a directory\)\. Expected a readable stack file\.$/.test(
+                    err.message,
+                ),
+        );
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("applies YAML merge keys as the Pulumi CLI does", () => {
+        const dir = project({
+            "Pulumi.dev.yaml": DEV.replace(
+                "  logistics:api:\n",
+                "  logistics:api:\n    <<: { concurrency: 40, port: 9090 }\n",
+            ),
+        });
+        const api = JSON.parse(readStackFile(dir, "dev").config["logistics:api"]!);
+        assert.equal(api.concurrency, 40);
+        assert.equal(api.port, 9090);
+        assert.ok(!("<<" in api));
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("refuses two stack files that resolve to the same physical names", () => {
+        const prod = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
+        const dir = project({ "Pulumi.prod2.yaml": prod });
+        assert.throws(
+            () => readStackFile(dir, "prod2"),
+            (err: Error) =>
+                err instanceof ConfigError &&
+                err.message.includes(
+                    'logistics:environment: stack prod2 and stack prod resolve to the same physical names (bucket "replace-me-logistics-prod-lgx-prod-lake"',
+                ),
+        );
+        // The shipped stack files do not collide.
+        assert.doesNotThrow(() => stackConfig("dev") && stackConfig("prod"));
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("refuses bad command lines, naming the argument", () => {
+        const cases: [string, () => unknown, RegExp][] = [
+            [
+                "preview: unknown flag",
+                () => parsePreviewArgs(["--stak", "prod"]),
+                /unknown argument "--stak"/,
+            ],
+            ["import-file: no stack", () => parseImportArgs([]), /--stack is required/],
+            [
+                "import-file: flag without value",
+                () => parseImportArgs(["--out"]),
+                /--out needs a value/,
+            ],
+            [
+                "import-file: typo",
+                () => parseImportArgs(["--stack", "dev", "--froce"]),
+                /unknown argument "--froce"\. Did you mean --force\?/,
+            ],
+            [
+                "import-file: stray word",
+                () => parseImportArgs(["--stack", "dev", "prod"]),
+                /unexpected argument "prod"/,
+            ],
+            [
+                "ops: unknown check",
+                () => parseOpsArgs(["fresh", "--stack", "dev"]),
+                /unknown check "fresh"/,
+            ],
+            [
+                "a boolean given a value",
+                () =>
+                    parseCommandLine(["--json=yes"], {
+                        command: "x",
+                        usage: "U",
+                        flags: { json: { type: "boolean" } },
+                    }),
+                /--json takes no value\.\n\nU$/,
+            ],
+        ];
+        for (const [title, run, message] of cases) assert.throws(run, message, title);
+    });
+
+    it("says how to pass flags that npm kept for itself", () => {
+        const saved = { ...process.env };
+        try {
+            process.env["npm_lifecycle_event"] = "preview";
+            process.env["npm_config_stack"] = "prod";
+            process.env["npm_config_json"] = "true";
+            assert.throws(
+                () => rejectFlagsKeptByNpm("preview", "Usage: --stack <name> --json --diff <base>"),
+                /^UsageError: --stack prod --json: npm took these flags for itself, so npm run preview never saw them\. Pass a command's flags after "--": npm run preview -- --stack prod --json$/,
+            );
+            // `npm run preview --stack prod`: npm keeps --stack as a boolean and passes prod on.
+            process.env["npm_config_stack"] = "true";
+            delete process.env["npm_config_json"];
+            assert.throws(
+                () => rejectFlagsKeptByNpm("preview", "--stack <name> --json", ["prod"]),
+                /^UsageError: --stack prod: npm took this flag for itself.*npm run preview -- --stack prod$/,
+            );
+            // Another script's run (a test spawning the tool) is not npm run preview.
+            process.env["npm_lifecycle_event"] = "test";
+            assert.doesNotThrow(() => rejectFlagsKeptByNpm("preview", "--stack"));
+        } finally {
+            process.env = saved;
+        }
+    });
+
+    it("resolves a user's paths from where npm run was started, for that command only", () => {
+        const saved = { ...process.env };
+        try {
+            process.env["INIT_CWD"] = "/somewhere/else";
+            process.env["npm_lifecycle_event"] = "import-file";
+            assert.equal(userPath("out.json", "import-file"), "/somewhere/else/out.json");
+            assert.equal(userPath("out.json", "preview"), path.resolve("out.json"));
+        } finally {
+            process.env = saved;
+        }
+    });
+
+    it("names a missing plan file and a revision git cannot read, with git's reason", () => {
+        assert.throws(
+            () => loadBase("missing-plan.json", "dev", PROJECT_ROOT),
+            /--diff: .*missing-plan\.json does not exist/,
+        );
+        const notRepo = fs.mkdtempSync(path.join(os.tmpdir(), "logistics-not-git-"));
+        assert.throws(
+            () => loadBase("main", "dev", notRepo),
+            /--diff: "main" is neither a plan file nor a git revision of .* \(git: fatal: not a git repository/,
+        );
+        fs.rmSync(notRepo, { recursive: true, force: true });
+    });
+});
+
+describe("bad input, as a process (exit codes, files, signals)", () => {
+    const tracked = () =>
+        spawnSync("git", ["status", "--porcelain", "--untracked-files=all"], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+        }).stdout;
+    let before = "";
+    before = tracked();
+
+    it("import-file never overwrites a file it did not write, and exits 2 on write errors", () => {
+        const dir = project({
+            "Pulumi.prod.yaml": fs
+                .readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8")
+                .replace(/replace-me-logistics-prod/g, "acme-logistics-prod"),
+        });
+        spawnSync("git", ["init", "-q"], { cwd: dir });
+        spawnSync("git", ["add", "Pulumi.dev.yaml"], { cwd: dir });
+        fs.writeFileSync(path.join(dir, "notes.json"), '{"mine": true}\n');
+        const cli = (...args: string[]) =>
+            runTool("import-file", ["--stack", "prod", ...args], { cwd: dir });
+        const cases: [string[], number, RegExp][] = [
+            [
+                ["--out", "Pulumi.prod.yaml"],
+                2,
+                /--out .*Pulumi\.prod\.yaml: exists and was not written by this command.*--force/,
+            ],
+            [["--out", "Pulumi.dev.yaml"], 2, /--out .*Pulumi\.dev\.yaml: is tracked by git/],
+            [
+                ["--out", "notes.json"],
+                2,
+                /--out .*notes\.json: exists and was not written by this command/,
+            ],
+            [["--out", "."], 2, /--out .*: is a directory/],
+            [
+                ["--out", "no/such/folder/import.json"],
+                2,
+                /--out .*no\/such\/folder\/import\.json: cannot write it: its folder .* does not exist/,
+            ],
+        ];
+        const stackFile = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
+        for (const [args, code, message] of cases) {
+            const r = cli(...args);
+            assert.equal(r.status, code, `${args.join(" ")}: ${r.stderr}`);
+            assert.match(r.stderr, message, args.join(" "));
+            assert.doesNotMatch(r.stderr, /\n\s+at |failed while building the stack/);
+        }
+        assert.equal(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"), stackFile);
+        // Its own earlier output is rewritten; --force overwrites anything.
+        assert.equal(cli("--out", "import.json").status, 0);
+        assert.equal(cli("--out", "import.json").status, 0);
+        const forced = cli("--out", "notes.json", "--force");
+        assert.equal(forced.status, 0, forced.stderr);
+        const stray = fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"));
+        assert.deepEqual(stray, [], "no temporary file left");
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("every command answers --help with its usage and exit 0", () => {
+        for (const tool of ["preview", "policy", "import-file", "ops", "inventory", "bench"]) {
+            const r = runTool(tool, ["--help"], { cwd: PROJECT_ROOT });
+            assert.equal(r.status, 0, `${tool}: ${r.stderr}`);
+            assert.match(r.stdout, new RegExp(`^Usage: npm run ${tool}`), tool);
+        }
+    });
+
+    it("npm run preview --stack prod (without --) says how to pass the flag, exit 2", () => {
+        const r = spawnSync("npm", ["run", "-s", "preview", "--stack", "prod"], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+        });
+        assert.equal(r.status, 2, r.stderr);
+        assert.match(
+            r.stderr,
+            /error: --stack prod: npm took this flag for itself, so npm run preview never saw it\. Pass a command's flags after "--": npm run preview -- --stack prod/,
+        );
+    });
+
+    it("an interrupted --diff removes its extracted base", async function () {
+        const cacheDir = path.join(PROJECT_ROOT, ".cache", "preview-base");
+        const child = spawn(
+            process.execPath,
+            [
+                require.resolve("ts-node/dist/bin.js"),
+                "--transpile-only",
+                path.join(PROJECT_ROOT, "tools", "preview.ts"),
+                "--diff",
+                "HEAD",
+            ],
+            { cwd: PROJECT_ROOT, stdio: "ignore" },
+        );
+        const mine = () =>
+            fs.existsSync(cacheDir)
+                ? fs.readdirSync(cacheDir).filter((d) => d.endsWith(`-${child.pid}`))
+                : [];
+        // Wait until the base is extracted, then interrupt as Ctrl-C would.
+        for (let i = 0; i < 600 && mine().length === 0 && child.exitCode === null; i++)
+            await new Promise((r) => setTimeout(r, 50));
+        assert.equal(mine().length, 1, "the base was extracted");
+        child.kill("SIGINT");
+        const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+        assert.equal(code, 130);
+        assert.deepEqual(mine(), [], "the extracted base is gone");
+    });
+
+    it("leaves no changed tracked file and no stray temporary file in the project", () => {
+        assert.equal(tracked(), before);
+        const temps = spawnSync("git", ["ls-files", "--others", "--exclude-standard"], {
+            cwd: PROJECT_ROOT,
+            encoding: "utf8",
+        })
+            .stdout.split("\n")
+            .filter((f) => /\.tmp$|^import-.*\.json$/.test(f));
+        assert.deepEqual(temps, []);
+        const cache = path.join(PROJECT_ROOT, ".cache", "preview-base");
+        assert.deepEqual(fs.existsSync(cache) ? fs.readdirSync(cache) : [], []);
+    });
+});

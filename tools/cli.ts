@@ -1,0 +1,116 @@
+// The commands' shared argument handling: node:util.parseArgs with errors that carry the usage,
+// flags npm kept for itself, and paths resolved from where the user ran `npm run`.
+import * as path from "path";
+import { parseArgs } from "node:util";
+import { closest } from "../stacks/schema";
+import { UsageError } from "./offline/stackfile";
+
+export interface FlagSpec {
+    type: "string" | "boolean";
+    short?: string;
+}
+
+export interface CommandLine {
+    /** The npm script name, for messages: `npm run <command> -- …`. */
+    command: string;
+    usage: string;
+    flags: Record<string, FlagSpec>;
+    /** Whether bare words (an ops check) are accepted. */
+    positionals?: boolean;
+}
+
+export interface Parsed {
+    values: Record<string, string | boolean | undefined>;
+    positionals: string[];
+}
+
+/**
+ * Parses `argv` strictly. An unknown flag names the closest known one; a flag without its value
+ * says so; both end with the usage. `--help` always parses (the caller prints the usage).
+ */
+export function parseCommandLine(argv: readonly string[], cli: CommandLine): Parsed {
+    const options = { ...cli.flags, help: { type: "boolean" as const, short: "h" } };
+    try {
+        const { values, positionals } = parseArgs({
+            args: [...argv],
+            options,
+            strict: true,
+            allowPositionals: cli.positionals ?? false,
+        });
+        return { values: values as Parsed["values"], positionals };
+    } catch (err) {
+        throw new UsageError(`${describeParseError(err, argv, cli)}\n\n${cli.usage}`);
+    }
+}
+
+function describeParseError(err: unknown, argv: readonly string[], cli: CommandLine): string {
+    const code = (err as { code?: string }).code;
+    const message = (err as Error).message;
+    const known = Object.keys(cli.flags).map((f) => `--${f}`);
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+        const arg = /'([^']+)'/.exec(message)?.[1] ?? "";
+        const flag = arg.split("=")[0]!;
+        const guess = closest(flag, [...known, "--help"]);
+        return `unknown argument "${arg}".${guess ? ` Did you mean ${guess}?` : ""}`;
+    }
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+        const flag = /'(-{1,2}[\w-]+)/.exec(message)?.[1] ?? "";
+        const long = flag.startsWith("--")
+            ? flag
+            : `--${Object.entries(cli.flags).find(([, f]) => `-${f.short}` === flag)?.[0] ?? flag}`;
+        return cli.flags[long.slice(2)]?.type === "boolean"
+            ? `${long} takes no value.`
+            : `${long} needs a value.`;
+    }
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+        const arg = /'([^']+)'/.exec(message)?.[1] ?? argv.find((a) => !a.startsWith("-"));
+        return `unexpected argument "${arg}": npm run ${cli.command} takes only flags.`;
+    }
+    return message;
+}
+
+/**
+ * `npm run preview --stack prod` (without `--`) gives `--stack prod` to npm, which keeps it as
+ * its own config (`npm_config_stack=prod`) and runs the command without it. The command would
+ * then quietly use its default stack; instead, say how to pass flags through npm. Only checked
+ * when npm runs this very script, and for the flags `usage` lists.
+ */
+export function rejectFlagsKeptByNpm(
+    command: string,
+    usage: string,
+    argv: readonly string[] = process.argv.slice(2),
+): void {
+    if (process.env["npm_lifecycle_event"] !== command) return;
+    const flags = [...new Set([...usage.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!))];
+    const takesValue = new Set([...usage.matchAll(/--([a-z][a-z-]*) <[^>]+>/g)].map((m) => m[1]!));
+    // npm reads `--stack prod` as the boolean `--stack` and passes `prod` on as an argument.
+    const words = argv.filter((a) => !a.startsWith("-"));
+    const kept = flags
+        .map((flag) => [flag, process.env[`npm_config_${flag.replace(/-/g, "_")}`]] as const)
+        .filter(([, value]) => value !== undefined && value !== "")
+        .map(([flag, value]) =>
+            value === "true" && takesValue.has(flag) && words.length > 0
+                ? `--${flag} ${words.shift()!}`
+                : value === "true"
+                  ? `--${flag}`
+                  : `--${flag} ${value}`,
+        );
+    if (kept.length === 0) return;
+    const shown = kept.join(" ");
+    throw new UsageError(
+        `${shown}: npm took ${kept.length === 1 ? "this flag" : "these flags"} for itself, so npm run ${command} ` +
+            `never saw ${kept.length === 1 ? "it" : "them"}. Pass a command's flags after "--": ` +
+            `npm run ${command} -- ${shown}`,
+    );
+}
+
+/**
+ * A path the user typed, resolved from where they ran `npm run <command>` (npm sets INIT_CWD and
+ * runs the command in the project root), or from the working directory otherwise. INIT_CWD is
+ * trusted only when npm runs this very command: a child of `npm test` inherits the test's.
+ */
+export function userPath(p: string, command: string): string {
+    const fromNpm =
+        process.env["npm_lifecycle_event"] === command ? process.env["INIT_CWD"] : undefined;
+    return path.resolve(fromNpm || process.cwd(), p);
+}
