@@ -4,8 +4,12 @@ import { bigqueryPolicies } from "./bigquery";
 import { cloudrunPolicies } from "./cloudrun";
 import { composerPolicies } from "./composer";
 import { generalPolicies } from "./general";
-import { iamPolicies } from "./iam";
+import { hardeningPlanPolicies } from "./hardening";
+import { iamPlanPolicies, iamPolicies } from "./iam";
+import { stackExceptionsApplied } from "./lib";
 import { monitoringPolicies } from "./monitoring";
+import { residencyPlanPolicies } from "./residency";
+import { secretsPlanPolicies } from "./secrets";
 import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
 
@@ -21,4 +25,18 @@ export const resourcePolicies = [
     ...generalPolicies,
 ];
 
-export const allPolicies = [...resourcePolicies, ...stackPolicies];
+/** Policies that judge the whole plan at once (IAM, secrets, hardening, residency). */
+export const planPolicies = [
+    ...iamPlanPolicies,
+    ...secretsPlanPolicies,
+    ...hardeningPlanPolicies,
+    ...residencyPlanPolicies,
+];
+
+// stack-exceptions-applied last: it shows the exceptions the policies before it applied.
+export const allPolicies = [
+    ...resourcePolicies,
+    ...stackPolicies,
+    ...planPolicies,
+    stackExceptionsApplied,
+];
