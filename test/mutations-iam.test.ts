@@ -3,18 +3,12 @@
 import { strict as assert } from "assert";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { judge, type Components, type Mutation } from "./mutations";
+import { in_, judge, type Mutation } from "./mutations";
 
 const P = "replace-me-logistics-prod";
 const DEPLOYER = `projects/${P}/serviceAccounts/lgx-prod-deployer@${P}.iam.gserviceaccount.com`;
 const JOBS = `projects/${P}/serviceAccounts/lgx-prod-jobs@${P}.iam.gserviceaccount.com`;
 const LAKE = `${P}-lgx-prod-lake`;
-/** Options that put a resource inside the platform's component of `type`. */
-export function in_(c: Components, type: string): { parent: pulumi.Resource } {
-    const parent = c.get(type);
-    assert.ok(parent, `no component ${type} in the plan`);
-    return { parent };
-}
 const policy = (role: string, members: string[]) =>
     JSON.stringify({ bindings: [{ role, members }] });
 

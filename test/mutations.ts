@@ -106,3 +106,10 @@ export async function judge(stack: string, mutations: readonly Mutation[]): Prom
     }
     return out;
 }
+
+/** Options that put a resource inside the platform's component of `type`. */
+export function in_(c: Components, type: string): { parent: pulumi.Resource } {
+    const parent = c.get(type);
+    assert.ok(parent, `no component ${type} in the plan`);
+    return { parent };
+}
