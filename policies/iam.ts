@@ -325,11 +325,13 @@ export function conditionProblems(condition: string, repository?: string): strin
             "Workload identity provider must set attributeCondition: without it, every token of the issuer is accepted.",
         ];
     const problems: string[] = [];
-    if (/\|\||\bor\b/i.test(c))
+    // Judge the expression, not the repository names quoted in it ('true-co/app').
+    const bare = c.replace(/(['"])[^'"]*\1/g, "''");
+    if (/\|\|/.test(bare))
         problems.push(
             "attributeCondition must not contain || (an alternative accepts other tokens).",
         );
-    if (/\btrue\b|!(?!=)|\bnot\b/i.test(c))
+    if (/\btrue\b|!(?!=)|!=/.test(bare))
         problems.push("attributeCondition must not contain a constant or a negation.");
     const repos = [...c.matchAll(/assertion\.repository\s*==\s*(['"])([^'"]*)\1/g)].map(
         (m) => m[2]!,
