@@ -104,12 +104,30 @@ export function entropy(s: string): number {
     return h;
 }
 
-/** Whether a string looks like a random token: long, one word, letters and digits, high entropy. */
+/**
+ * Whether a string looks like a random token: 32+ hex digits, or 20+ characters of one word mixing
+ * upper case, lower case and digits with high entropy (names and versions have separators and
+ * one case: `composer-3-airflow-2.10.5`).
+ */
 export function looksRandom(s: string): boolean {
-    if (!/^[A-Za-z0-9+/=_.~-]{20,}$/.test(s) || !/[0-9]/.test(s) || !/[A-Za-z]/.test(s))
-        return false;
-    if (/^[0-9a-f-]+$/i.test(s)) return s.replace(/-/g, "").length >= 32 && entropy(s) >= 3.3;
-    return entropy(s) >= 4.0;
+    if (!/^[A-Za-z0-9+/=_.~-]{20,}$/.test(s)) return false;
+    // A UUID identifies (a tenant, a workspace); it grants nothing by itself.
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s)) return false;
+    if (/^[0-9a-f-]+$/i.test(s))
+        return (
+            /[0-9]/.test(s) &&
+            /[a-f]/i.test(s) &&
+            s.replace(/-/g, "").length >= 32 &&
+            entropy(s) >= 3.3
+        );
+    const separators = (s.match(/[-._/~]/g) ?? []).length;
+    return (
+        /[A-Z]/.test(s) &&
+        /[a-z]/.test(s) &&
+        /[0-9]/.test(s) &&
+        separators <= 2 &&
+        entropy(s) >= 4.0
+    );
 }
 
 /** What credential a value is, or undefined; `random` also judges token-like strings. */
