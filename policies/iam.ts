@@ -55,6 +55,28 @@ export function isServiceAgent(member: string): boolean {
     return SERVICE_AGENT.test(member);
 }
 
+/** The pool id of one subject or one attribute value of a workload identity pool, or undefined. */
+export function federatedPool(member: string): string | undefined {
+    const m =
+        /^principal:\/\/iam\.googleapis\.com\/projects\/[^/]+\/locations\/global\/workloadIdentityPools\/([^/]+)\/subject\/[^*]+$/.exec(
+            member,
+        ) ??
+        /^principalSet:\/\/iam\.googleapis\.com\/projects\/[^/]+\/locations\/global\/workloadIdentityPools\/([^/]+)\/attribute\.[^/]+\/[^*]+$/.exec(
+            member,
+        );
+    return m?.[1];
+}
+
+/** Pool ids of the workload identity pools the plan declares. */
+function planPools(resources: readonly PlanResource[]): Set<string> {
+    return new Set(
+        resources
+            .filter((r) => r.type === "gcp:iam/workloadIdentityPool:WorkloadIdentityPool")
+            .map((r) => r.props["workloadIdentityPoolId"])
+            .filter((id): id is string => typeof id === "string"),
+    );
+}
+
 /**
  * Why a member is not allowed, or undefined when it is: members in `domains`, the project's own
  * service accounts, Google's service agents, federated principals of a workload identity pool.
@@ -63,6 +85,7 @@ export function memberProblem(
     member: string,
     project: string | undefined,
     domains: readonly string[],
+    pools: ReadonlySet<string> = new Set(),
 ): string | undefined {
     const inDomains = (d: string) => domains.some((x) => x.toLowerCase() === d.toLowerCase());
     if (PUBLIC.includes(member)) return undefined; // iam-no-public-members
@@ -79,20 +102,12 @@ export function memberProblem(
         const domain = id.split("@")[1] ?? "";
         return inDomains(domain) ? undefined : `${member} is outside the allowed domains`;
     }
-    // Workload identity federation: one subject, or a set selected by an attribute.
+    // Workload identity federation: one subject, or a set selected by an attribute, of a pool the
+    // stack declares (its project number is known only after deploy, its pool id is not).
     // https://cloud.google.com/iam/docs/principal-identifiers
-    if (
-        /^principal:\/\/iam\.googleapis\.com\/projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/subject\/.+/.test(
-            member,
-        )
-    )
-        return undefined;
-    if (
-        /^principalSet:\/\/iam\.googleapis\.com\/projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+\/attribute\.[^/]+\/.+/.test(
-            member,
-        )
-    )
-        return undefined;
+    const pool = federatedPool(member);
+    if (pool !== undefined)
+        return pools.has(pool) ? undefined : `${member} is not a principal of this stack's pools`;
     if (/^projectTeam:/.test(member)) return undefined; // the project's own owners/editors/viewers
     if (/^project(Owner|Editor|Viewer):/.test(member))
         return member.split(":")[1] === project
@@ -134,7 +149,10 @@ export const iamNoPrimitiveRoles = planPolicy({
 
 interface EscalationConfig {
     deployerAccountId?: string;
+    /** Project-level roles the platform documents for the deployer. */
     deployerRoles: string[];
+    /** Roles the deployer holds on the project's own service accounts (acting as them). */
+    deployerAccountRoles: string[];
     exceptions?: PolicyException[];
 }
 
@@ -152,11 +170,23 @@ export const iamNoPrivilegeEscalation = planPolicy<EscalationConfig>({
                 items: { type: "string", pattern: "^roles/" },
                 default: [],
             },
+            deployerAccountRoles: {
+                type: "array",
+                items: { type: "string", pattern: "^roles/" },
+                default: [],
+            },
         },
     },
-    check: (resources, report, { deployerAccountId, deployerRoles }) => {
+    check: (resources, report, { deployerAccountId, deployerRoles, deployerAccountRoles }) => {
         const project = stackProject(resources);
         const custom = customRoles(resources);
+        const pools = planPools(resources);
+        const ownAccount = (r: PlanResource) =>
+            project !== undefined &&
+            typeof r.props["serviceAccountId"] === "string" &&
+            new RegExp(
+                `^projects/${project}/serviceAccounts/[^/]+@${project}\\.iam\\.gserviceaccount\\.com$`,
+            ).test(r.props["serviceAccountId"]);
         const deployer =
             deployerAccountId && project
                 ? `serviceAccount:${deployerAccountId}@${project}.iam.gserviceaccount.com`
@@ -175,18 +205,23 @@ export const iamNoPrivilegeEscalation = planPolicy<EscalationConfig>({
                 continue;
             }
             if (perms.length === 0) continue;
-            if (member === deployer && deployerRoles.includes(role)) continue;
+            // The deployer's documented grants, each at the scope the platform grants it.
+            if (member === deployer && g.scope === "project" && deployerRoles.includes(role))
+                continue;
+            if (
+                member === deployer &&
+                g.scope === "serviceAccount" &&
+                ownAccount(r) &&
+                deployerAccountRoles.includes(role)
+            )
+                continue;
+            // Workload identity: one subject or one attribute value of the stack's own pool.
             if (
                 role === "roles/iam.workloadIdentityUser" &&
                 g.scope === "serviceAccount" &&
-                /^principal(Set)?:\/\//.test(member) &&
-                !/\/\*$/.test(member) &&
-                !/^principalSet:\/\/[^/]+\/projects\/[^/]+\/locations\/global\/workloadIdentityPools\/[^/]+$/.test(
-                    member,
-                )
+                pools.has(federatedPool(member) ?? "")
             )
-                continue; // one subject or one attribute value of a pool
-            if (g.scope === "serviceAccount" && isServiceAgent(member)) continue;
+                continue;
             report(r, `${role} must not be granted to ${member}: it holds ${perms.join(", ")}.`);
         }
     },
@@ -212,9 +247,10 @@ export const iamMembersAllowedDomains = planPolicy<{
     },
     check: (resources, report, { allowedMemberDomains }) => {
         const project = stackProject(resources);
+        const pools = planPools(resources);
         for (const { r, g } of planGrants(resources)) {
             if (typeof g.member !== "string") continue;
-            const problem = memberProblem(g.member, project, allowedMemberDomains);
+            const problem = memberProblem(g.member, project, allowedMemberDomains, pools);
             if (problem)
                 report(
                     r,

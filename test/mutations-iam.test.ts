@@ -210,6 +210,33 @@ export const IAM_MUTATIONS: Mutation[] = [
                 member: "serviceAccount:123456789-compute@developer.gserviceaccount.com",
             }),
     },
+    {
+        name: "the deployer acting as every account of the project",
+        add: (_c, n) =>
+            new gcp.projects.IAMMember(n("deployer-actas"), {
+                project: P,
+                role: "roles/iam.serviceAccountUser",
+                member: `serviceAccount:lgx-prod-deployer@${P}.iam.gserviceaccount.com`,
+            }),
+    },
+    {
+        name: "another project's service agent minting tokens for the deployer",
+        add: (_c, n) =>
+            new gcp.serviceaccount.IAMMember(n("agent"), {
+                serviceAccountId: DEPLOYER,
+                role: "roles/iam.serviceAccountTokenCreator",
+                member: "serviceAccount:service-999@gcp-sa-cloudbuild.iam.gserviceaccount.com",
+            }),
+    },
+    {
+        name: "a subject of another project's pool acting as the deployer",
+        add: (_c, n) =>
+            new gcp.serviceaccount.IAMMember(n("pool"), {
+                serviceAccountId: DEPLOYER,
+                role: "roles/iam.workloadIdentityUser",
+                member: "principal://iam.googleapis.com/projects/999/locations/global/workloadIdentityPools/ci/subject/repo:evil/x:ref:refs/heads/main",
+            }),
+    },
     // ---- added inside the platform's components
     {
         name: "token creator on the deployer for an outside user (in Identities)",

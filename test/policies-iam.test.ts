@@ -158,6 +158,7 @@ const CONFIG = {
     "iam-no-privilege-escalation": {
         deployerAccountId: "lgx-prod-deployer",
         deployerRoles: ["roles/resourcemanager.projectIamAdmin"],
+        deployerAccountRoles: ["roles/iam.serviceAccountUser"],
     },
     "iam-members-allowed-domains": { allowedMemberDomains: ["example.com"] },
 };
@@ -237,6 +238,49 @@ describe("IAM deny rules", () => {
             [
                 "iam-no-privilege-escalation: roles/resourcemanager.projectIamAdmin must not be granted to serviceAccount:lgx-prod-deployer@evil.iam.gserviceaccount.com: it holds resourcemanager.projects.setIamPolicy.",
                 "iam-members-allowed-domains: IAM member not allowed: serviceAccount:lgx-prod-deployer@evil.iam.gserviceaccount.com is outside the allowed domains. Allowed domains: example.com.",
+            ],
+        ],
+        [
+            "the deployer's account role granted on the whole project",
+            fake(PROJECT_MEMBER, {
+                project: P,
+                role: "roles/iam.serviceAccountUser",
+                member: `serviceAccount:lgx-prod-deployer@${P}.iam.gserviceaccount.com`,
+            }),
+            [
+                `iam-no-privilege-escalation: roles/iam.serviceAccountUser must not be granted to serviceAccount:lgx-prod-deployer@${P}.iam.gserviceaccount.com: it holds iam.serviceAccounts.actAs.`,
+            ],
+        ],
+        [
+            "the deployer acting as one of the project's accounts",
+            fake(SA_MEMBER, {
+                serviceAccountId: `projects/${P}/serviceAccounts/api@${P}.iam.gserviceaccount.com`,
+                role: "roles/iam.serviceAccountUser",
+                member: `serviceAccount:lgx-prod-deployer@${P}.iam.gserviceaccount.com`,
+            }),
+            [],
+        ],
+        [
+            "a service agent of any project minting tokens for an account",
+            fake(SA_MEMBER, {
+                serviceAccountId: `projects/${P}/serviceAccounts/api@${P}.iam.gserviceaccount.com`,
+                role: "roles/iam.serviceAccountTokenCreator",
+                member: "serviceAccount:service-999@gcp-sa-cloudbuild.iam.gserviceaccount.com",
+            }),
+            [
+                "iam-no-privilege-escalation: roles/iam.serviceAccountTokenCreator must not be granted to serviceAccount:service-999@gcp-sa-cloudbuild.iam.gserviceaccount.com: it holds iam.serviceAccounts.getAccessToken, iam.serviceAccounts.getOpenIdToken, iam.serviceAccounts.signBlob, iam.serviceAccounts.signJwt, iam.serviceAccounts.implicitDelegation.",
+            ],
+        ],
+        [
+            "workload identity for a subject of another pool",
+            fake(SA_MEMBER, {
+                serviceAccountId: "x",
+                role: "roles/iam.workloadIdentityUser",
+                member: "principal://iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/evil/subject/me",
+            }),
+            [
+                "iam-no-privilege-escalation: roles/iam.workloadIdentityUser must not be granted to principal://iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/evil/subject/me: it holds iam.serviceAccounts.getAccessToken, iam.serviceAccounts.getOpenIdToken.",
+                "iam-members-allowed-domains: IAM member not allowed: principal://iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/evil/subject/me is not a principal of this stack's pools. Allowed domains: example.com.",
             ],
         ],
         [
@@ -345,8 +389,15 @@ describe("IAM deny rules", () => {
             ],
         ],
     ];
+    const POOL = fake(
+        "gcp:iam/workloadIdentityPool:WorkloadIdentityPool",
+        { project: P, workloadIdentityPoolId: "gh" },
+        "pool",
+    );
     for (const [title, r, expected] of cases)
-        it(title, async () => assert.deepEqual((await found([r])).sort(), [...expected].sort()));
+        it(title, async () =>
+            assert.deepEqual((await found([POOL, r])).sort(), [...expected].sort()),
+        );
 
     it("a grant of a custom role the stack defines is judged by its permissions", async () => {
         const role = fake(
@@ -576,13 +627,11 @@ describe("IAM policies and the shipped stacks", () => {
         for (const stack of ["dev", "prod"]) {
             const c = loadPolicyConfig(stack)["iam-no-privilege-escalation"] as {
                 deployerRoles: string[];
+                deployerAccountRoles: string[];
             };
-            // Project-level roles from identities.ts, plus serviceAccountUser granted on the workload accounts.
-            assert.deepEqual(
-                [...c.deployerRoles].sort(),
-                [...declared, "roles/iam.serviceAccountUser"].sort(),
-                stack,
-            );
+            assert.deepEqual([...c.deployerRoles].sort(), [...declared].sort(), stack);
+            // identities.ts grants the deployer serviceAccountUser on each workload account.
+            assert.deepEqual(c.deployerAccountRoles, ["roles/iam.serviceAccountUser"], stack);
         }
     });
 
