@@ -11,7 +11,8 @@ import { get, planPolicy, stackProject, UNKNOWN, type PlanResource } from "./lib
  * https://cloud.google.com/functions/docs/securing/function-identity,
  * https://cloud.google.com/kubernetes-engine/docs/how-to/hardening-your-cluster#use_least_privilege_sa,
  * https://cloud.google.com/dataflow/docs/concepts/security-and-permissions#worker-service-account,
- * https://cloud.google.com/workflows/docs/authentication#deploy_a_workflow_with_a_custom_service_account
+ * https://cloud.google.com/workflows/docs/authentication#deploy_a_workflow_with_a_custom_service_account,
+ * https://cloud.google.com/dataproc/docs/concepts/configuring-clusters/service-accounts
  */
 export const SERVICE_ACCOUNT_PATHS: Readonly<Record<string, string>> = {
     "gcp:cloudrunv2/service:Service": "template.serviceAccount",
@@ -26,6 +27,8 @@ export const SERVICE_ACCOUNT_PATHS: Readonly<Record<string, string>> = {
     "gcp:dataflow/flexTemplateJob:FlexTemplateJob": "serviceAccountEmail",
     "gcp:workflows/workflow:Workflow": "serviceAccount",
     "gcp:dataproc/cluster:Cluster": "clusterConfig.gceClusterConfig.serviceAccount",
+    // https://cloud.google.com/build/docs/cloud-build-service-account-updates
+    "gcp:cloudbuild/trigger:Trigger": "serviceAccount",
 };
 
 /** Compute instances: a `serviceAccount` block without an email is the default account. */

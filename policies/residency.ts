@@ -10,6 +10,8 @@ const LOCATION_KEYS = new Set([
     "locationId",
     "dataLocations",
     "locations",
+    // Pub/Sub's message storage policy. https://cloud.google.com/pubsub/docs/resource-location-restriction
+    "allowedPersistenceRegions",
 ]);
 
 /** Where a location may legitimately be a non-place: a monitored resource's labels, a notification label. */

@@ -93,6 +93,11 @@ const VALUE_PATTERNS: readonly [RegExp, string][] = [
     [/\bnpm_[A-Za-z0-9]{36}\b/, "an npm token"],
     [/\bBearer\s+[A-Za-z0-9._~+/-]{16,}=*/, "a bearer token"],
     [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/, "a JSON web token"],
+    // A command line or script setting a credential: `--password=hunter2`, `export API_KEY=…`.
+    [
+        /(^|[\s-])(password|passwd|token|secret|api[_-]?key|access[_-]?key|client[_-]?secret)\s*[=:]\s*[^\s$'"{}<>]{4,}/i,
+        "a credential set on a command line",
+    ],
 ];
 
 /** Bits of entropy per character of a string. */

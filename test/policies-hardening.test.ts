@@ -314,6 +314,15 @@ describe("regions-every-resource", () => {
             ],
         ],
         [
+            "a topic stored outside",
+            fake("gcp:pubsub/topic:Topic", {
+                messageStoragePolicy: { allowedPersistenceRegions: ["us-central1", "asia-east1"] },
+            }),
+            [
+                "messageStoragePolicy.allowedPersistenceRegions[1] must be an allowed location (US, us-central1), got asia-east1.",
+            ],
+        ],
+        [
             "automatic secret replication",
             fake("gcp:secretmanager/secret:Secret", { replication: { auto: {} } }),
             [

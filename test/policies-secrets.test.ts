@@ -78,6 +78,8 @@ describe("secrets-no-plaintext", () => {
             [PEM, false, "a private key"],
             ["mysql://app:pw@10.0.0.1/db", false, "a URL with a password"],
             ["https://example.com/path", false, undefined],
+            ["serve --port=8080 --password=hunter2", false, "a credential set on a command line"],
+            ["--token=$TOKEN", false, undefined],
             ["q8ZK2mX7vR4tN9pL3sW6yB1cF5hJ0dG8aE2uT7oI", true, "a high-entropy token"],
             ["q8ZK2mX7vR4tN9pL3sW6yB1cF5hJ0dG8aE2uT7oI", false, undefined],
             ["replace-me-logistics-prod-lgx-prod-lake-backups", true, undefined],
