@@ -37,6 +37,24 @@ export const IAM_MUTATIONS: Mutation[] = [
         },
     },
     {
+        name: "the default compute account as an on-call member",
+        config: {
+            "logistics:oncall": {
+                members: ["serviceAccount:123456789-compute@developer.gserviceaccount.com"],
+            },
+        },
+    },
+    {
+        name: "raw data owned by an outside user",
+        config: {
+            "logistics:warehouse": {
+                location: "US",
+                timeTravelHours: 168,
+                iam: { raw: { "roles/bigquery.dataOwner": ["user:analyst@gmail.com"] } },
+            },
+        },
+    },
+    {
         name: "pull-request previews act as the prod deployer",
         config: {
             "logistics:ci": {
