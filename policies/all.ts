@@ -10,6 +10,7 @@ import { stackExceptionsApplied } from "./lib";
 import { monitoringPolicies } from "./monitoring";
 import { residencyPlanPolicies } from "./residency";
 import { secretsPlanPolicies } from "./secrets";
+import { statefulPlanPolicies } from "./stateful";
 import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
 
@@ -31,6 +32,7 @@ export const planPolicies = [
     ...secretsPlanPolicies,
     ...hardeningPlanPolicies,
     ...residencyPlanPolicies,
+    ...statefulPlanPolicies,
 ];
 
 // stack-exceptions-applied last: it shows the exceptions the policies before it applied.

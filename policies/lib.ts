@@ -302,3 +302,15 @@ export const stackExceptionsApplied: StackValidationPolicy & { remediationSteps:
             );
     },
 };
+
+/** The label each stateful kind carries, which label-keyed checks rely on. */
+export const STATEFUL_LABELS: Readonly<
+    Record<StatefulKind, readonly [string, string] | undefined>
+> = {
+    "backups-bucket": ["purpose", "backups"],
+    "data-lake": ["component", "data-lake"],
+    "raw-dataset": ["dataset", "raw"],
+    "raw-table": ["dataset", "raw"],
+    composer: ["component", "composer"],
+    "api-key-secret": ["component", "api"],
+};

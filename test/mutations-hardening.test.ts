@@ -2,6 +2,7 @@
 // accounts, Composer exposure and floors, federation conditions, locations — each blocked.
 import { strict as assert } from "assert";
 import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
 import { in_, judge, type Mutation } from "./mutations";
 import { stackConfig } from "./harness";
 
@@ -13,6 +14,17 @@ const API_SA = `lgx-prod-api@${P}.iam.gserviceaccount.com`;
 function section(key: string, changes: Record<string, unknown>): Record<string, unknown> {
     const base = JSON.parse(stackConfig("prod")[key]!) as Record<string, unknown>;
     return { [key]: { ...base, ...changes } };
+}
+
+/** A stack transformation that sets one label of the resource named `name`. */
+function relabel(name: string, key: string, value: string): pulumi.ResourceTransformation {
+    return (args) =>
+        args.name === name
+            ? {
+                  props: { ...args.props, labels: { ...args.props["labels"], [key]: value } },
+                  opts: args.opts,
+              }
+            : undefined;
 }
 
 function provider(condition: string, issuerUri = "https://token.actions.githubusercontent.com") {
@@ -65,6 +77,19 @@ export const HARDENING_MUTATIONS: Mutation[] = [
     {
         name: "Composer snapshots in Europe",
         config: section("logistics:backups", { snapshotLocation: "europe-west1" }),
+    },
+    // ---- a component's code edited: the label its stateful resource is found by
+    {
+        name: "backups bucket relabelled (BackupStore)",
+        transform: relabel("lgx-prod-backups-bucket", "purpose", "archive"),
+    },
+    {
+        name: "data lake relabelled (DataLake)",
+        transform: relabel("lgx-prod-lake-bucket", "component", "lake"),
+    },
+    {
+        name: "a raw table relabelled (Warehouse)",
+        transform: relabel("lgx-prod-warehouse-raw-packages", "dataset", "scratch"),
     },
     // ---- added in code
     {

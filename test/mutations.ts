@@ -20,6 +20,11 @@ export interface Mutation {
      * parent to add them inside it.
      */
     add?: (components: Components, name: (suffix: string) => string) => void;
+    /**
+     * An edit of a component's own code, made as a stack transformation on its resources (e.g.
+     * a label changed); the stack is judged as a whole.
+     */
+    transform?: pulumi.ResourceTransformation;
 }
 
 /**
@@ -29,6 +34,7 @@ export interface Mutation {
 export async function planWithAdditions(
     stack: string,
     adds: readonly ((c: Components) => void)[],
+    transform?: pulumi.ResourceTransformation,
 ): Promise<Plan> {
     return runOffline({
         stack,
@@ -40,6 +46,7 @@ export async function planWithAdditions(
                     components.set(args.type, args.resource);
                 return undefined;
             });
+            if (transform) pulumi.runtime.registerStackTransformation(transform);
             const { program } = await import("../stacks/program");
             const outputs = program(options);
             for (const add of adds) add(components);
@@ -62,8 +69,9 @@ export interface Outcome {
 }
 
 /**
- * Judges every mutation against `stack`: stack-file edits one plan each, additions in one shared
- * plan where each mutation is blocked when a mandatory violation names one of its own resources.
+ * Judges every mutation against `stack`: stack-file edits and component edits one plan each,
+ * additions in one shared plan where each mutation is blocked when a mandatory violation names one
+ * of its own resources.
  */
 export async function judge(stack: string, mutations: readonly Mutation[]): Promise<Outcome[]> {
     const out: Outcome[] = [];
@@ -79,6 +87,10 @@ export async function judge(stack: string, mutations: readonly Mutation[]): Prom
             throw err;
         }
         const found = await mandatory(plan, stack);
+        out.push({ name: m.name, blockedBy: [...new Set(found.map((v) => v.policy))].sort() });
+    }
+    for (const m of mutations.filter((m) => m.transform)) {
+        const found = await mandatory(await planWithAdditions(stack, [], m.transform), stack);
         out.push({ name: m.name, blockedBy: [...new Set(found.map((v) => v.policy))].sort() });
     }
     const added = mutations.filter((m) => m.add);

@@ -353,11 +353,41 @@ describe("regions-every-resource", () => {
     });
 });
 
+describe("stateful-identity-kept", () => {
+    const bucket = (
+        labels: Record<string, string> | undefined,
+        chain = "logistics:storage:BackupStore$",
+    ) => ({
+        ...fake("gcp:storage/bucket:Bucket", { labels }, "lgx-prod-backups-bucket"),
+        urn: `urn:pulumi:prod::logistics::logistics:stack:Platform$${chain}gcp:storage/bucket:Bucket::lgx-prod-backups-bucket`,
+    });
+    it("keeps the label the backups bucket is found by", async () => {
+        assert.deepEqual(
+            await messages("stateful-identity-kept", [bucket({ purpose: "backups" })]),
+            [],
+        );
+        assert.deepEqual(
+            await messages("stateful-identity-kept", [bucket({ purpose: "archive" })]),
+            [
+                'The backups-bucket must keep the label purpose: backups, got "archive": checks that find it by that label would skip it.',
+            ],
+        );
+        assert.deepEqual(await messages("stateful-identity-kept", [bucket(undefined)]), [
+            "The backups-bucket must keep the label purpose: backups, got null: checks that find it by that label would skip it.",
+        ]);
+    });
+    it("does not judge a bucket outside the component", async () => {
+        assert.deepEqual(await messages("stateful-identity-kept", [bucket({}, "")]), []);
+    });
+});
+
 describe("the shipped stacks", () => {
     for (const stack of ["dev", "prod"])
         it(`${stack}: no mandatory finding of the hardening, residency, secrets and IAM policies`, async () => {
             const mine = allPolicies.filter((p) =>
-                /^(iam|secrets|regions-every|cloudrun|composer|stack-exceptions)/.test(p.name),
+                /^(iam|secrets|regions-every|cloudrun|composer|stack-exceptions|stateful-identity)/.test(
+                    p.name,
+                ),
             );
             const violations = await runPolicies(
                 await planFor(stack),
