@@ -91,6 +91,31 @@ export const HARDENING_MUTATIONS: Mutation[] = [
         name: "a raw table relabelled (Warehouse)",
         transform: relabel("lgx-prod-warehouse-raw-packages", "dataset", "scratch"),
     },
+    {
+        name: "Composer web server opened to 0.0.0.0/0 (Orchestration)",
+        transform: (args) =>
+            args.name === "lgx-prod-composer-environment"
+                ? {
+                      props: {
+                          ...args.props,
+                          config: {
+                              ...args.props["config"],
+                              webServerNetworkAccessControl: {
+                                  allowedIpRanges: [{ value: "0.0.0.0/0", description: "all" }],
+                              },
+                          },
+                      },
+                      opts: args.opts,
+                  }
+                : undefined,
+    },
+    {
+        name: "the API's invoker check switched off (ApiService)",
+        transform: (args) =>
+            args.name === "lgx-prod-api-service"
+                ? { props: { ...args.props, invokerIamDisabled: true }, opts: args.opts }
+                : undefined,
+    },
     // ---- added in code
     {
         name: "Cloud Run service without a service account (in ApiService)",
