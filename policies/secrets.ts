@@ -95,7 +95,8 @@ const VALUE_PATTERNS: readonly [RegExp, string][] = [
     [/\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+/, "a JSON web token"],
     // A command line or script setting a credential: `--password=hunter2`, `export API_KEY=…`.
     [
-        /(^|[\s-])(password|passwd|token|secret|api[_-]?key|access[_-]?key|client[_-]?secret)\s*[=:]\s*[^\s$'"{}<>]{4,}/i,
+        // An option or an assignment, not prose ("the API token: rotate it" is not one).
+        /(^|\s)(--?[\w-]*|(export\s+)?[A-Z_]*)(password|passwd|token|secret|api[_-]?key|access[_-]?key)[\w-]*=[^\s$'"{}<>]{4,}/i,
         "a credential set on a command line",
     ],
 ];
