@@ -4,7 +4,10 @@ import { allPolicies } from "../policies/all";
 import { carriers, looksRandom, secretName, secretValue } from "../policies/secrets";
 import type { Plan, PlannedResource } from "../tools/offline/engine";
 import { runPolicies } from "../tools/offline/policy";
-import { planFor } from "./harness";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { runOffline, SECRET_PLAINTEXT } from "../tools/offline/engine";
+import { planFor, stackConfig } from "./harness";
 
 const GITHUB = ["ghp", "_", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"].join("");
 const PEM = ["-----BEGIN ", "PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----"].join("");
@@ -193,5 +196,28 @@ describe("secrets-no-plaintext", () => {
             const policy = allPolicies.filter((p) => p.name === "secrets-no-plaintext");
             assert.deepEqual(await runPolicies(plan, { all: "mandatory" }, policy), [], stack);
         }
+    });
+});
+
+describe("secret values in the offline plan", () => {
+    it("keeps a secret's value out of the plan's JSON but there for the policy runner", async () => {
+        const plan = await runOffline({
+            stack: "dev",
+            config: stackConfig("dev"),
+            program: () => {
+                new gcp.secretmanager.Secret("s", {
+                    secretId: "s",
+                    replication: { auto: {} },
+                    labels: { note: pulumi.secret("hidden-value") as never },
+                });
+                return {};
+            },
+        });
+        const labels = plan.resources.find((r) => r.name === "s")!.inputs["labels"] as Record<
+            string,
+            Record<string, unknown>
+        >;
+        assert.equal(JSON.stringify(labels["note"]), '{"secret":true,"value":"[secret]"}');
+        assert.equal(labels["note"]![SECRET_PLAINTEXT], "hidden-value");
     });
 });
