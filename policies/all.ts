@@ -5,8 +5,13 @@ import { cloudrunPolicies } from "./cloudrun";
 import { composerPolicies } from "./composer";
 import { costPolicies } from "./cost";
 import { generalPolicies } from "./general";
-import { iamPolicies } from "./iam";
+import { hardeningPlanPolicies } from "./hardening";
+import { iamPlanPolicies, iamPolicies } from "./iam";
+import { stackExceptionsApplied } from "./lib";
 import { monitoringPolicies } from "./monitoring";
+import { residencyPlanPolicies } from "./residency";
+import { secretsPlanPolicies } from "./secrets";
+import { statefulPlanPolicies } from "./stateful";
 import { stackPolicies } from "./stack";
 import { storagePolicies } from "./storage";
 
@@ -22,4 +27,20 @@ export const resourcePolicies = [
     ...generalPolicies,
 ];
 
-export const allPolicies = [...resourcePolicies, ...stackPolicies, ...costPolicies];
+/** Policies that judge the whole plan at once (IAM, secrets, hardening, residency). */
+export const planPolicies = [
+    ...iamPlanPolicies,
+    ...secretsPlanPolicies,
+    ...hardeningPlanPolicies,
+    ...residencyPlanPolicies,
+    ...statefulPlanPolicies,
+];
+
+// stack-exceptions-applied last: it shows the exceptions the policies before it applied.
+export const allPolicies = [
+    ...resourcePolicies,
+    ...stackPolicies,
+    ...planPolicies,
+    ...costPolicies,
+    stackExceptionsApplied,
+];

@@ -1,67 +1,82 @@
-// Cloud Run policies: bounded scaling, secrets only by reference, no accidental public access.
-import { get, resourcePolicy, RUN_INVOKER, RUN_SERVICE } from "./lib";
+// Cloud Run policies: bounded scaling with a warm floor, no public access unless the stack opts in.
+import { grantsOf, isIamBearing } from "./grants";
+import { get, resourcePolicy, RUN_SERVICE, snapshot, type LogisticsResourcePolicy } from "./lib";
 
-export const cloudrunScalingBounds = resourcePolicy<{ maxInstances: number }>({
-    name: "cloudrun-scaling-bounds",
-    description:
-        "Checks whether Cloud Run services set an instance range within the configured ceiling.",
-    remediationSteps: "Set logistics:api.minInstances ≤ maxInstances ≤ the policy's maxInstances.",
-    types: [RUN_SERVICE],
-    configSchema: {
-        properties: { maxInstances: { type: "integer", default: 100, minimum: 1, maximum: 1000 } },
+export const cloudrunScalingBounds = resourcePolicy<{ maxInstances: number; minInstances: number }>(
+    {
+        name: "cloudrun-scaling-bounds",
+        description:
+            "Checks whether Cloud Run services set an instance range within the configured ceiling and above the stack's floor of warm instances.",
+        remediationSteps:
+            "Set the policy's minInstances ≤ logistics:api.minInstances ≤ maxInstances ≤ the policy's maxInstances.",
+        types: [RUN_SERVICE],
+        configSchema: {
+            properties: {
+                maxInstances: { type: "integer", default: 100, minimum: 1, maximum: 1000 },
+                minInstances: { type: "integer", default: 0, minimum: 0, maximum: 1000 },
+            },
+        },
+        check: (p, _a, report, { maxInstances, minInstances }) => {
+            const min = get(p, "template.scaling.minInstanceCount");
+            const max = get(p, "template.scaling.maxInstanceCount");
+            if (max === undefined)
+                return report("Cloud Run service must set template.scaling.maxInstanceCount.");
+            if (max > maxInstances)
+                report(
+                    `Cloud Run service must scale to at most ${maxInstances} instances, got ${max}.`,
+                );
+            if (minInstances > 0 && !(typeof min === "number" && min >= minInstances))
+                report(
+                    `Cloud Run service must keep at least ${minInstances} instances warm, got ${min ?? "none (scale to zero)"}.`,
+                );
+            if (min !== undefined && min > max)
+                report(
+                    `Cloud Run service must have minInstanceCount ≤ maxInstanceCount, got ${min} > ${max}.`,
+                );
+        },
     },
-    check: (p, _a, report, { maxInstances }) => {
-        const min = get(p, "template.scaling.minInstanceCount");
-        const max = get(p, "template.scaling.maxInstanceCount");
-        if (max === undefined)
-            return report("Cloud Run service must set template.scaling.maxInstanceCount.");
-        if (max > maxInstances)
-            report(
-                `Cloud Run service must scale to at most ${maxInstances} instances, got ${max}.`,
-            );
-        if (min !== undefined && min > max)
-            report(
-                `Cloud Run service must have minInstanceCount ≤ maxInstanceCount, got ${min} > ${max}.`,
-            );
-    },
-});
+);
 
-const SECRET_NAME = /(KEY|SECRET|PASSWORD|PASSWD|TOKEN|CREDENTIAL)/i;
+/** Cloud Run IAM types (any of their member/binding/policy forms) and the service itself. */
+function isRunGrantType(type: string): boolean {
+    return type === RUN_SERVICE || (/^gcp:cloudrun(v2)?\//.test(type) && isIamBearing(type));
+}
 
-export const cloudrunNoPlaintextSecrets = resourcePolicy({
-    name: "cloudrun-no-plaintext-secrets",
-    description:
-        "Checks whether Cloud Run env vars that look like secrets carry plain values instead of Secret Manager references.",
-    remediationSteps:
-        "Store the value in Secret Manager and reference it with valueSource.secretKeyRef.",
-    types: [RUN_SERVICE],
-    check: (p, _a, report) => {
-        for (const c of get(p, "template.containers") ?? [])
-            for (const e of c?.envs ?? [])
-                if (
-                    typeof e?.name === "string" &&
-                    SECRET_NAME.test(e.name) &&
-                    e.value !== undefined
-                )
-                    report(
-                        `Cloud Run env var ${e.name} must come from Secret Manager (valueSource.secretKeyRef), not a plain value.`,
-                    );
-    },
-});
-
-export const cloudrunNoPublicInvoker = resourcePolicy<{ allowPublic: boolean }>({
+export const cloudrunNoPublicInvoker: LogisticsResourcePolicy = {
     name: "cloudrun-no-public-invoker",
     description:
-        "Checks whether Cloud Run services are invokable by allUsers or allAuthenticatedUsers.",
+        "Checks whether Cloud Run services or jobs are invokable by allUsers or allAuthenticatedUsers (an IAM member, binding or policy, or invokerIamDisabled).",
     remediationSteps:
         "Grant roles/run.invoker to named members (logistics:api.invokers); publicInvoker only where the policy config allows it.",
-    types: [RUN_INVOKER],
     configSchema: { properties: { allowPublic: { type: "boolean", default: false } } },
-    check: (p, _a, report, { allowPublic }) => {
-        if (!allowPublic && (p.member === "allUsers" || p.member === "allAuthenticatedUsers"))
-            report(`Cloud Run service must not be invokable by ${p.member}.`);
+    validateResource: (args, report) => {
+        if (!isRunGrantType(args.type)) return;
+        const { allowPublic } = args.getConfig<{ allowPublic: boolean }>();
+        // A member grant is read as is: with its member unknown the policy cannot run, which the
+        // output shows as for any resource policy (iam-members-known judges the unknown in prod).
+        const grants = /Member$/.test(args.type)
+            ? [{ role: args.props["role"], member: args.props["member"], via: "member" }]
+            : grantsOf({
+                  type: args.type,
+                  urn: args.urn,
+                  name: args.name,
+                  props: snapshot(args.props),
+              });
+        for (const g of grants) {
+            if (
+                typeof g.member !== "string" ||
+                !["allUsers", "allAuthenticatedUsers"].includes(g.member)
+            )
+                continue;
+            if (allowPublic && g.role === "roles/run.invoker") continue;
+            report(
+                g.via === "invokerIamDisabled"
+                    ? "Cloud Run service must not set invokerIamDisabled: every caller could invoke it."
+                    : `Cloud Run service must not be invokable by ${g.member}.`,
+            );
+        }
     },
-});
+};
 
 export const cloudrunDeletionProtection = resourcePolicy({
     name: "cloudrun-deletion-protection",
@@ -76,7 +91,6 @@ export const cloudrunDeletionProtection = resourcePolicy({
 
 export const cloudrunPolicies = [
     cloudrunScalingBounds,
-    cloudrunNoPlaintextSecrets,
     cloudrunNoPublicInvoker,
     cloudrunDeletionProtection,
 ];

@@ -1,5 +1,13 @@
-// Composer policies: a maintenance window GCP accepts, and snapshots for recovery.
-import { COMPOSER, get, resourcePolicy } from "./lib";
+// Composer policies: a maintenance window GCP accepts, snapshots for recovery, a private
+// environment with a restricted web server, and the stack's resilience floors.
+import {
+    COMPOSER,
+    EXCEPTIONS_SCHEMA,
+    get,
+    resourcePolicy,
+    waived,
+    type PolicyException,
+} from "./lib";
 
 /** Hours per slot and slots per week of a Composer window, or undefined when unknown. */
 export function windowHours(w: unknown): { slot: number; days: number } | undefined {
@@ -49,4 +57,80 @@ export const composerSnapshotsEnabled = resourcePolicy({
     },
 });
 
-export const composerPolicies = [composerMaintenanceWindowAccepted, composerSnapshotsEnabled];
+/** Ranges that admit every address. */
+const ANYWHERE = ["0.0.0.0/0", "::/0", "0.0.0.0", "*"];
+
+export const composerPrivateEnvironment = resourcePolicy<{ exceptions: PolicyException[] }>({
+    name: "composer-private-environment",
+    description:
+        "Checks whether the Composer environment is private (no public IPs) and its Airflow web server admits only listed IP ranges, never 0.0.0.0/0.",
+    remediationSteps:
+        "Set config.enablePrivateEnvironment (Composer 3) and webServerNetworkAccessControl.allowedIpRanges to the office or VPN ranges; an accepted gap is an exception with its reason in the policy config.",
+    types: [COMPOSER],
+    configSchema: { properties: { exceptions: EXCEPTIONS_SCHEMA as never } },
+    check: (p, args, report, { exceptions }) => {
+        const found = (m: string) => {
+            if (!waived("composer-private-environment", exceptions, args.urn, m)) report(m);
+        };
+        // Composer 3: enablePrivateEnvironment; Composer 2: privateEnvironmentConfig.enablePrivateEndpoint.
+        // https://cloud.google.com/composer/docs/composer-3/configure-private-ip
+        const private3 = get(p, "config.enablePrivateEnvironment") === true;
+        const private2 = get(p, "config.privateEnvironmentConfig.enablePrivateEndpoint") === true;
+        if (!private3 && !private2)
+            found("Composer environment must be private (config.enablePrivateEnvironment: true).");
+        // Without an access control, the web server admits every address.
+        // https://cloud.google.com/composer/docs/composer-3/restrict-web-server-access
+        const ranges = get(p, "config.webServerNetworkAccessControl.allowedIpRanges");
+        if (!Array.isArray(ranges) || ranges.length === 0)
+            found(
+                "Composer web server access is not restricted: without webServerNetworkAccessControl.allowedIpRanges it admits every address.",
+            );
+        else
+            for (const r of ranges)
+                if (ANYWHERE.includes(String(get(r, "value")).trim()))
+                    found(`Composer web server must not admit ${String(get(r, "value"))}.`);
+    },
+});
+
+export const composerResilienceFloors = resourcePolicy<{
+    resilienceMode?: string;
+    minSchedulers: number;
+    minWorkers: number;
+}>({
+    name: "composer-resilience-floors",
+    description:
+        "Checks whether the Composer environment keeps the stack's floors: resilience mode, schedulers and minimum workers.",
+    remediationSteps:
+        "Set logistics:composer.resilienceMode, schedulerCount and workers.minCount to at least the policy's floors.",
+    types: [COMPOSER],
+    configSchema: {
+        properties: {
+            resilienceMode: { type: "string", enum: ["STANDARD_RESILIENCE", "HIGH_RESILIENCE"] },
+            minSchedulers: { type: "integer", minimum: 0, maximum: 10, default: 0 },
+            minWorkers: { type: "integer", minimum: 0, maximum: 100, default: 0 },
+        },
+    },
+    check: (p, _a, report, { resilienceMode, minSchedulers, minWorkers }) => {
+        const mode = get(p, "config.resilienceMode") ?? "STANDARD_RESILIENCE";
+        if (resilienceMode === "HIGH_RESILIENCE" && mode !== "HIGH_RESILIENCE")
+            report(`Composer environment must run in HIGH_RESILIENCE mode, got ${String(mode)}.`);
+        // Unset counts are GCP's per-size defaults: not a floor the stack can rely on.
+        const schedulers = get(p, "config.workloadsConfig.scheduler.count");
+        if (minSchedulers > 0 && !(typeof schedulers === "number" && schedulers >= minSchedulers))
+            report(
+                `Composer environment must run at least ${minSchedulers} schedulers, got ${schedulers ?? "GCP's default"}.`,
+            );
+        const workers = get(p, "config.workloadsConfig.worker.minCount");
+        if (minWorkers > 0 && !(typeof workers === "number" && workers >= minWorkers))
+            report(
+                `Composer environment must keep at least ${minWorkers} workers, got ${workers ?? "GCP's default"}.`,
+            );
+    },
+});
+
+export const composerPolicies = [
+    composerMaintenanceWindowAccepted,
+    composerSnapshotsEnabled,
+    composerPrivateEnvironment,
+    composerResilienceFloors,
+];

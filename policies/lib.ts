@@ -1,9 +1,11 @@
 // Helpers for the pack's policies: typed props access that tolerates unknown and missing values.
 import type {
     PolicyConfigSchema,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationPolicy,
 } from "@pulumi/policy";
 
 /** Every policy of this pack carries a remediation hint. */
@@ -63,3 +65,252 @@ export const ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy";
 export const SA_KEY = "gcp:serviceaccount/key:Key";
 export const WIF_POOL = "gcp:iam/workloadIdentityPool:WorkloadIdentityPool";
 export const WIF_PROVIDER = "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider";
+
+// ---- Unknown values, plan-wide context, exceptions ------------------------------------------
+
+/** Marks a value known only after deploy in a {@link snapshot}. */
+export const UNKNOWN: unique symbol = Symbol("known after deploy");
+export type Unknown = typeof UNKNOWN;
+
+/** Whether an error is the policy SDK's (or the offline runner's) "value unknown during preview". */
+function isUnknownError(err: unknown): boolean {
+    return err instanceof Error && err.constructor.name === "UnknownValueError";
+}
+
+/**
+ * A plain copy of `props` in which every value the cloud has not computed yet is {@link UNKNOWN}.
+ * Reading props directly throws at the first unknown, which would stop a check that covers many
+ * resources; a snapshot lets the check judge what is known and report what is not.
+ */
+export function snapshot(value: unknown, depth = 0): any {
+    if (value === null || typeof value !== "object" || depth > 32) return value;
+    if (Array.isArray(value)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < value.length; i++) out.push(read(value, i, depth));
+        return out;
+    }
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(value)) out[k] = read(value, k, depth);
+    return out;
+}
+
+function read(obj: any, key: string | number, depth: number): unknown {
+    try {
+        return snapshot(obj[key], depth + 1);
+    } catch (err) {
+        if (isUnknownError(err)) return UNKNOWN;
+        throw err;
+    }
+}
+
+/** A resource as the stack policies of this pack see it: plain props, unknowns marked. */
+export interface PlanResource {
+    type: string;
+    urn: string;
+    name: string;
+    props: Record<string, any>;
+}
+
+/** An exception declared in a policy's config: the resource it waives and why. */
+export interface PolicyException {
+    /** The resource's URN (exact). */
+    urn: string;
+    /** Why the finding is accepted; shown in the output. */
+    reason: string;
+    /** Only findings whose message contains this text are waived; all of the policy's when absent. */
+    finding?: string;
+}
+
+/** The `exceptions` key every exception-bearing policy accepts in its config. */
+export const EXCEPTIONS_SCHEMA = {
+    type: "array",
+    default: [],
+    items: {
+        type: "object",
+        required: ["urn", "reason"],
+        additionalProperties: false,
+        properties: {
+            urn: { type: "string", pattern: "^urn:pulumi:" },
+            reason: { type: "string", minLength: 10 },
+            finding: { type: "string", minLength: 1 },
+        },
+    },
+} as const;
+
+/** Exceptions applied in this run, for {@link stackExceptionsApplied} to show. */
+const applied = new Map<string, { policy: string; exception: PolicyException }>();
+
+/** Whether `exceptions` waive `message` on `urn`; an applied one is recorded to be shown. */
+export function waived(
+    policy: string,
+    exceptions: readonly PolicyException[] | undefined,
+    urn: string,
+    message: string,
+): boolean {
+    const e = (exceptions ?? []).find(
+        (x) => x.urn === urn && (x.finding === undefined || message.includes(x.finding)),
+    );
+    if (!e) return false;
+    applied.set(`${policy}\u0000${urn}\u0000${e.finding ?? ""}`, { policy, exception: e });
+    return true;
+}
+
+/** The exceptions applied so far to resources of `urns`; clears them. */
+export function takeAppliedExceptions(
+    urns: ReadonlySet<string>,
+): { policy: string; exception: PolicyException }[] {
+    const out = [...applied.values()].filter((a) => urns.has(a.exception.urn));
+    applied.clear();
+    return out.sort(
+        (a, b) =>
+            a.policy.localeCompare(b.policy) || a.exception.urn.localeCompare(b.exception.urn),
+    );
+}
+
+export interface PlanRule<C extends object> {
+    name: string;
+    description: string;
+    remediationSteps: string;
+    configSchema?: PolicyConfigSchema;
+    /** Reports problems of the whole plan; `report` takes the resource the problem is on. */
+    check(
+        resources: readonly PlanResource[],
+        report: (r: PlanResource, message: string) => void,
+        config: C,
+    ): void;
+}
+
+/**
+ * Builds a stack policy over plain snapshots of every resource: a check that needs the whole plan
+ * (the stack's project, custom roles, the registry) and must not go blind at one unknown value.
+ * Findings on resources listed in the config's `exceptions` are waived and shown by
+ * stack-exceptions-applied.
+ */
+export function planPolicy<C extends object = Record<string, never>>(
+    rule: PlanRule<C>,
+): StackValidationPolicy & { remediationSteps: string } {
+    return {
+        name: rule.name,
+        description: rule.description,
+        remediationSteps: rule.remediationSteps,
+        configSchema: {
+            ...(rule.configSchema ?? {}),
+            properties: {
+                ...(rule.configSchema?.properties ?? {}),
+                exceptions: EXCEPTIONS_SCHEMA as never,
+            },
+        },
+        validateStack: (args, report) => {
+            const config = args.getConfig<C & { exceptions?: PolicyException[] }>();
+            const resources = planResources(args.resources);
+            rule.check(
+                resources,
+                (r, message) => {
+                    if (!waived(rule.name, config.exceptions, r.urn, message))
+                        report(message, r.urn);
+                },
+                config,
+            );
+        },
+    };
+}
+
+const snapshots = new WeakMap<readonly PolicyResource[], PlanResource[]>();
+
+/** Snapshots of a stack's resources, built once per validation run and shared by the policies. */
+export function planResources(resources: readonly PolicyResource[]): PlanResource[] {
+    let out = snapshots.get(resources);
+    if (!out) {
+        out = resources.map((r) => ({
+            type: r.type,
+            urn: r.urn,
+            name: r.name,
+            props: snapshot(r.props) ?? {},
+        }));
+        snapshots.set(resources, out);
+    }
+    return out;
+}
+
+/**
+ * The stack's GCP project: the `project` most of the plan's resources name (the program sets it on
+ * every resource). A resource added for another project does not change it.
+ */
+export function stackProject(resources: readonly PlanResource[]): string | undefined {
+    const counts = new Map<string, number>();
+    for (const r of resources)
+        if (typeof r.props["project"] === "string")
+            counts.set(r.props["project"], (counts.get(r.props["project"]) ?? 0) + 1);
+    return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/** The type chain of a URN: `[..., parent component type, own type]`. */
+export function typeChain(urn: string): string[] {
+    return (urn.split("::")[2] ?? "").split("$");
+}
+
+/** What a stateful resource of the platform is, or undefined. */
+export type StatefulKind =
+    "backups-bucket" | "data-lake" | "raw-dataset" | "raw-table" | "composer" | "api-key-secret";
+
+/**
+ * Recognises the platform's stateful resources by what the same change cannot quietly edit: the
+ * component they belong to (the URN's type chain) and their logical name within it (the URN's
+ * last part, which names the physical resource's role: `<component>-bucket`, `<component>-raw`).
+ * Labels are not used: a change that edits a label would switch the checks off.
+ */
+export function statefulKind(urn: string, type: string): StatefulKind | undefined {
+    const chain = typeChain(urn);
+    const parent = chain[chain.length - 2];
+    const name = urn.split("::")[3] ?? "";
+    if (type === BUCKET && parent === "logistics:storage:BackupStore" && name.endsWith("-bucket"))
+        return "backups-bucket";
+    if (type === BUCKET && parent === "logistics:storage:DataLake" && name.endsWith("-bucket"))
+        return "data-lake";
+    if (type === DATASET && parent === "logistics:bigquery:Warehouse" && name.endsWith("-raw"))
+        return "raw-dataset";
+    if (type === TABLE && parent === "logistics:bigquery:Warehouse" && /-raw-[^-]/.test(name))
+        return "raw-table";
+    if (type === COMPOSER && parent === "logistics:composer:Orchestration") return "composer";
+    if (
+        type === "gcp:secretmanager/secret:Secret" &&
+        parent === "logistics:api:ApiService" &&
+        name.endsWith("-key-secret")
+    )
+        return "api-key-secret";
+    return undefined;
+}
+
+/**
+ * Shows every exception the pack applied in this run, with its reason, as advisory findings: an
+ * accepted risk stays visible in every preview. Listed last in all.ts, so it runs after the
+ * policies that apply them.
+ */
+export const stackExceptionsApplied: StackValidationPolicy & { remediationSteps: string } = {
+    name: "stack-exceptions-applied",
+    description:
+        "Checks whether policy exceptions from the stack's policy config were applied, and lists each with its reason.",
+    remediationSteps:
+        "Nothing to do while the reason holds; remove the exception from policies/config/<stack>.json once it no longer does.",
+    enforcementLevel: "advisory",
+    validateStack: (args, report) => {
+        const urns = new Set(args.resources.map((r) => r.urn));
+        for (const { policy, exception } of takeAppliedExceptions(urns))
+            report(
+                `exception to ${policy}${exception.finding ? ` ("${exception.finding}")` : ""}: ${exception.reason}`,
+                exception.urn,
+            );
+    },
+};
+
+/** The label each stateful kind carries, which label-keyed checks rely on. */
+export const STATEFUL_LABELS: Readonly<
+    Record<StatefulKind, readonly [string, string] | undefined>
+> = {
+    "backups-bucket": ["purpose", "backups"],
+    "data-lake": ["component", "data-lake"],
+    "raw-dataset": ["dataset", "raw"],
+    "raw-table": ["dataset", "raw"],
+    composer: ["component", "composer"],
+    "api-key-secret": ["component", "api"],
+};

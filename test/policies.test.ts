@@ -256,7 +256,7 @@ const CASES: [
         ],
     ],
     [
-        "cloudrun-no-plaintext-secrets",
+        "secrets-no-plaintext",
         T.run,
         RUN,
         [
@@ -274,9 +274,7 @@ const CASES: [
                         ],
                     },
                 },
-                [
-                    "Cloud Run env var DB_PASSWORD must come from Secret Manager (valueSource.secretKeyRef), not a plain value.",
-                ],
+                ["container env DB_PASSWORD has a credential's name and a plain value."],
             ],
         ],
     ],
@@ -399,10 +397,15 @@ const CASES: [
         ],
     ],
     [
-        "iam-no-public-data-access",
+        "iam-no-public-members",
         T.bucketIam,
         { role: "roles/storage.objectViewer", member: "group:a@example.com" },
-        [[{ member: "allUsers" }, ["Data must not be granted to allUsers."]]],
+        [
+            [
+                { member: "allUsers" },
+                ["roles/storage.objectViewer must not be granted to allUsers (member)."],
+            ],
+        ],
     ],
     [
         "monitoring-alert-routed-and-documented",
@@ -458,7 +461,7 @@ describe("policy pack", () => {
         for (const p of allPolicies) {
             assert.match(
                 p.name,
-                /^(gcs|bigquery|cloudrun|composer|iam|monitoring|labels|regions|stateful|stack)-[a-z0-9-]+$/,
+                /^(gcs|bigquery|cloudrun|composer|iam|monitoring|labels|regions|secrets|stateful|stack)-[a-z0-9-]+$/,
             );
             assert.match(p.description, /^Checks whether /, p.name);
             assert.ok(
@@ -482,6 +485,9 @@ describe("policy pack", () => {
     it("every resource policy has a table case", () => {
         const covered = new Set([
             ...CASES.map((c) => c[0]),
+            // Tables of their own: test/policies-hardening.test.ts.
+            "composer-private-environment",
+            "composer-resilience-floors",
             "stateful-resources-protected",
             "iam-no-service-account-keys",
         ]);
@@ -535,9 +541,13 @@ describe("policy pack", () => {
             ["Cloud Run service must scale to at most 10 instances, got 20."],
         );
         assert.deepEqual(
-            await messages("cloudrun-no-public-invoker", T.invoker, { member: "allUsers" }, true, {
-                allowPublic: true,
-            }),
+            await messages(
+                "cloudrun-no-public-invoker",
+                T.invoker,
+                { member: "allUsers", role: "roles/run.invoker" },
+                true,
+                { allowPublic: true },
+            ),
             [],
         );
     });
@@ -685,6 +695,7 @@ describe("policy pack", () => {
             "iam-no-service-account-keys",
             "labels-required",
             "regions-allowed",
+            "regions-every-resource",
             "stack-runbook-alerts-exist",
             "stateful-resources-protected",
         ]);

@@ -77,13 +77,22 @@ const SECRET_SIG = pulumi.runtime.specialSecretSig;
 const SIG_KEY = pulumi.runtime.specialSigKey;
 const RESOURCE_SIG = pulumi.runtime.specialResourceSig;
 
+/** Where a recorded secret keeps its value (not enumerable: never printed or serialised). */
+export const SECRET_PLAINTEXT = "plaintext";
+
 /** Turns wire values into plain JSON: unknowns marked, secrets hidden, resource refs as URNs. */
 export function plain(value: unknown): unknown {
     if (value === pulumi.runtime.unknownValue) return UNKNOWN;
     if (Array.isArray(value)) return value.map(plain);
     if (value !== null && typeof value === "object") {
         const obj = value as Record<string, unknown>;
-        if (obj[SIG_KEY] === SECRET_SIG) return { secret: true, value: "[secret]" };
+        if (obj[SIG_KEY] === SECRET_SIG)
+            // The value stays behind a non-enumerable key: out of JSON, renderings and comparisons,
+            // there for the policy runner, which hands policies the value as `pulumi preview` does.
+            return Object.defineProperty({ secret: true, value: "[secret]" }, SECRET_PLAINTEXT, {
+                value: plain(obj["value"]),
+                enumerable: false,
+            });
         if (obj[SIG_KEY] === RESOURCE_SIG) return { resource: obj["urn"] };
         return Object.fromEntries(
             Object.keys(obj)
