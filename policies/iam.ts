@@ -42,8 +42,88 @@ function isRunInvoker(r: PlanResource, g: Grant): boolean {
 
 // Google-managed service agents: service-<project number>@gcp-sa-<service>.iam.gserviceaccount.com
 // and a few older domains. https://cloud.google.com/iam/docs/service-agents
+// The offline preview answers the project number with a marked placeholder (<project-number>, see
+// tools/offline/engine.ts); GCP itself never holds that string, so accepting it changes nothing in
+// a real preview.
 const SERVICE_AGENT =
-    /^serviceAccount:(service-\d+@(gcp-sa-[a-z0-9-]+|compute-system|container-engine-robot|serverless-robot-prod|gs-project-accounts|dataflow-service-producer-prod|dataproc-accounts|cloudcomposer-accounts|bigquery-encryption)\.iam\.gserviceaccount\.com|\d+@cloudservices\.gserviceaccount\.com)$/;
+    /^serviceAccount:(service-(\d+|<project-number>)@(gcp-sa-[a-z0-9-]+|compute-system|container-engine-robot|serverless-robot-prod|gs-project-accounts|dataflow-service-producer-prod|dataproc-accounts|cloudcomposer-accounts|bigquery-encryption)\.iam\.gserviceaccount\.com|(\d+|<project-number>)@cloudservices\.gserviceaccount\.com)$/;
+
+/** The project number in a service agent's address, or undefined for any other member. */
+export function serviceAgentNumber(member: string): string | undefined {
+    if (!SERVICE_AGENT.test(member)) return undefined;
+    return /^serviceAccount:(?:service-)?([^@]+)@/.exec(member)?.[1];
+}
+
+/**
+ * Service-agent grants that raise the agent's access but that Google documents as required for a
+ * service the platform uses: each only on the account that service runs the platform's work as
+ * (read from the plan), never on another account. Any other escalation role to an agent is a
+ * violation.
+ */
+export const DOCUMENTED_AGENT_GRANTS: readonly {
+    domain: string;
+    role: string;
+    /** The emails of the accounts the service runs as in this plan. */
+    runsAs: (resources: readonly PlanResource[]) => string[];
+    source: string;
+}[] = [
+    {
+        // The Data Transfer agent mints tokens for the account a scheduled query runs as.
+        domain: "gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com",
+        role: "roles/iam.serviceAccountTokenCreator",
+        runsAs: (resources) =>
+            resources
+                .filter((r) => r.type === "gcp:bigquery/dataTransferConfig:DataTransferConfig")
+                .map((r) => r.props["serviceAccountName"])
+                .filter((e): e is string => typeof e === "string"),
+        source: "https://cloud.google.com/bigquery/docs/scheduling-queries#using_a_service_account",
+    },
+    {
+        // Composer 3 needs its agent to hold the extension role on the environment's account.
+        domain: "cloudcomposer-accounts.iam.gserviceaccount.com",
+        role: "roles/composer.ServiceAgentV2Ext",
+        runsAs: (resources) =>
+            resources
+                .filter((r) => r.type === "gcp:composer/environment:Environment")
+                .map((r) => get(r.props, "config.nodeConfig.serviceAccount"))
+                .filter((e): e is string => typeof e === "string"),
+        source: "https://cloud.google.com/composer/docs/composer-3/access-control#service-agent",
+    },
+];
+
+/** Whether a grant is one of Google's documented agent grants, on the account it is for. */
+function documentedAgentGrant(
+    resources: readonly PlanResource[],
+    r: PlanResource,
+    g: Grant,
+): boolean {
+    const account = r.props["serviceAccountId"];
+    const member = g.member;
+    if (g.scope !== "serviceAccount" || typeof account !== "string") return false;
+    if (typeof member !== "string" || serviceAgentNumber(member) === undefined) return false;
+    return DOCUMENTED_AGENT_GRANTS.some(
+        (d) =>
+            d.role === g.role &&
+            member.endsWith(`@${d.domain}`) &&
+            d.runsAs(resources).some((email) => account.endsWith(`/serviceAccounts/${email}`)),
+    );
+}
+
+/**
+ * Service agents whose project number is not the one every other agent in the plan shares: an
+ * agent of another project. The platform's agents all take the number of its own project
+ * (`gcp.organizations.getProject`), so a second number is a grant to a stranger's agent.
+ */
+export function foreignAgents(members: readonly string[]): Set<string> {
+    const counts = new Map<string, number>();
+    for (const m of members) {
+        const n = serviceAgentNumber(m);
+        if (n !== undefined) counts.set(n, (counts.get(n) ?? 0) + 1);
+    }
+    if (counts.size <= 1) return new Set();
+    const own = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+    return new Set(members.filter((m) => (serviceAgentNumber(m) ?? own) !== own));
+}
 
 /** Default service accounts GCP attaches when none is chosen: Compute Engine's and App Engine's. */
 // https://cloud.google.com/compute/docs/access/service-accounts#default_service_account
@@ -215,6 +295,8 @@ export const iamNoPrivilegeEscalation = planPolicy<EscalationConfig>({
                 deployerAccountRoles.includes(role)
             )
                 continue;
+            // Google's documented agent grants, on the account the agent's service runs as.
+            if (ownAccount(r) && documentedAgentGrant(resources, r, g)) continue;
             // Workload identity: one subject or one attribute value of the stack's own pool.
             if (
                 role === "roles/iam.workloadIdentityUser" &&
@@ -248,9 +330,15 @@ export const iamMembersAllowedDomains = planPolicy<{
     check: (resources, report, { allowedMemberDomains }) => {
         const project = stackProject(resources);
         const pools = planPools(resources);
-        for (const { r, g } of planGrants(resources)) {
+        const grants = planGrants(resources);
+        const foreign = foreignAgents(
+            grants.map(({ g }) => g.member).filter((m): m is string => typeof m === "string"),
+        );
+        for (const { r, g } of grants) {
             if (typeof g.member !== "string") continue;
-            const problem = memberProblem(g.member, project, allowedMemberDomains, pools);
+            const problem = foreign.has(g.member)
+                ? `${g.member} is a service agent of another project than the platform's other agents`
+                : memberProblem(g.member, project, allowedMemberDomains, pools);
             if (problem)
                 report(
                     r,

@@ -447,6 +447,86 @@ describe("IAM deny rules", () => {
     });
 });
 
+describe("Google service agents in grants", () => {
+    const agent = (n: string, domain: string) => `serviceAccount:service-${n}@${domain}`;
+    const TRANSFER = "gcp-sa-bigquerydatatransfer.iam.gserviceaccount.com";
+    const COMPOSER_AGENT = "cloudcomposer-accounts.iam.gserviceaccount.com";
+    const account = (id: string) =>
+        `projects/${P}/serviceAccounts/${id}@${P}.iam.gserviceaccount.com`;
+    const transfer = fake(
+        "gcp:bigquery/dataTransferConfig:DataTransferConfig",
+        {
+            serviceAccountName: `jobs@${P}.iam.gserviceaccount.com`,
+            dataSourceId: "scheduled_query",
+        },
+        "backup",
+    );
+    const environment = fake(
+        "gcp:composer/environment:Environment",
+        { config: { nodeConfig: { serviceAccount: `composer@${P}.iam.gserviceaccount.com` } } },
+        "env",
+    );
+    const grant = (name: string, id: string, role: string, member: string) =>
+        fake(SA_MEMBER, { serviceAccountId: account(id), role, member }, name);
+    const TOKEN = "roles/iam.serviceAccountTokenCreator";
+    const EXT = "roles/composer.ServiceAgentV2Ext";
+
+    it("allows the grants Google documents, on the account each service runs as", async () => {
+        assert.deepEqual(
+            await found([
+                transfer,
+                environment,
+                grant("t", "jobs", TOKEN, agent("123", TRANSFER)),
+                grant("c", "composer", EXT, agent("123", COMPOSER_AGENT)),
+            ]),
+            [],
+        );
+    });
+
+    it("accepts the offline preview's project-number placeholder as an agent's number", async () => {
+        assert.deepEqual(
+            await found([transfer, grant("t", "jobs", TOKEN, agent("<project-number>", TRANSFER))]),
+            [],
+        );
+    });
+
+    it("refuses the same role on another of the project's accounts", async () => {
+        assert.deepEqual(
+            await found([transfer, grant("t", "deployer", TOKEN, agent("123", TRANSFER))]),
+            [
+                `iam-no-privilege-escalation: ${TOKEN} must not be granted to ${agent("123", TRANSFER)}: it holds iam.serviceAccounts.getAccessToken, iam.serviceAccounts.getOpenIdToken, iam.serviceAccounts.signBlob, iam.serviceAccounts.signJwt, iam.serviceAccounts.implicitDelegation.`,
+            ],
+        );
+    });
+
+    it("refuses a documented role given to another service's agent", async () => {
+        const found_ = await found([
+            transfer,
+            grant("t", "jobs", TOKEN, agent("123", COMPOSER_AGENT)),
+        ]);
+        assert.equal(found_.length, 1);
+        assert.match(found_[0]!, /^iam-no-privilege-escalation: /);
+    });
+
+    it("refuses an agent of another project than the platform's other agents", async () => {
+        const stranger = agent("999", TRANSFER);
+        const found_ = await found([
+            transfer,
+            environment,
+            grant("t", "jobs", TOKEN, agent("123", TRANSFER)),
+            grant("c", "composer", EXT, agent("123", COMPOSER_AGENT)),
+            fake(
+                "gcp:storage/bucketIAMMember:BucketIAMMember",
+                { bucket: "b", role: "roles/storage.objectViewer", member: stranger },
+                "s",
+            ),
+        ]);
+        assert.deepEqual(found_, [
+            `iam-members-allowed-domains: IAM member not allowed: ${stranger} is a service agent of another project than the platform's other agents. Allowed domains: example.com.`,
+        ]);
+    });
+});
+
 describe("IAM helpers", () => {
     it("memberProblem", () => {
         const cases: [string, string | undefined][] = [
