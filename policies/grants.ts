@@ -1,5 +1,5 @@
 // The IAM model of the pack: which resource types carry grants, the grants each one makes, and
-// what a role can do (Google's predefined roles, policies/data/gcp-iam-roles.json).
+// what a role can do (Google's predefined roles, data/gcp-iam-roles.json).
 import * as fs from "fs";
 import * as path from "path";
 import { UNKNOWN, type PlanResource, type Unknown } from "./lib";
@@ -236,7 +236,9 @@ let rolesCache: Readonly<Record<string, RoleData>> | undefined;
 /** Google's predefined roles (permissions of the services the platform uses). */
 export function predefinedRoles(): Readonly<Record<string, RoleData>> {
     rolesCache ??= (
-        JSON.parse(fs.readFileSync(path.join(__dirname, "data", "gcp-iam-roles.json"), "utf8")) as {
+        JSON.parse(
+            fs.readFileSync(path.join(__dirname, "..", "data", "gcp-iam-roles.json"), "utf8"),
+        ) as {
             roles: Record<string, RoleData>;
         }
     ).roles;

@@ -241,7 +241,7 @@ export const iamNoPrivilegeEscalation = planPolicy<EscalationConfig>({
     description:
         "Checks whether any grant gives a role that can raise its holder's access (IAM admin, service account user/token creator/key admin, role admin, folder or organization admin, workload identity to a whole pool).",
     remediationSteps:
-        "Grant a role without IAM, impersonation or key permissions. The deployer's documented roles are deployerRoles/deployerAccountRoles in the policy config (components/identities.ts). A predefined role the pack does not know: add it with its permissions from Google's role reference to policies/data/gcp-iam-roles.json.",
+        "Grant a role without IAM, impersonation or key permissions. The deployer's documented roles are deployerRoles/deployerAccountRoles in the policy config (components/identities.ts). A predefined role the pack does not know: add it with its permissions from Google's role reference to data/gcp-iam-roles.json.",
     configSchema: {
         properties: {
             deployerAccountId: { type: "string", pattern: "^[a-z][a-z0-9-]{4,28}[a-z0-9]$" },
@@ -280,7 +280,7 @@ export const iamNoPrivilegeEscalation = planPolicy<EscalationConfig>({
             if (perms === UNKNOWN) {
                 report(
                     r,
-                    `${role}: not a predefined role the pack knows (policies/data/gcp-iam-roles.json) nor a custom role of this stack, so its permissions cannot be judged.`,
+                    `${role}: not a predefined role the pack knows (data/gcp-iam-roles.json) nor a custom role of this stack, so its permissions cannot be judged.`,
                 );
                 continue;
             }

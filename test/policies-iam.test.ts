@@ -374,7 +374,7 @@ describe("IAM deny rules", () => {
                 member: "group:g@example.com",
             }),
             [
-                "iam-no-privilege-escalation: roles/compute.admin: not a predefined role the pack knows (policies/data/gcp-iam-roles.json) nor a custom role of this stack, so its permissions cannot be judged.",
+                "iam-no-privilege-escalation: roles/compute.admin: not a predefined role the pack knows (data/gcp-iam-roles.json) nor a custom role of this stack, so its permissions cannot be judged.",
             ],
         ],
         [
