@@ -1,5 +1,6 @@
 // Every policy of the pack, as plain objects: the offline runner and the tests import this file;
 // only index.ts constructs the PolicyPack (its constructor starts a server).
+import type { PolicyConfigSchema } from "@pulumi/policy";
 import { bigqueryPolicies } from "./bigquery";
 import { cloudrunPolicies } from "./cloudrun";
 import { composerPolicies } from "./composer";
@@ -21,4 +22,20 @@ export const resourcePolicies = [
     ...generalPolicies,
 ];
 
-export const allPolicies = [...resourcePolicies, ...stackPolicies];
+/**
+ * Every policy accepts a `reason` in its config entry: an exception (a policy made advisory or
+ * disabled where the stack requires mandatory) states why, and the Pulumi CLI, which validates
+ * each entry against the policy's configSchema, accepts it too.
+ */
+function withReason<P extends { configSchema?: PolicyConfigSchema }>(policy: P): P {
+    const schema = policy.configSchema ?? { properties: {} };
+    return {
+        ...policy,
+        configSchema: {
+            ...schema,
+            properties: { ...schema.properties, reason: { type: "string", minLength: 1 } },
+        },
+    };
+}
+
+export const allPolicies = [...resourcePolicies, ...stackPolicies].map(withReason);
