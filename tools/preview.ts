@@ -6,7 +6,7 @@ import { ConfigError } from "../stacks/config";
 import { loadBase } from "./offline/base";
 import { diffPlans, renderDiff } from "./offline/diff";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
-import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
+import { loadPolicyConfig, policyConfigDir, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
 
@@ -73,7 +73,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return diff.protectedViolations.length > 0 ? 1 : 0;
     }
     const plan = await runOffline({ stack: args.stack, root });
-    const violations = await runPolicies(plan, loadPolicyConfig(args.stack));
+    // A missing or invalid pack config is a UsageError (exit 2), never a weaker gate.
+    const policyConfig = loadPolicyConfig(args.stack, policyConfigDir(root));
+    const violations = await runPolicies(plan, policyConfig);
     if (args.json) console.log(JSON.stringify({ ...plan, policyViolations: violations }, null, 2));
     else console.log(`${renderPlan(plan)}\n\n${renderViolations(violations, plan)}`);
     // As with `pulumi preview --policy-pack`, a mandatory violation fails the command.

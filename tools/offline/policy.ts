@@ -36,6 +36,12 @@ const UNKNOWN_SENTINEL = (sdkProxy as unknown as { unknownStringValue: string })
 
 export const POLICY_CONFIG_DIR = path.resolve(__dirname, "..", "..", "policies", "config");
 
+/** The pack config folder of a project: its own policies/config when it has one, else the pack's. */
+export function policyConfigDir(root: string): string {
+    const own = path.join(root, "policies", "config");
+    return fs.existsSync(own) ? own : POLICY_CONFIG_DIR;
+}
+
 /** Enforcement levels the Pulumi CLI accepts in a pack config. */
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 
