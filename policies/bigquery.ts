@@ -16,6 +16,7 @@ import { analyseSql } from "./sql";
 
 export const bigqueryTimeTravelFloor = resourcePolicy<{ minHours: number }>({
     name: "bigquery-time-travel-floor",
+    unknown: "fail",
     description:
         "Checks whether datasets keep at least the configured time-travel window (the runbook's FOR SYSTEM_TIME AS OF restores).",
     remediationSteps: "Raise logistics:warehouse.timeTravelHours (48 to 168, steps of 24).",
@@ -197,6 +198,7 @@ export const bigqueryBackupsExportToBackupsBucket = stackPolicy({
 
 export const bigqueryNoDeleteContentsOnDestroy = resourcePolicy({
     name: "bigquery-no-delete-contents-on-destroy",
+    unknown: "fail",
     description:
         "Checks whether datasets would drop their tables when deleted (deleteContentsOnDestroy).",
     remediationSteps: "Remove deleteContentsOnDestroy from the dataset.",

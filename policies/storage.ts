@@ -1,6 +1,6 @@
 // Cloud Storage policies: private, uniformly accessed buckets that keep their data.
 import type { PolicyResource } from "@pulumi/policy";
-import { BUCKET, get, resourcePolicy, stackPolicy, stateful } from "./lib";
+import { BUCKET, get, known, resourcePolicy, stackPolicy, stateful } from "./lib";
 
 const DAY = 86400;
 const TRANSFER_JOB = "gcp:storage/transferJob:TransferJob";
@@ -237,7 +237,7 @@ export const gcsTransferNoDeletes = stackPolicy({
         const s = stateful(resources);
         const protectedNames = new Set(
             [...s.dataLake, ...s.backups]
-                .map((b) => b.props["name"])
+                .map((b) => known(() => b.props["name"]))
                 .filter((n): n is string => typeof n === "string"),
         );
         for (const j of resources.filter((r: PolicyResource) => r.type === TRANSFER_JOB))
@@ -268,6 +268,7 @@ export const gcsTransferNoDeletes = stackPolicy({
 
 export const gcsUniformAccessRequired = resourcePolicy({
     name: "gcs-uniform-access-required",
+    unknown: "fail",
     description:
         "Checks whether buckets use uniform bucket-level access (IAM only, no object ACLs).",
     remediationSteps: "Set uniformBucketLevelAccess: true on the bucket.",
@@ -280,6 +281,7 @@ export const gcsUniformAccessRequired = resourcePolicy({
 
 export const gcsPublicAccessPrevented = resourcePolicy({
     name: "gcs-public-access-prevented",
+    unknown: "fail",
     description: "Checks whether buckets enforce public access prevention.",
     remediationSteps: 'Set publicAccessPrevention: "enforced" on the bucket.',
     types: [BUCKET],
@@ -293,6 +295,7 @@ export const gcsPublicAccessPrevented = resourcePolicy({
 
 export const gcsNoForceDestroy = resourcePolicy({
     name: "gcs-no-force-destroy",
+    unknown: "fail",
     description: "Checks whether buckets can be deleted with their objects (forceDestroy).",
     remediationSteps: "Remove forceDestroy: emptying a data bucket must be a deliberate step.",
     types: [BUCKET],

@@ -164,7 +164,8 @@ export function policyConfigProblems(
                 name === "all" ||
                 level === undefined ||
                 level === "mandatory" ||
-                level === "remediate"
+                level === "remediate" ||
+                !LEVELS.includes(String(level))
             )
                 continue;
             const reason = (value as { reason?: unknown } | null)?.reason;
