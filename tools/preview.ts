@@ -18,7 +18,8 @@ const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base
   --diff <base>   show what the working tree creates, updates, replaces and deletes relative to
                   <base>: a git revision (origin/main, HEAD~1, a tag), previewed offline by its
                   own code, or a plan.json saved with --json. Exits with 1 when a protected
-                  resource would be deleted or replaced.
+                  resource would be deleted or replaced, or a change is one Google Cloud
+                  refuses or cannot undo (a locked retention shortened, …).
   --help          show this help
 
 Without --diff, runs the policy pack (policies/) over the plan with policies/config/<name>.json;
@@ -70,7 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
         const diff = diffPlans(base.plan, await runOffline({ stack: args.stack, root }));
         if (args.json) console.log(JSON.stringify({ base: base.label, ...diff }, null, 2));
         else console.log(renderDiff(diff, base.label, "working tree"));
-        return diff.protectedViolations.length > 0 ? 1 : 0;
+        return diff.protectedViolations.length + diff.irreversible.length > 0 ? 1 : 0;
     }
     const plan = await runOffline({ stack: args.stack, root });
     // A missing or invalid pack config is a UsageError (exit 2), never a weaker gate.
