@@ -12,6 +12,7 @@ import {
     stateful,
     TRANSFER,
 } from "./lib";
+import { scheduleMinutes } from "./monitoring";
 import { analyseSql } from "./sql";
 
 export const bigqueryTimeTravelFloor = resourcePolicy<{ minHours: number }>({
@@ -87,6 +88,8 @@ export const bigqueryRawDataNoExpiry = stackPolicy({
     },
 });
 
+const ROUTINE = "gcp:bigquery/routine:Routine";
+
 /** Whether a value is the literal `true` (scheduled query params arrive as strings). */
 function isTrue(v: unknown): boolean {
     return v === true || String(v).toLowerCase() === "true";
@@ -126,6 +129,16 @@ export const bigqueryScheduledSqlKeepsRawData = stackPolicy({
                         `Transfer config must not overwrite tables in the raw dataset ${String(c.props["destinationDatasetId"])}.`,
                         c.urn,
                     );
+            });
+        // A stored procedure runs whatever its body says whenever something calls it.
+        for (const r of resources.filter((x) => x.type === ROUTINE))
+            each(r, "the procedure", () => {
+                if (r.props["routineType"] !== "PROCEDURE") return;
+                const body = r.props["definitionBody"];
+                if (typeof body !== "string")
+                    return report("Procedure must have its SQL in definitionBody.", r.urn);
+                for (const p of analyseSql(body, raw).problems)
+                    report(`Procedure must not change raw data: ${p}.`, r.urn);
             });
         // Restore jobs (the Restores component) are the one sanctioned way to rewrite raw data.
         for (const j of resources.filter(
@@ -182,6 +195,17 @@ export const bigqueryBackupsExportToBackupsBucket = stackPolicy({
                 if (get(c.props, "scheduleOptions.endTime") !== undefined)
                     report(
                         "Backup transfer config must not end (scheduleOptions.endTime is set).",
+                        c.urn,
+                    );
+                if (get(c.props, "scheduleOptions.startTime") !== undefined)
+                    report(
+                        "Backup transfer config must not be deferred (scheduleOptions.startTime is set).",
+                        c.urn,
+                    );
+                const every = scheduleMinutes(c.props["schedule"]);
+                if (isBackup && (every === undefined || every > 24 * 60))
+                    report(
+                        `Backup transfer config must run at least daily, got ${JSON.stringify(c.props["schedule"])}.`,
                         c.urn,
                     );
                 if (isBackup && exports.length === 0)

@@ -210,10 +210,15 @@ export const stackRunbookAlertsExist = stackPolicy({
     },
 });
 
-/** "every 60 minutes", "every 2 hours": the interval in minutes, or undefined for other forms. */
+/**
+ * The interval of a transfer schedule in minutes: "every 60 minutes", "every 2 hours", "every day
+ * 02:15" (https://cloud.google.com/bigquery/docs/scheduling-queries#custom_schedules); undefined
+ * for any other form, which the policies do not guess at.
+ */
 export function scheduleMinutes(schedule: unknown): number | undefined {
-    const m =
-        typeof schedule === "string" ? /^every (\d+) (minutes|hours)$/.exec(schedule.trim()) : null;
+    if (typeof schedule !== "string") return undefined;
+    if (/^every day \d{2}:\d{2}$/.test(schedule.trim())) return 24 * 60;
+    const m = /^every (\d+) (minutes|hours)$/.exec(schedule.trim());
     if (!m) return undefined;
     return Number(m[1]) * (m[2] === "hours" ? 60 : 1);
 }

@@ -281,6 +281,13 @@ describe("data loss in prod (mutations)", function () {
                     write_disposition: "WRITE_TRUNCATE",
                 },
             } as unknown as gcp.bigquery.DataTransferConfigArgs);
+            new gcp.bigquery.Routine("x-procedure", {
+                datasetId: "staging",
+                routineId: "cleanup",
+                routineType: "PROCEDURE",
+                language: "SQL",
+                definitionBody: "BEGIN TRUNCATE TABLE raw.packages; END",
+            });
             new gcp.bigquery.Job("x-job-delete", {
                 jobId: "x-job-delete",
                 location: "US",
@@ -392,6 +399,15 @@ describe("data loss in prod (mutations)", function () {
             disabled.reasons.some((r) =>
                 r.startsWith("stack-raw-tables-backed-up: Raw table raw.packages"),
             ),
+        );
+        const rare = await withEditedResource("lgx-prod-backup-schedule-customers", (i) => {
+            i["schedule"] = "every 9999 hours";
+        });
+        assert.ok(
+            rare.reasons.includes(
+                'bigquery-backups-export-to-backups-bucket: Backup transfer config must run at least daily, got "every 9999 hours".',
+            ),
+            JSON.stringify(rare.reasons),
         );
         const rule = await withEditedResource("lgx-prod-lake-bucket", (i) => {
             i["lifecycleRules"][0].condition.matchesPrefixes = [""];

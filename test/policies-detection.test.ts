@@ -264,7 +264,8 @@ describe("scheduleMinutes", () => {
     for (const [s, m] of [
         ["every 60 minutes", 60],
         ["every 2 hours", 120],
-        ["every day 02:15", undefined],
+        ["every day 02:15", 1440],
+        ["every monday 09:00", undefined],
         [42, undefined],
     ] as const)
         it(JSON.stringify(s), () => assert.equal(scheduleMinutes(s), m));

@@ -1,5 +1,8 @@
 // Runs the policy pack over an offline plan, with the same per-stack config files that
-// `pulumi preview --policy-pack-config` reads, and reports violations the way the CLI does.
+// `pulumi preview --policy-pack-config` reads, and reports violations the way the CLI does: the
+// SDK's own unknown-checking proxy, an escaped unknown as an advisory "can't run", stack policies
+// seeing every resource with its parent and dependencies. Differences: secrets read as "[secret]"
+// (the CLI passes plaintext), resource policies run on custom resources only, no default providers.
 import * as fs from "fs";
 import * as path from "path";
 import type {
@@ -48,7 +51,7 @@ const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 /**
  * Stacks whose pack config must make every policy mandatory (`"all": "mandatory"`), where a policy
  * set to another level needs a `reason`: the exception is then reviewed like any change to
- * policies/ (CODEOWNERS), and printed where the policy would have run.
+ * policies/ (CODEOWNERS), with its why beside it.
  */
 export const MANDATORY_STACKS = ["prod"];
 
