@@ -12,8 +12,11 @@ export type NameParts = string[];
 export interface SqlFacts {
     /** Statements that change or drop data in a raw dataset, or that cannot be judged, as sentences. */
     problems: string[];
-    /** EXPORT DATA statements: the destination URI (undefined when not a literal) and the tables read. */
-    exports: { uri: string | undefined; reads: NameParts[] }[];
+    /**
+     * EXPORT DATA statements: the destination URI (undefined when not a literal), the tables read,
+     * and whether the export is whole (`SELECT * FROM <one table>`, no filter, join or limit).
+     */
+    exports: { uri: string | undefined; reads: NameParts[]; whole: boolean }[];
     /** ASSERT statements: the tables read and the `<= N` bounds of TIMESTAMP_DIFF(…, MINUTE). */
     asserts: { reads: NameParts[]; minutes: number[] }[];
 }
@@ -111,6 +114,28 @@ function target(stmt: Node): NameParts | undefined {
     return undefined;
 }
 
+/** The clause of a type of a SELECT statement. */
+function clause(select: Node, type: string): Node | undefined {
+    return (select["clauses"] as unknown[] | undefined)
+        ?.filter(isNode)
+        .find((c) => c.type === type);
+}
+
+/** Whether a query is `SELECT * FROM <one table>`: nothing filtered, joined, limited or computed. */
+function isWholeTable(select: unknown): boolean {
+    if (!isNode(select) || select.type !== "select_stmt") return false;
+    const clauses = (select["clauses"] as unknown[]).filter(isNode).map((c) => c.type);
+    const items = (clause(select, "select_clause")?.["columns"] as Node | undefined)?.["items"];
+    const from = clause(select, "from_clause")?.["expr"];
+    return (
+        clauses.join() === "select_clause,from_clause" &&
+        Array.isArray(items) &&
+        items.length === 1 &&
+        (items[0] as Node).type === "all_columns" &&
+        nameParts(from) !== undefined
+    );
+}
+
 /** The dataset a target names; undefined when the name does not say (an unqualified table). */
 function datasetOf(stmt: Node, parts: NameParts): string | undefined {
     if (SCHEMA_STATEMENTS.has(stmt.type)) return parts[parts.length - 1];
@@ -194,11 +219,21 @@ export function analyseSql(sql: string, raw: ReadonlySet<string>, depth = 0): Sq
                 uri:
                     isNode(uri) && uri.type === "string_literal" ? String(uri["value"]) : undefined,
                 reads: names(stmt["as"]),
+                whole: isWholeTable((stmt["as"] as Node | undefined)?.["expr"]),
             });
             continue;
         }
         if (stmt.type === "assert_stmt") {
-            const minutes = [...walk(stmt["condition"])]
+            // Only a comparison that is the whole selected value bounds the check: in
+            // `… <= 360 OR TRUE` the bound decides nothing.
+            const select = (stmt["condition"] as Node | undefined)?.["expr"];
+            const columns = isNode(select)
+                ? clause(select, "select_clause")?.["columns"]
+                : undefined;
+            const minutes = (
+                ((columns as Node | undefined)?.["items"] as unknown[] | undefined) ?? []
+            )
+                .filter(isNode)
                 .filter(
                     (n) => n.type === "binary_expr" && ["<=", "<"].includes(String(n["operator"])),
                 )

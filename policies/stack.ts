@@ -40,7 +40,7 @@ function isTable(parts: NameParts, table: string): boolean {
 export const stackRawTablesBackedUp = stackPolicy({
     name: "stack-raw-tables-backed-up",
     description:
-        "Checks whether every raw table has an enabled scheduled EXPORT DATA into the backups bucket.",
+        "Checks whether every raw table has an enabled scheduled EXPORT DATA of the whole table (SELECT *, unfiltered) into the backups bucket.",
     remediationSteps:
         "Add the table to the scheduled backups (one EXPORT DATA scheduled query per raw table).",
     check: (resources, report) => {
@@ -50,12 +50,13 @@ export const stackRawTablesBackedUp = stackPolicy({
             if (
                 !exports.some(
                     (e) =>
+                        e.whole &&
                         e.reads.some((p) => isTable(p, t)) &&
                         buckets.some((b) => e.uri?.startsWith(`gs://${b}/`)),
                 )
             )
                 report(
-                    `Raw table ${t} must have a scheduled backup (an enabled EXPORT DATA scheduled query into the backups bucket).`,
+                    `Raw table ${t} must have a scheduled backup (an enabled EXPORT DATA scheduled query of the whole table into the backups bucket).`,
                 );
     },
 });

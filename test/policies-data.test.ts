@@ -400,6 +400,18 @@ describe("data loss in prod (mutations)", function () {
                 r.startsWith("stack-raw-tables-backed-up: Raw table raw.packages"),
             ),
         );
+        const empty = await withEditedResource("lgx-prod-backup-schedule-customers", (i) => {
+            i["params"].query = String(i["params"].query).replace(
+                "raw.customers`",
+                "raw.customers` WHERE FALSE",
+            );
+        });
+        assert.ok(
+            empty.reasons.some((r) =>
+                r.startsWith("stack-raw-tables-backed-up: Raw table raw.customers must have"),
+            ),
+            JSON.stringify(empty.reasons),
+        );
         const rare = await withEditedResource("lgx-prod-backup-schedule-customers", (i) => {
             i["schedule"] = "every 9999 hours";
         });
@@ -469,7 +481,9 @@ describe("data-loss rules (pure functions)", () => {
             "EXECUTE IMMEDIATE FORMAT(\"\"\"EXPORT DATA OPTIONS (uri = 'gs://b/p_%s_*.parquet', format = 'PARQUET') AS SELECT * FROM `p.raw.packages`\"\"\", FORMAT_DATE('%Y%m%d', @run_date))";
         assert.deepEqual(analyseSql(sql, new Set(["raw"])), {
             problems: [],
-            exports: [{ uri: "gs://b/p_0_*.parquet", reads: [["p", "raw", "packages"]] }],
+            exports: [
+                { uri: "gs://b/p_0_*.parquet", reads: [["p", "raw", "packages"]], whole: true },
+            ],
             asserts: [],
         });
     });

@@ -115,6 +115,13 @@ describe("detection in prod (mutations)", function () {
             /^stack-raw-tables-freshness-checked: Raw table raw\.packages must have a scheduled freshness check/,
         ],
         [
+            "freshness check whose bound decides nothing (… OR TRUE)",
+            "lgx-prod-freshness-packages",
+            (i) =>
+                (i["params"].query = String(i["params"].query).replace("<= 360", "<= 360 OR TRUE")),
+            /^monitoring-freshness-within-max: Freshness check of packages must alert within 6 h, got no TIMESTAMP_DIFF/,
+        ],
+        [
             "freshness check run once a day",
             "lgx-prod-freshness-tracking_events",
             (i) => (i["schedule"] = "every 24 hours"),
