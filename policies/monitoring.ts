@@ -15,7 +15,13 @@ import {
 } from "./lib";
 import { analyseSql } from "./sql";
 
-export const monitoringAlertRoutedAndDocumented = stackPolicy({
+/** "300s" → 300; undefined for anything else. */
+function seconds(d: unknown): number | undefined {
+    const m = typeof d === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(d) : null;
+    return m ? Number(m[1]) : undefined;
+}
+
+export const monitoringAlertRoutedAndDocumented = stackPolicy<{ maxDelaySeconds: number }>({
     name: "monitoring-alert-routed-and-documented",
     description:
         "Checks whether every alert policy is enabled, notifies at least one channel the stack declares on opening, " +
@@ -23,7 +29,10 @@ export const monitoringAlertRoutedAndDocumented = stackPolicy({
     remediationSteps:
         "Enable the alert, route it to a notification channel of the alerting component and put the runbook's " +
         "response in documentation.content.",
-    check: (resources, report, _cfg, each) => {
+    configSchema: {
+        properties: { maxDelaySeconds: { type: "integer", minimum: 0, default: 3600 } },
+    },
+    check: (resources, report, cfg, each) => {
         for (const a of resources.filter((r) => r.type === ALERT_POLICY))
             each(a, "the alert's state and routing", () => {
                 // GCP enables an alert policy when `enabled` is omitted.
@@ -61,6 +70,26 @@ export const monitoringAlertRoutedAndDocumented = stackPolicy({
                 if (Array.isArray(prompts) && !prompts.includes("OPENED"))
                     report(
                         "Alert policy must notify when an incident opens (notificationPrompts lacks OPENED).",
+                        a.urn,
+                    );
+                // A condition that must hold for a day, or notifications rate-limited to one a day,
+                // delay the page past any response the runbook describes.
+                const conditions: any[] = Array.isArray(a.props["conditions"])
+                    ? a.props["conditions"]
+                    : [];
+                for (const c of conditions)
+                    for (const k of ["conditionThreshold.duration", "conditionAbsent.duration"]) {
+                        const d = get(c, k);
+                        if (d !== undefined && !((seconds(d) ?? Infinity) <= cfg.maxDelaySeconds))
+                            report(
+                                `Alert policy must fire within ${cfg.maxDelaySeconds} s, got ${k.split(".")[0]} duration ${String(d)}.`,
+                                a.urn,
+                            );
+                    }
+                const rate = get(a.props, "alertStrategy.notificationRateLimit.period");
+                if (rate !== undefined && !((seconds(rate) ?? Infinity) <= cfg.maxDelaySeconds))
+                    report(
+                        `Alert policy must notify at least every ${cfg.maxDelaySeconds} s, got notificationRateLimit ${String(rate)}.`,
                         a.urn,
                     );
                 if (!get(a.props, "documentation.content"))

@@ -122,6 +122,18 @@ describe("detection in prod (mutations)", function () {
             /^monitoring-freshness-within-max: Freshness check of packages must alert within 6 h, got no TIMESTAMP_DIFF/,
         ],
         [
+            "latency alert that must hold for a day before it fires",
+            "lgx-prod-alerting-api-latency",
+            (i) => (i["conditions"][0].conditionThreshold.duration = "86400s"),
+            /^monitoring-alert-routed-and-documented: Alert policy must fire within 3600 s, got conditionThreshold duration 86400s\./,
+        ],
+        [
+            "BigQuery errors notified once a day at most",
+            "lgx-prod-alerting-bigquery-errors",
+            (i) => (i["alertStrategy"].notificationRateLimit.period = "86400s"),
+            /Alert policy must notify at least every 3600 s, got notificationRateLimit 86400s\./,
+        ],
+        [
             "freshness check run once a day",
             "lgx-prod-freshness-tracking_events",
             (i) => (i["schedule"] = "every 24 hours"),
