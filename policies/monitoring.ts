@@ -159,7 +159,9 @@ export const monitoringChannelsAllowed = resourcePolicy<{
 
 /** Every filter of an alert policy's conditions; unknown filters read as UNKNOWN. */
 function filters(a: PolicyResource): (string | typeof UNKNOWN)[] {
-    const conditions: any[] = Array.isArray(a.props["conditions"]) ? a.props["conditions"] : [];
+    const all = known(() => a.props["conditions"] as unknown);
+    if (all === UNKNOWN) return [UNKNOWN];
+    const conditions: any[] = Array.isArray(all) ? all : [];
     return conditions.flatMap((_c, i) =>
         [
             "conditionThreshold",
