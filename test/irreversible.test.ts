@@ -60,6 +60,15 @@ describe("irreversible changes in the offline diff", function () {
         );
     });
 
+    it("an Airflow upgrade is allowed", async () => {
+        const found = await edited(
+            (p) =>
+                (inputs(p, "lgx-prod-composer-environment").config.softwareConfig.imageVersion =
+                    "composer-3-airflow-2.11.0"),
+        );
+        assert.deepEqual(found, []);
+    });
+
     it("lengthening a locked retention is allowed", async () => {
         const longer = await planFor("prod", {
             "logistics:backups": { ...BACKUPS, retention: { days: 60, locked: true } },
@@ -86,6 +95,26 @@ describe("irreversible changes in the offline diff", function () {
                 (inputs(p, "lgx-prod-warehouse-raw-packages").timePartitioning.field =
                     "created_at"),
             /^Table lgx-prod-warehouse-raw-packages (update|replace): changes the table's partitioning/,
+        ],
+        [
+            "Airflow downgraded",
+            (p) =>
+                (inputs(p, "lgx-prod-composer-environment").config.softwareConfig.imageVersion =
+                    "composer-3-airflow-2.9.3"),
+            /^Environment lgx-prod-composer-environment update: downgrades Composer or Airflow \(composer-3-airflow-2\.10\.5 → composer-3-airflow-2\.9\.3\)/,
+        ],
+        [
+            "the Composer environment deleted",
+            (p) =>
+                (p.resources = p.resources.filter(
+                    (r) => r.name !== "lgx-prod-composer-environment",
+                )),
+            /^Environment lgx-prod-composer-environment delete: deletes the environment with its Airflow database/,
+        ],
+        [
+            "the image repository deleted",
+            (p) => (p.resources = p.resources.filter((r) => r.name !== "lgx-prod-api-images")),
+            /^Repository lgx-prod-api-images delete: deletes the repository with every image in it/,
         ],
         [
             "the workload identity pool deleted",

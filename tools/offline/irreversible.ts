@@ -21,6 +21,15 @@ function get(obj: unknown, path: string): unknown {
     return o;
 }
 
+/** Whether dotted version `a` is older than `b` (2.9.3 < 2.10.5). */
+export function olderThan(a: string, b: string): boolean {
+    const x = a.split(".").map(Number);
+    const y = b.split(".").map(Number);
+    for (let i = 0; i < Math.max(x.length, y.length); i++)
+        if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
+    return false;
+}
+
 const changed = (c: IrreversibleInput, path: string) =>
     c.before &&
     c.after &&
@@ -59,11 +68,35 @@ const RULES: Readonly<Record<string, readonly Rule[]>> = {
                 : undefined,
     ],
     "gcp:composer/environment:Environment": [
+        (c) =>
+            c.op === "delete" || c.op === "replace"
+                ? "deletes the environment with its Airflow database (run history, connections, variables); only a snapshot taken before can bring them back (https://cloud.google.com/composer/docs/composer-3/save-load-snapshots)"
+                : undefined,
+        // https://cloud.google.com/composer/docs/composer-3/upgrade-environments: an environment
+        // can be upgraded, never downgraded.
+        (c) => {
+            const v = (r?: PlannedResource) =>
+                /^composer-(\d+(?:\.\d+)*)-airflow-(\d+(?:\.\d+)*)/.exec(
+                    String(get(r?.inputs, "config.softwareConfig.imageVersion")),
+                );
+            const a = v(c.before);
+            const b = v(c.after);
+            if (c.op !== "update" || !a || !b) return undefined;
+            return olderThan(b[1]!, a[1]!) || (b[1] === a[1] && olderThan(b[2]!, a[2]!))
+                ? `downgrades Composer or Airflow (${a[0]} → ${b[0]}): Composer refuses, environments are only upgraded (https://cloud.google.com/composer/docs/composer-3/upgrade-environments)`
+                : undefined;
+        },
         // https://cloud.google.com/composer/docs/composer-3/access-control#service-account:
         // the service account is set at creation and cannot be changed.
         (c) =>
             changed(c, "config.nodeConfig.serviceAccount")
                 ? "changes the environment's service account: Composer sets it only at creation, so the environment is recreated and its Airflow database (run history, connections, variables) is lost (https://cloud.google.com/composer/docs/composer-3/access-control#service-account)"
+                : undefined,
+    ],
+    "gcp:artifactregistry/repository:Repository": [
+        (c) =>
+            c.op === "delete" || c.op === "replace"
+                ? "deletes the repository with every image in it: Artifact Registry cannot restore a deleted repository (https://cloud.google.com/artifact-registry/docs/repositories/delete)"
                 : undefined,
     ],
     "gcp:bigquery/dataset:Dataset": [
