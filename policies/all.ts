@@ -1,5 +1,6 @@
 // Every policy of the pack, as plain objects: the offline runner and the tests import this file;
 // only index.ts constructs the PolicyPack (its constructor starts a server).
+import type { PolicyConfigSchema } from "@pulumi/policy";
 import { bigqueryPolicies } from "./bigquery";
 import { cloudrunPolicies } from "./cloudrun";
 import { composerPolicies } from "./composer";
@@ -27,6 +28,22 @@ export const resourcePolicies = [
     ...generalPolicies,
 ];
 
+/**
+ * Every policy accepts a `reason` in its config entry: an exception (a policy made advisory or
+ * disabled where the stack requires mandatory) states why, and the Pulumi CLI, which validates
+ * each entry against the policy's configSchema, accepts it too.
+ */
+function withReason<P extends { configSchema?: PolicyConfigSchema }>(policy: P): P {
+    const schema = policy.configSchema ?? { properties: {} };
+    return {
+        ...policy,
+        configSchema: {
+            ...schema,
+            properties: { ...schema.properties, reason: { type: "string", minLength: 1 } },
+        },
+    };
+}
+
 /** Policies that judge the whole plan at once (IAM, secrets, hardening, residency). */
 export const planPolicies = [
     ...iamPlanPolicies,
@@ -43,4 +60,4 @@ export const allPolicies = [
     ...planPolicies,
     ...costPolicies,
     stackExceptionsApplied,
-];
+].map(withReason);

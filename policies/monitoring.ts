@@ -1,22 +1,386 @@
-// Monitoring policies: an alert nobody receives, or that says nothing about what to do, is noise.
-import { ALERT_POLICY, get, resourcePolicy } from "./lib";
+// Monitoring and logging policies: every alert fires, reaches an allowed destination and says what
+// to do; the runbook's alerts exist by what they watch; audit logs are neither excluded nor cut short.
+import type { PolicyResource } from "@pulumi/policy";
+import {
+    ALERT_POLICY,
+    CHANNEL,
+    FRESHNESS_CHECKS,
+    get,
+    known,
+    resourcePolicy,
+    stackPolicy,
+    stateful,
+    TRANSFER,
+    UNKNOWN,
+} from "./lib";
+import { analyseSql } from "./sql";
 
-export const monitoringAlertRoutedAndDocumented = resourcePolicy({
+/** "300s" → 300; undefined for anything else. */
+function seconds(d: unknown): number | undefined {
+    const m = typeof d === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(d) : null;
+    return m ? Number(m[1]) : undefined;
+}
+
+export const monitoringAlertRoutedAndDocumented = stackPolicy<{ maxDelaySeconds: number }>({
     name: "monitoring-alert-routed-and-documented",
     description:
-        "Checks whether every alert policy notifies a channel and carries documentation (the runbook's response).",
+        "Checks whether every alert policy is enabled, notifies at least one channel the stack declares on opening, " +
+        "and carries documentation (the runbook's response).",
     remediationSteps:
-        "Route the alert to a notification channel and put the runbook's response in documentation.content.",
-    types: [ALERT_POLICY],
-    check: (p, _a, report) => {
-        const channels = p.notificationChannels;
-        if (Array.isArray(channels) && channels.length === 0)
-            report("Alert policy must notify at least one channel.");
-        if (p.documentation !== undefined && !get(p, "documentation.content"))
-            report("Alert policy must document the response (documentation.content).");
-        if (p.documentation === undefined)
-            report("Alert policy must document the response (documentation.content).");
+        "Enable the alert, route it to a notification channel of the alerting component and put the runbook's " +
+        "response in documentation.content.",
+    configSchema: {
+        properties: { maxDelaySeconds: { type: "integer", minimum: 0, default: 3600 } },
+    },
+    check: (resources, report, cfg, each) => {
+        for (const a of resources.filter((r) => r.type === ALERT_POLICY))
+            each(a, "the alert's state and routing", () => {
+                // GCP enables an alert policy when `enabled` is omitted.
+                if (a.props["enabled"] === false)
+                    report("Alert policy must be enabled (enabled: false silences it).", a.urn);
+                const channels = a.props["notificationChannels"];
+                if (!Array.isArray(channels) || channels.length === 0)
+                    report(
+                        "Alert policy must notify at least one channel (notificationChannels).",
+                        a.urn,
+                    );
+                else {
+                    // A channel id is known only after deploy when it comes from a channel the stack
+                    // declares (checked by monitoring-channels-allowed): safe when the alert depends
+                    // on such channels. A literal id names a channel nobody here can check.
+                    // Index by index: the SDK's proxy throws on reading an unknown element.
+                    const entries = Array.from({ length: channels.length }, (_x, i) =>
+                        known(() => channels[i] as unknown),
+                    );
+                    const unknown = entries.filter((c) => c === UNKNOWN);
+                    const literal = entries.filter((c) => c !== UNKNOWN);
+                    const declared = a.dependencies.filter((d) => d.type === CHANNEL).length;
+                    for (const c of literal)
+                        report(
+                            `Alert policy must notify channels the stack declares, got ${String(c)}: its destination cannot be checked.`,
+                            a.urn,
+                        );
+                    if (unknown.length > 0 && declared === 0)
+                        report(
+                            "Alert policy's channels are known only after deploy and come from no notification channel of the stack, so their destination cannot be checked.",
+                            a.urn,
+                        );
+                }
+                const prompts = get(a.props, "alertStrategy.notificationPrompts");
+                if (Array.isArray(prompts) && !prompts.includes("OPENED"))
+                    report(
+                        "Alert policy must notify when an incident opens (notificationPrompts lacks OPENED).",
+                        a.urn,
+                    );
+                // A condition that must hold for a day, or notifications rate-limited to one a day,
+                // delay the page past any response the runbook describes.
+                const conditions: any[] = Array.isArray(a.props["conditions"])
+                    ? a.props["conditions"]
+                    : [];
+                for (const c of conditions)
+                    for (const k of ["conditionThreshold.duration", "conditionAbsent.duration"]) {
+                        const d = get(c, k);
+                        if (d !== undefined && !((seconds(d) ?? Infinity) <= cfg.maxDelaySeconds))
+                            report(
+                                `Alert policy must fire within ${cfg.maxDelaySeconds} s, got ${k.split(".")[0]} duration ${String(d)}.`,
+                                a.urn,
+                            );
+                    }
+                const rate = get(a.props, "alertStrategy.notificationRateLimit.period");
+                if (rate !== undefined && !((seconds(rate) ?? Infinity) <= cfg.maxDelaySeconds))
+                    report(
+                        `Alert policy must notify at least every ${cfg.maxDelaySeconds} s, got notificationRateLimit ${String(rate)}.`,
+                        a.urn,
+                    );
+                if (!get(a.props, "documentation.content"))
+                    report(
+                        "Alert policy must document the response (documentation.content).",
+                        a.urn,
+                    );
+            });
     },
 });
 
-export const monitoringPolicies = [monitoringAlertRoutedAndDocumented];
+/** The domain of an email address, lower-cased. */
+function domainOf(email: string): string {
+    return email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+}
+
+export const monitoringChannelsAllowed = resourcePolicy<{
+    allowedEmailDomains: string[];
+    allowedTypes: string[];
+}>({
+    name: "monitoring-channels-allowed",
+    description:
+        "Checks whether notification channels are enabled and go only to allowed email domains or PagerDuty with a secret key.",
+    remediationSteps:
+        "Use an address in an allowed domain (allowedEmailDomains in policies/config/<stack>.json), or PagerDuty " +
+        "with its key in sensitiveLabels.serviceKey (a secret in the stack file).",
+    types: [CHANNEL],
+    unknown: "fail",
+    configSchema: {
+        properties: {
+            allowedEmailDomains: { type: "array", items: { type: "string" }, default: [] },
+            allowedTypes: {
+                type: "array",
+                items: { type: "string" },
+                default: ["email", "pagerduty"],
+            },
+        },
+    },
+    check: (p, _a, report, { allowedEmailDomains, allowedTypes }) => {
+        if (p.enabled === false)
+            report(
+                "Notification channel must be enabled (enabled: false drops every alert routed to it).",
+            );
+        if (!allowedTypes.includes(p.type))
+            return report(
+                `Notification channel must be of an allowed type (${allowedTypes.join(", ")}), got ${String(p.type)}.`,
+            );
+        if (p.type === "email") {
+            const address = get(p, "labels.email_address");
+            const ok = allowedEmailDomains.map((d) => d.toLowerCase());
+            if (typeof address !== "string" || !ok.includes(domainOf(address)))
+                report(
+                    `Notification channel must email an allowed domain (${ok.join(", ") || "none configured"}), got ${String(address)}.`,
+                );
+        }
+        if (p.type === "pagerduty") {
+            // labels are stored and shown in clear; sensitiveLabels are write-only in the API.
+            if (get(p, "labels.service_key") !== undefined)
+                report(
+                    "PagerDuty channel must not put its key in labels.service_key (kept in clear); use sensitiveLabels.serviceKey.",
+                );
+            if (get(p, "sensitiveLabels.serviceKey") === undefined)
+                report("PagerDuty channel must take its key from sensitiveLabels.serviceKey.");
+        }
+    },
+});
+
+/** Every filter of an alert policy's conditions; unknown filters read as UNKNOWN. */
+function filters(a: PolicyResource): (string | typeof UNKNOWN)[] {
+    const all = known(() => a.props["conditions"] as unknown);
+    if (all === UNKNOWN) return [UNKNOWN];
+    const conditions: any[] = Array.isArray(all) ? all : [];
+    return conditions.flatMap((_c, i) =>
+        [
+            "conditionThreshold",
+            "conditionAbsent",
+            "conditionMatchedLog",
+            "conditionMonitoringQueryLanguage",
+        ].map((k) =>
+            known(() => {
+                const f = get(conditions[i], `${k}.filter`) ?? get(conditions[i], `${k}.query`);
+                return typeof f === "string" ? f : "";
+            }),
+        ),
+    );
+}
+
+/** `metric.type = "<type>"` in a Monitoring filter, parsed as the filter's own comparison. */
+function watchesMetric(f: string, metric: string): boolean {
+    return new RegExp(`metric\\.type\\s*=\\s*"${metric.replace(/[.]/g, "\\.")}"`).test(f);
+}
+
+/** How each row of the runbook's alert table is recognised: by what the alert watches. */
+export const RUNBOOK_ALERTS: readonly {
+    row: string;
+    matches: (f: string) => boolean;
+    /** An unknown filter is this row when the alert depends on resources of this component. */
+    watchesComponent?: string;
+}[] = [
+    {
+        row: "DAG failure",
+        matches: (f) =>
+            watchesMetric(f, "composer.googleapis.com/workflow/run_count") &&
+            /state\s*=\s*"failed"/.test(f),
+    },
+    {
+        row: "Data freshness",
+        matches: (f) => /bigquery_dts_config/.test(f) && /severity\s*>=\s*ERROR/.test(f),
+        watchesComponent: FRESHNESS_CHECKS,
+    },
+    {
+        row: "API latency",
+        matches: (f) => watchesMetric(f, "run.googleapis.com/request_latencies"),
+    },
+    {
+        row: "BigQuery errors",
+        matches: (f) => /bigquery_project/.test(f) && /jobStatus\.errorResult/.test(f),
+    },
+    {
+        row: "Storage quota",
+        matches: (f) => watchesMetric(f, "storage.googleapis.com/storage/total_bytes"),
+    },
+];
+
+export const stackRunbookAlertsExist = stackPolicy({
+    name: "stack-runbook-alerts-exist",
+    description:
+        "Checks whether an enabled alert policy exists for every row of the runbook's alert table, recognised by " +
+        "the metric or log it watches (not by its display name).",
+    remediationSteps: "Add the missing alert to the alerting component.",
+    check: (resources, report) => {
+        const alerts = resources.filter(
+            (r) => r.type === ALERT_POLICY && known(() => r.props["enabled"]) !== false,
+        );
+        for (const { row, matches, watchesComponent } of RUNBOOK_ALERTS) {
+            const found = alerts.some((a) =>
+                filters(a).some((f) =>
+                    f === UNKNOWN
+                        ? watchesComponent !== undefined &&
+                          a.dependencies.some((d) => d.parent?.type === watchesComponent)
+                        : matches(f),
+                ),
+            );
+            if (!found)
+                report(
+                    `An enabled alert policy for the runbook's "${row}" row must exist (none watches what it watches).`,
+                );
+        }
+    },
+});
+
+/**
+ * The interval of a transfer schedule in minutes: "every 60 minutes", "every 2 hours", "every day
+ * 02:15" (https://cloud.google.com/bigquery/docs/scheduling-queries#custom_schedules); undefined
+ * for any other form, which the policies do not guess at.
+ */
+export function scheduleMinutes(schedule: unknown): number | undefined {
+    if (typeof schedule !== "string") return undefined;
+    if (/^every day \d{2}:\d{2}$/.test(schedule.trim())) return 24 * 60;
+    const m = /^every (\d+) (minutes|hours)$/.exec(schedule.trim());
+    if (!m) return undefined;
+    return Number(m[1]) * (m[2] === "hours" ? 60 : 1);
+}
+
+export const monitoringFreshnessWithinMax = stackPolicy<{
+    maxHours: Record<string, number>;
+    defaultMaxHours: number;
+    maxIntervalMinutes: number;
+}>({
+    name: "monitoring-freshness-within-max",
+    description:
+        "Checks whether every freshness check on a raw table runs at least every maxIntervalMinutes and alerts " +
+        "within the configured maximum staleness of its table.",
+    remediationSteps:
+        "Keep logistics:alerting.freshnessHours at or below the policy's maxHours (policies/config/<stack>.json).",
+    configSchema: {
+        properties: {
+            maxHours: {
+                type: "object",
+                additionalProperties: { type: "number", exclusiveMinimum: 0 },
+                default: {},
+            },
+            defaultMaxHours: { type: "number", exclusiveMinimum: 0, default: 24 },
+            maxIntervalMinutes: { type: "integer", minimum: 1, default: 60 },
+        },
+    },
+    check: (resources, report, cfg, each) => {
+        const raw = stateful(resources).rawDatasetIds;
+        for (const c of resources.filter((r) => r.type === TRANSFER))
+            each(c, "the freshness check", () => {
+                const query = get(c.props, "params.query");
+                if (typeof query !== "string") return;
+                for (const a of analyseSql(query, raw).asserts) {
+                    const table = a.reads.find((p) => raw.has(p[p.length - 2] ?? ""));
+                    if (!table) continue;
+                    const name = table[table.length - 1]!;
+                    const max = cfg.maxHours[name] ?? cfg.defaultMaxHours;
+                    const bound = Math.max(...a.minutes);
+                    if (a.minutes.length === 0 || bound > max * 60)
+                        report(
+                            `Freshness check of ${name} must alert within ${max} h, got ${a.minutes.length ? `${bound / 60} h` : "no TIMESTAMP_DIFF(…, MINUTE) <= N bound"}.`,
+                            c.urn,
+                        );
+                    const every = scheduleMinutes(c.props["schedule"]);
+                    if (every === undefined || every > cfg.maxIntervalMinutes)
+                        report(
+                            `Freshness check of ${name} must run at least every ${cfg.maxIntervalMinutes} minutes, got ${JSON.stringify(c.props["schedule"])}.`,
+                            c.urn,
+                        );
+                    if (c.props["disabled"] === true)
+                        report(`Freshness check of ${name} must not be disabled.`, c.urn);
+                }
+            });
+    },
+});
+
+const EXCLUSIONS = [
+    "gcp:logging/projectExclusion:ProjectExclusion",
+    "gcp:logging/folderExclusion:FolderExclusion",
+    "gcp:logging/organizationExclusion:OrganizationExclusion",
+    "gcp:logging/billingAccountExclusion:BillingAccountExclusion",
+];
+const SINKS = [
+    "gcp:logging/projectSink:ProjectSink",
+    "gcp:logging/folderSink:FolderSink",
+    "gcp:logging/organizationSink:OrganizationSink",
+    "gcp:logging/billingAccountSink:BillingAccountSink",
+];
+const BUCKET_CONFIGS = [
+    "gcp:logging/projectBucketConfig:ProjectBucketConfig",
+    "gcp:logging/folderBucketConfig:FolderBucketConfig",
+    "gcp:logging/organizationBucketConfig:OrganizationBucketConfig",
+    "gcp:logging/billingAccountBucketConfig:BillingAccountBucketConfig",
+];
+const AUDIT_CONFIGS = [
+    "gcp:projects/iAMAuditConfig:IAMAuditConfig",
+    "gcp:folder/iamAuditConfig:IamAuditConfig",
+    "gcp:organizations/iamAuditConfig:IamAuditConfig",
+];
+const SETTINGS = [
+    "gcp:logging/folderSettings:FolderSettings",
+    "gcp:logging/organizationSettings:OrganizationSettings",
+];
+
+/**
+ * Audit logs: an exclusion drops matching entries before any bucket stores them, the _Default
+ * sink routes them to storage, and the _Default bucket keeps them 30 days unless configured
+ * (https://cloud.google.com/logging/docs/routing/overview#default-retention,
+ * https://cloud.google.com/logging/docs/exclusions).
+ */
+export const loggingAuditLogsKept = resourcePolicy<{ minRetentionDays: number }>({
+    name: "logging-audit-logs-kept",
+    description:
+        "Checks whether the stack excludes logs (exclusions, sink exclusions, a disabled sink or default sink), " +
+        "changes audit-log configuration, or keeps logs for less than the default 30 days.",
+    remediationSteps:
+        "Remove the exclusion, audit config or retention change; an exception needs a reviewed entry with a reason in policies/config/<stack>.json.",
+    types: [...EXCLUSIONS, ...SINKS, ...BUCKET_CONFIGS, ...AUDIT_CONFIGS, ...SETTINGS],
+    unknown: "fail",
+    configSchema: {
+        properties: { minRetentionDays: { type: "integer", minimum: 1, default: 30 } },
+    },
+    check: (p, args, report, { minRetentionDays }) => {
+        if (EXCLUSIONS.includes(args.type))
+            return report(
+                `Log exclusion must not exist: it drops matching entries, audit logs included (filter ${JSON.stringify(p.filter)}).`,
+            );
+        if (SINKS.includes(args.type)) {
+            if (Array.isArray(p.exclusions) && p.exclusions.length > 0)
+                report(
+                    "Log sink must not carry exclusions: they drop matching entries, audit logs included.",
+                );
+            if (p.disabled === true) report("Log sink must not be disabled.");
+        }
+        if (BUCKET_CONFIGS.includes(args.type)) {
+            const days = p.retentionDays === undefined ? 30 : Number(p.retentionDays);
+            if (days < minRetentionDays)
+                report(`Log bucket must keep logs at least ${minRetentionDays} days, got ${days}.`);
+        }
+        if (AUDIT_CONFIGS.includes(args.type))
+            report(
+                "Audit log configuration must not be changed by the stack (exempted members or log types hide who did what).",
+            );
+        if (SETTINGS.includes(args.type) && p.disableDefaultSink === true)
+            report("Logging settings must not disable the _Default sink.");
+    },
+});
+
+export const monitoringPolicies = [
+    monitoringAlertRoutedAndDocumented,
+    monitoringChannelsAllowed,
+    monitoringFreshnessWithinMax,
+    loggingAuditLogsKept,
+];

@@ -1,94 +1,78 @@
 // Stack-level policies: what the runbook needs must exist for every raw table and alert row.
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { ALERT_POLICY, TABLE } from "./lib";
+import type { PolicyResource } from "@pulumi/policy";
+import { get, known, stackPolicy, stateful, TRANSFER, UNKNOWN } from "./lib";
+import { stackRunbookAlertsExist } from "./monitoring";
+import { analyseSql, type NameParts } from "./sql";
 
-const TRANSFER = "gcp:bigquery/dataTransferConfig:DataTransferConfig";
+export { RUNBOOK_ALERTS, stackRunbookAlertsExist } from "./monitoring";
 
-/** The rows of the runbook's alert table. */
-export const RUNBOOK_ALERTS = [
-    "DAG failure",
-    "Data freshness",
-    "API latency",
-    "BigQuery errors",
-    "Storage quota",
-];
-
-/**
- * The raw tables, as `dataset.table`: tables labelled `dataset: raw` (whatever id the dataset
- * has, e.g. one adopted from Terraform), or in a dataset with the id `raw`.
- */
+/** The raw tables, as `dataset.table`, recognised by their dataset (lib.ts: stateful). */
 function rawTables(resources: PolicyResource[]): string[] {
+    return stateful(resources)
+        .rawTables.map((r) => [known(() => r.props["datasetId"]), known(() => r.props["tableId"])])
+        .filter((x): x is [string, string] => x.every((v) => typeof v === "string"))
+        .map(([d, t]) => `${d}.${t}`);
+}
+
+/** Scheduled queries that run: enabled and scheduled, with their SQL parsed. */
+function runningQueries(resources: PolicyResource[]) {
+    const raw = stateful(resources).rawDatasetIds;
     return resources
-        .filter(
-            (r) =>
-                r.type === TABLE &&
-                (r.props.labels?.dataset === "raw" || r.props.datasetId === "raw") &&
-                typeof r.props.tableId === "string" &&
-                typeof r.props.datasetId === "string",
+        .filter((r) => r.type === TRANSFER)
+        .map((r) =>
+            known(() => {
+                if (r.props["dataSourceId"] !== "scheduled_query" || r.props["disabled"] === true)
+                    return undefined;
+                if (get(r.props, "scheduleOptions.disableAutoScheduling") === true)
+                    return undefined;
+                const q = get(r.props, "params.query");
+                return typeof q === "string" ? analyseSql(q, raw) : undefined;
+            }),
         )
-        .map((r) => `${r.props.datasetId as string}.${r.props.tableId as string}`);
+        .filter((f) => f !== undefined && f !== UNKNOWN) as ReturnType<typeof analyseSql>[];
 }
 
-/** Whether a query names `dataset.table` (not a longer name such as `dataset.table_r1`). */
-function names(query: string, table: string): boolean {
-    return new RegExp(`${table.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w])`).test(query);
+/** Whether a parsed name is `dataset.table` (with or without a project). */
+function isTable(parts: NameParts, table: string): boolean {
+    return parts.slice(-2).join(".") === table;
 }
 
-function scheduledQueries(resources: PolicyResource[]): string[] {
-    return resources
-        .filter((r) => r.type === TRANSFER && r.props.dataSourceId === "scheduled_query")
-        .map((r) => String(r.props.params?.query ?? ""));
-}
-
-export const stackRawTablesBackedUp: StackValidationPolicy & { remediationSteps: string } = {
+export const stackRawTablesBackedUp = stackPolicy({
     name: "stack-raw-tables-backed-up",
-    description: "Checks whether every raw table has a scheduled export to the backups bucket.",
+    description:
+        "Checks whether every raw table has an enabled scheduled EXPORT DATA of the whole table (SELECT *, unfiltered) into the backups bucket.",
     remediationSteps:
         "Add the table to the scheduled backups (one EXPORT DATA scheduled query per raw table).",
-    validateStack: (args, report) => {
-        const queries = scheduledQueries(args.resources);
-        for (const t of rawTables(args.resources))
-            if (!queries.some((q) => /EXPORT DATA/i.test(q) && names(q, t)))
+    check: (resources, report) => {
+        const buckets = [...stateful(resources).backupsBucketNames];
+        const exports = runningQueries(resources).flatMap((f) => f.exports);
+        for (const t of rawTables(resources))
+            if (
+                !exports.some(
+                    (e) =>
+                        e.whole &&
+                        e.reads.some((p) => isTable(p, t)) &&
+                        buckets.some((b) => e.uri?.startsWith(`gs://${b}/`)),
+                )
+            )
                 report(
-                    `Raw table ${t} must have a scheduled backup (an EXPORT DATA scheduled query).`,
+                    `Raw table ${t} must have a scheduled backup (an enabled EXPORT DATA scheduled query of the whole table into the backups bucket).`,
                 );
     },
-};
+});
 
-export const stackRawTablesFreshnessChecked: StackValidationPolicy & { remediationSteps: string } =
-    {
-        name: "stack-raw-tables-freshness-checked",
-        description:
-            "Checks whether every raw table has a scheduled freshness check on _loaded_at.",
-        remediationSteps:
-            "Add a freshness check (a scheduled query on MAX(_loaded_at)) for the table.",
-        validateStack: (args, report) => {
-            const queries = scheduledQueries(args.resources);
-            for (const t of rawTables(args.resources))
-                if (
-                    !queries.some(
-                        (q) => q.includes("_loaded_at") && names(q, t) && !/EXPORT DATA/i.test(q),
-                    )
-                )
-                    report(`Raw table ${t} must have a scheduled freshness check on _loaded_at.`);
-        },
-    };
-
-export const stackRunbookAlertsExist: StackValidationPolicy & { remediationSteps: string } = {
-    name: "stack-runbook-alerts-exist",
+export const stackRawTablesFreshnessChecked = stackPolicy({
+    name: "stack-raw-tables-freshness-checked",
     description:
-        "Checks whether an alert policy exists for every row of the runbook's alert table.",
-    remediationSteps: "Add the missing alert to the alerting component.",
-    validateStack: (args, report) => {
-        const names = args.resources
-            .filter((r) => r.type === ALERT_POLICY)
-            .map((r) => String(r.props.displayName ?? ""));
-        for (const row of RUNBOOK_ALERTS)
-            // "<row> (<severity>)": exact, so "DAG failure: …" does not stand in for "DAG failure".
-            if (!names.some((n) => n.toLowerCase().startsWith(`${row.toLowerCase()} (`)))
-                report(`An alert policy for the runbook's "${row}" row must exist.`);
+        "Checks whether every raw table has an enabled scheduled freshness check (an ASSERT on MAX(_loaded_at)).",
+    remediationSteps: "Add a freshness check (a scheduled query on MAX(_loaded_at)) for the table.",
+    check: (resources, report) => {
+        const asserts = runningQueries(resources).flatMap((f) => f.asserts);
+        for (const t of rawTables(resources))
+            if (!asserts.some((a) => a.reads.some((p) => isTable(p, t)) && a.minutes.length > 0))
+                report(`Raw table ${t} must have a scheduled freshness check on _loaded_at.`);
     },
-};
+});
 
 export const stackPolicies = [
     stackRawTablesBackedUp,

@@ -185,7 +185,7 @@ describe("adopted names (logistics:names)", () => {
             (r) => r.name !== "lgx-prod-backup-schedule-packages",
         );
         assert.deepEqual(await messages(), [
-            "Raw table landing.packages must have a scheduled backup (an EXPORT DATA scheduled query).",
+            "Raw table landing.packages must have a scheduled backup (an enabled EXPORT DATA scheduled query of the whole table into the backups bucket).",
         ]);
     });
 

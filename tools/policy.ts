@@ -1,6 +1,6 @@
 // `npm run policy -- --stack <name> [--json]`: the policy pack over the offline plan, on its own.
 import { runOffline } from "./offline/engine";
-import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
+import { loadPolicyConfig, policyConfigDir, renderViolations, runPolicies } from "./offline/policy";
 import { UsageError } from "./offline/stackfile";
 import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
 import { projectRoot, runCli } from "./preview";
@@ -29,8 +29,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const stack = values["stack"];
     if (typeof stack !== "string")
         throw new UsageError(`--stack is required: npm run policy -- --stack <name>.\n\n${USAGE}`);
-    const plan = await runOffline({ stack, root: projectRoot() });
-    const violations = await runPolicies(plan, loadPolicyConfig(stack));
+    const root = projectRoot();
+    const plan = await runOffline({ stack, root });
+    // A missing or invalid pack config is a UsageError (exit 2), never a weaker gate.
+    const violations = await runPolicies(plan, loadPolicyConfig(stack, policyConfigDir(root)));
     console.log(
         values["json"] ? JSON.stringify(violations, null, 2) : renderViolations(violations, plan),
     );

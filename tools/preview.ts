@@ -7,7 +7,7 @@ import { loadBase } from "./offline/base";
 import { diffPlans, renderDiff } from "./offline/diff";
 import { ESTIMATE_USAGE, estimateDiff, estimatePlan, takeEstimateFlags } from "./offline/estimate";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
-import { loadPolicyConfig, renderViolations, runPolicies } from "./offline/policy";
+import { loadPolicyConfig, policyConfigDir, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
 import { rejectFlagsKeptByNpm } from "./cli";
@@ -20,7 +20,8 @@ const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base
   --diff <base>   show what the working tree creates, updates, replaces and deletes relative to
                   <base>: a git revision (origin/main, HEAD~1, a tag), previewed offline by its
                   own code, or a plan.json saved with --json. Exits with 1 when a protected
-                  resource would be deleted or replaced.
+                  resource would be deleted or replaced, or a change is one Google Cloud
+                  refuses or cannot undo (a locked retention shortened, …).
   --help          show this help
 
 Without --diff, runs the policy pack (policies/) over the plan with policies/config/<name>.json;
@@ -77,10 +78,11 @@ async function main(argv: readonly string[]): Promise<number> {
         if (args.json)
             console.log(JSON.stringify({ base: base.label, ...diff, ...extra.json }, null, 2));
         else console.log(renderDiff(diff, base.label, "working tree") + extra.text);
-        return diff.protectedViolations.length > 0 ? 1 : 0;
+        return diff.protectedViolations.length + diff.irreversible.length > 0 ? 1 : 0;
     }
     const plan = await runOffline({ stack: args.stack, root });
-    const violations = await runPolicies(plan, loadPolicyConfig(args.stack));
+    // A missing or invalid pack config is a UsageError (exit 2), never a weaker gate.
+    const violations = await runPolicies(plan, loadPolicyConfig(args.stack, policyConfigDir(root)));
     const extra = estimatePlan(plan, flags);
     if (args.json)
         console.log(

@@ -7,6 +7,7 @@
 // or retypes a column. A resource whose URN changes while its identity stays is a rename: without
 // an alias, Pulumi deletes the old one. Deleting or replacing a protected resource is called out.
 import { UNKNOWN, type Plan, type PlannedResource } from "./engine";
+import { irreversibleChanges } from "./irreversible";
 import { displayType } from "./render";
 import { accessChanges, renderAccessChanges, type AccessChange } from "./iamDiff";
 import { ALL_INPUTS, RESOURCE_TYPES } from "./types";
@@ -48,6 +49,8 @@ export interface PlanDiff {
     warnings: string[];
     /** Grants added or revoked, with the permissions they carry (tools/offline/iamDiff.ts). */
     access: AccessChange[];
+    /** Changes GCP refuses or cannot undo (tools/offline/irreversible.ts), as sentences. */
+    irreversible: string[];
 }
 
 const OPTIONS_COMPARED = [
@@ -272,6 +275,9 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
         protectedViolations,
         warnings,
         access: accessChanges(base, head),
+        irreversible: irreversibleChanges(
+            changes.map((c) => ({ op: c.op, before: before.get(c.urn), after: after.get(c.urn) })),
+        ),
     };
 }
 
@@ -318,6 +324,10 @@ export function renderDiff(diff: PlanDiff, baseLabel: string, headLabel: string)
     if (diff.warnings.length > 0) {
         lines.push("", "Warnings:");
         for (const w of diff.warnings) lines.push(`  ! ${w}`);
+    }
+    if (diff.irreversible.length > 0) {
+        lines.push("", "Changes Google Cloud refuses or cannot undo:");
+        for (const v of diff.irreversible) lines.push(`  !! ${v}`);
     }
     if (diff.protectedViolations.length > 0) {
         lines.push("", "Protected resources this change would delete or replace:");

@@ -1,5 +1,9 @@
 // Runs the policy pack over an offline plan, with the same per-stack config files that
-// `pulumi preview --policy-pack-config` reads, and reports violations the way the CLI does.
+// `pulumi preview --policy-pack-config` reads, and reports violations the way the CLI does: the
+// SDK's own unknown-checking proxy, an escaped unknown as an advisory "can't run", stack policies
+// seeing every resource with its parent and dependencies, secrets as their plaintext. Differences:
+// a `secure:` stack value reads as its placeholder, resource policies run on custom resources only,
+// no default providers.
 import * as fs from "fs";
 import * as path from "path";
 import type {
@@ -11,8 +15,11 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
+import Ajv from "ajv";
+import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
+import * as sdkProxy from "@pulumi/policy/proxy";
 import { allPolicies, PACK_NAME } from "../../policies/all";
-import { UNKNOWN, type Plan, type PlannedResource } from "./engine";
+import { SECRET_PLAINTEXT, UNKNOWN, type Plan, type PlannedResource } from "./engine";
 import { displayType } from "./render";
 import { UsageError } from "./stackfile";
 
@@ -28,37 +35,151 @@ export interface Violation {
 
 type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
+/** The SDK's marker for a value known only after deploy (its .d.ts keeps it internal). */
+const UNKNOWN_SENTINEL = (sdkProxy as unknown as { unknownStringValue: string }).unknownStringValue;
+
 export const POLICY_CONFIG_DIR = path.resolve(__dirname, "..", "..", "policies", "config");
 
-/** The pack config of a stack (`policies/config/<stack>.json`); every policy advisory when absent. */
-export function loadPolicyConfig(stack: string, dir = POLICY_CONFIG_DIR): PolicyPackConfig {
+/** The pack config folder of a project: its own policies/config when it has one, else the pack's. */
+export function policyConfigDir(root: string): string {
+    const own = path.join(root, "policies", "config");
+    return fs.existsSync(own) ? own : POLICY_CONFIG_DIR;
+}
+
+/** Enforcement levels the Pulumi CLI accepts in a pack config. */
+const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
+
+/**
+ * Stacks whose pack config must make every policy mandatory (`"all": "mandatory"`), where a policy
+ * set to another level needs a `reason`: the exception is then reviewed like any change to
+ * policies/ (CODEOWNERS), with its why beside it.
+ */
+export const MANDATORY_STACKS = ["prod"];
+
+/** The JSON schema of one policy's entry, as the CLI builds it from the policy's configSchema. */
+function entrySchema(policy: Policy): object {
+    return {
+        type: "object",
+        properties: {
+            ...(policy.configSchema?.properties ?? {}),
+            enforcementLevel: { enum: LEVELS },
+            reason: { type: "string", minLength: 1 },
+        },
+        ...(policy.configSchema?.required ? { required: policy.configSchema.required } : {}),
+        // Stricter than the CLI, which ignores unknown keys: a misspelt parameter would silently
+        // leave its default in force.
+        additionalProperties: false,
+    };
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+
+/**
+ * The pack config of a stack (`policies/config/<stack>.json`), validated: a missing or unreadable
+ * file, an unknown policy, a value its configSchema refuses or an invalid enforcement level is a
+ * UsageError (exit 2) listing every problem, never a silently weaker gate.
+ */
+export function loadPolicyConfig(
+    stack: string,
+    dir = POLICY_CONFIG_DIR,
+    policies: readonly AnyPolicy[] = allPolicies,
+): PolicyPackConfig {
     const file = path.join(dir, `${stack}.json`);
-    if (!fs.existsSync(file)) return { all: "advisory" };
+    const relative = path.relative(process.cwd(), file);
+    const shown = relative && !relative.startsWith("..") ? relative : file;
+    if (!fs.existsSync(file))
+        throw new UsageError(
+            `${shown}: missing. Every stack needs its policy pack config: copy policies/config/dev.json (advisory) or prod.json (mandatory) and review it.`,
+        );
     let config: unknown;
     try {
         config = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new UsageError(`${file}: not valid JSON: ${(err as Error).message}`);
+        throw new UsageError(`${shown}: not valid JSON: ${(err as Error).message}`);
     }
     if (config === null || typeof config !== "object" || Array.isArray(config))
-        throw new UsageError(`${file}: expected an object of policy names to enforcement levels.`);
-    const known = new Set(["all", ...allPolicies.map((p) => p.name)]);
-    const levels = ["advisory", "mandatory", "remediate", "disabled"];
-    for (const [name, value] of Object.entries(config)) {
-        if (!known.has(name))
-            throw new UsageError(
-                `${file}: unknown policy "${name}". Known: ${[...known].join(", ")}.`,
-            );
-        const level =
-            typeof value === "string"
-                ? value
-                : (value as { enforcementLevel?: unknown })?.enforcementLevel;
-        if (level !== undefined && !levels.includes(String(level)))
-            throw new UsageError(
-                `${file}: ${name}: enforcement level ${JSON.stringify(level)}. Expected one of ${levels.join(", ")}.`,
-            );
-    }
+        throw new UsageError(`${shown}: expected an object of policy names to enforcement levels.`);
+    const problems = policyConfigProblems(config as Record<string, unknown>, stack, policies);
+    if (problems.length > 0)
+        throw new UsageError(
+            `${shown}: invalid policy pack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
     return config as PolicyPackConfig;
+}
+
+/** Every problem of a pack config, as `<policy>[.<key>]: <what is wrong>. <what is accepted>`. */
+export function policyConfigProblems(
+    config: Record<string, unknown>,
+    stack: string,
+    policies: readonly AnyPolicy[] = allPolicies,
+): string[] {
+    const problems: string[] = [];
+    const byName = new Map(policies.map((p) => [p.name, p]));
+    const levelOfEntry = (v: unknown) =>
+        typeof v === "string" ? v : (v as { enforcementLevel?: unknown } | null)?.enforcementLevel;
+    for (const [name, value] of Object.entries(config)) {
+        const policy = byName.get(name);
+        if (name !== "all" && !policy) {
+            problems.push(`${name}: unknown policy. Known: all, ${[...byName.keys()].join(", ")}.`);
+            continue;
+        }
+        if (typeof value === "string") {
+            if (!LEVELS.includes(value))
+                problems.push(
+                    `${name}: enforcement level "${value}". Expected one of ${LEVELS.join(", ")}.`,
+                );
+            continue;
+        }
+        if (value === null || typeof value !== "object" || Array.isArray(value)) {
+            problems.push(
+                `${name}: got ${JSON.stringify(value)}. Expected an enforcement level or an object.`,
+            );
+            continue;
+        }
+        const schema = policy
+            ? entrySchema(policy)
+            : {
+                  type: "object",
+                  properties: { enforcementLevel: { enum: LEVELS } },
+                  additionalProperties: false,
+              };
+        const validate = ajv.compile(schema);
+        if (!validate(value))
+            for (const e of validate.errors ?? []) {
+                const at = e.instancePath.replace(/^\//, "").replace(/\//g, ".");
+                const extra = (e.params as { additionalProperty?: string }).additionalProperty;
+                const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues;
+                problems.push(
+                    `${name}${at ? `.${at}` : ""}${extra ? `.${extra}` : ""}: ${e.message}${
+                        allowed ? ` (${allowed.join(", ")})` : ""
+                    }${extra ? `. Known keys: ${Object.keys((schema as { properties: object }).properties).join(", ")}` : ""}.`,
+                );
+            }
+    }
+    if (MANDATORY_STACKS.includes(stack)) {
+        if (levelOfEntry(config["all"]) !== "mandatory")
+            problems.push(
+                `all: got ${JSON.stringify(levelOfEntry(config["all"]) ?? null)}. The ${stack} stack's config must set "all": "mandatory".`,
+            );
+        for (const [name, value] of Object.entries(config)) {
+            const level = levelOfEntry(value);
+            if (
+                name === "all" ||
+                level === undefined ||
+                level === "mandatory" ||
+                level === "remediate" ||
+                !LEVELS.includes(String(level))
+            )
+                continue;
+            const reason = (value as { reason?: unknown } | null)?.reason;
+            if (typeof reason !== "string" || reason.trim().length === 0)
+                problems.push(
+                    `${name}: ${String(level)} in ${stack} without a reason. Write it as { "enforcementLevel": "${String(level)}", "reason": "<why this exception is safe>" }.`,
+                );
+        }
+    }
+    return problems;
 }
 
 function levelOf(policy: Policy, config: PolicyPackConfig): EnforcementLevel {
@@ -76,48 +197,39 @@ function policyConfig(policy: Policy, config: PolicyPackConfig): Record<string, 
             .map(([k, schema]) => [k, (schema as { default?: unknown }).default]),
     );
     const own = config[policy.name];
-    const { enforcementLevel: _level, ...values } =
-        typeof own === "object" && own !== null ? own : {};
+    const {
+        enforcementLevel: _level,
+        reason: _reason,
+        ...values
+    } = typeof own === "object" && own !== null ? (own as Record<string, unknown>) : {};
     void _level;
+    void _reason;
     return { ...defaults, ...values };
 }
 
-/** Thrown when a policy reads a value only the cloud knows, as @pulumi/policy does in a preview. */
-export class UnknownValueError extends Error {}
-
 /**
- * What the engine hands policies during preview: secrets are opaque, and reading a value the
- * cloud has not computed yet throws, so the policy reports that it cannot run rather than passing.
+ * What the engine hands policies during preview, built with the policy SDK's own proxy: reading a
+ * value the cloud has not computed yet throws the SDK's UnknownValueError, exactly as under
+ * `pulumi preview`, a secret's plaintext included (the plan keeps it behind a key that is never
+ * printed or serialised; a `secure:` stack-file value, which cannot be decrypted offline, reads as
+ * its marked placeholder).
  */
-function policyProps(value: unknown, path = ""): unknown {
-    if (Array.isArray(value))
-        return guard(
-            value.map((v, i) => policyProps(v, `${path}[${i}]`)),
-            value,
-            path,
-        );
-    if (value !== null && typeof value === "object") {
-        const obj = value as Record<string, unknown>;
-        if (obj["secret"] === true && "value" in obj) return "[secret]";
-        const plainObj = Object.fromEntries(
-            Object.entries(obj).map(([k, v]) => [k, policyProps(v, `${path}.${k}`)]),
-        );
-        return guard(plainObj, obj, path);
-    }
-    return value;
+function policyProps(value: unknown): Record<string, unknown> {
+    return unknownCheckingProxy(sentinels(value) as object) as Record<string, unknown>;
 }
 
-function guard<T extends object>(target: T, raw: unknown, path: string): T {
-    return new Proxy(target, {
-        get(t, key, receiver) {
-            const v = (raw as Record<PropertyKey, unknown>)[key as PropertyKey];
-            if (v === UNKNOWN)
-                throw new UnknownValueError(
-                    `value at ${path}.${String(key)} can't be known during preview`,
-                );
-            return Reflect.get(t, key, receiver);
-        },
-    });
+/** Plan values with each unknown replaced by the SDK's sentinel for an unknown value. */
+function sentinels(value: unknown): unknown {
+    if (value === UNKNOWN) return UNKNOWN_SENTINEL;
+    if (Array.isArray(value)) return value.map(sentinels);
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        // A secret's value, as the engine hands it to policies (kept out of sight by plain()).
+        if (obj["secret"] === true && "value" in obj)
+            return sentinels(obj[SECRET_PLAINTEXT] ?? "[secret]");
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, sentinels(v)]));
+    }
+    return value;
 }
 
 class NotApplicable extends Error {}
@@ -137,8 +249,10 @@ async function attempt(
     try {
         await run();
     } catch (err) {
+        // As the SDK does: the whole validation becomes an advisory "can't run". The pack's own
+        // data and detection policies catch unknowns themselves (policies/lib.ts) and fail instead.
         if (err instanceof UnknownValueError)
-            cantRun(`can't run policy during preview: ${err.message}`);
+            cantRun(`can't run policy during preview: ${(err as Error).message}`);
         else if (!(err instanceof NotApplicable)) throw err;
     }
 }
@@ -146,7 +260,7 @@ async function attempt(
 function resourceArgs(r: PlannedResource, getConfig: () => object): ResourceValidationArgs {
     return {
         type: r.type,
-        props: policyProps(r.inputs) as Record<string, unknown>,
+        props: policyProps(r.inputs),
         urn: r.urn,
         name: r.name,
         opts: {
@@ -165,6 +279,29 @@ function resourceArgs(r: PlannedResource, getConfig: () => object): ResourceVali
         getConfig: getConfig as ResourceValidationArgs["getConfig"],
         notApplicable,
     } as unknown as ResourceValidationArgs;
+}
+
+/**
+ * The resources a stack policy sees, as the SDK builds them: every resource of the plan
+ * (components too), with `parent` and `dependencies` pointing at the other PolicyResources.
+ */
+function stackResources(plan: Plan, values: object): PolicyResource[] {
+    const byUrn = new Map<string, PolicyResource>();
+    for (const r of plan.resources)
+        byUrn.set(r.urn, {
+            ...resourceArgs(r, () => values),
+            dependencies: [],
+            propertyDependencies: {},
+        } as unknown as PolicyResource);
+    for (const r of plan.resources) {
+        const pr = byUrn.get(r.urn)!;
+        const parent = r.parent ? byUrn.get(r.parent) : undefined;
+        if (parent) pr.parent = parent;
+        pr.dependencies = r.dependencies
+            .map((d) => byUrn.get(d))
+            .filter((d): d is PolicyResource => d !== undefined);
+    }
+    return [...byUrn.values()];
 }
 
 /** Runs `policies` over every resource of the plan and over the stack; returns the violations. */
@@ -208,15 +345,7 @@ export async function runPolicies(
                     );
         }
         if ("validateStack" in policy && policy.validateStack) {
-            // The engine hands stack policies every resource, components too (their outputs).
-            const policyResources = plan.resources.map(
-                (r) =>
-                    ({
-                        ...resourceArgs(r, () => values),
-                        dependencies: [],
-                        propertyDependencies: {},
-                    }) as unknown as PolicyResource,
-            );
+            const policyResources = stackResources(plan, values);
             await attempt(
                 () =>
                     policy.validateStack!(

@@ -1,0 +1,313 @@
+// The gate itself: a missing or invalid pack config fails (exit 2), config is validated against
+// each policy's configSchema, prod's exceptions carry a reason, values known only after deploy
+// fail in prod without blinding a stack policy, CI judges with the base branch's pack, and
+// CODEOWNERS covers the gate.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { UnknownValueError } from "@pulumi/policy";
+import * as YAML from "yaml";
+import { bigqueryPolicies } from "../policies/bigquery";
+import { monitoringPolicies } from "../policies/monitoring";
+import { stackPolicies } from "../policies/stack";
+import { storagePolicies } from "../policies/storage";
+import { UNKNOWN, type Plan } from "../tools/offline/engine";
+import { loadPolicyConfig, policyConfigProblems, runPolicies } from "../tools/offline/policy";
+import { planFor, PROJECT_ROOT, runTool } from "./harness";
+import { judgePlan } from "./verdicts";
+
+const PROD = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_ROOT, "policies", "config", "prod.json"), "utf8"),
+) as Record<string, unknown>;
+
+/** A copy of the project's Pulumi files with its own policies/config holding `configs`. */
+function project(configs: Record<string, unknown>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logistics-gate-"));
+    for (const f of ["Pulumi.yaml", "Pulumi.prod.yaml", "Pulumi.dev.yaml"])
+        fs.copyFileSync(path.join(PROJECT_ROOT, f), path.join(dir, f));
+    fs.mkdirSync(path.join(dir, "policies", "config"), { recursive: true });
+    for (const [stack, c] of Object.entries(configs))
+        fs.writeFileSync(
+            path.join(dir, "policies", "config", `${stack}.json`),
+            typeof c === "string" ? c : JSON.stringify(c),
+        );
+    return dir;
+}
+
+describe("the gate: pack config", function () {
+    this.timeout(300_000);
+
+    it("npm run policy and npm run preview exit 2 when prod's pack config is missing", () => {
+        const dir = project({ dev: { all: "advisory" } });
+        for (const tool of ["policy", "preview"]) {
+            const r = runTool(tool, ["--stack", "prod"], { cwd: dir });
+            assert.equal(r.status, 2, `${tool}: ${r.stdout}${r.stderr}`);
+            assert.match(
+                r.stderr,
+                /^error: .*policies\/config\/prod\.json: missing\. Every stack needs its policy pack config/,
+            );
+            assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+        }
+    });
+
+    it("npm run policy exits 2, listing every problem, for a config its policies' schemas refuse", () => {
+        const dir = project({
+            prod: {
+                ...PROD,
+                "bigquery-time-travel-floor": { enforcementLevel: "mandatory", minHours: "a week" },
+                "gcs-backups-retention-locked": {
+                    enforcementLevel: "mandatory",
+                    minRetentionDay: 1,
+                },
+                "gcs-no-force-destroy": "blocking",
+            },
+        });
+        const r = runTool("policy", ["--stack", "prod"], { cwd: dir });
+        assert.equal(r.status, 2, r.stdout + r.stderr);
+        assert.match(r.stderr, /invalid policy pack config \(3 problems\):/);
+        assert.match(r.stderr, /- bigquery-time-travel-floor\.minHours: must be integer\./);
+        assert.match(
+            r.stderr,
+            /- gcs-backups-retention-locked\.minRetentionDay: must NOT have additional properties\. Known keys: minRetentionDays, requireLocked, minSoftDeleteDays, minDeleteAgeDays, reason, enforcementLevel\./,
+        );
+        assert.match(
+            r.stderr,
+            /- gcs-no-force-destroy: enforcement level "blocking"\. Expected one of advisory, mandatory, remediate, disabled\./,
+        );
+    });
+
+    const prodProblems: [string, Record<string, unknown>, string[]][] = [
+        ["prod as shipped", PROD, []],
+        [
+            "prod made advisory",
+            { ...PROD, all: "advisory" },
+            ['all: got "advisory". The prod stack\'s config must set "all": "mandatory".'],
+        ],
+        [
+            "prod without its all entry",
+            Object.fromEntries(Object.entries(PROD).filter(([k]) => k !== "all")),
+            ['all: got null. The prod stack\'s config must set "all": "mandatory".'],
+        ],
+        [
+            "a prod policy disabled without a reason",
+            { ...PROD, "gcs-data-lake-lifecycle-safe": "disabled" },
+            [
+                'gcs-data-lake-lifecycle-safe: disabled in prod without a reason. Write it as { "enforcementLevel": "disabled", "reason": "<why this exception is safe>" }.',
+            ],
+        ],
+        [
+            "a prod policy advisory with an empty reason",
+            { ...PROD, "logging-audit-logs-kept": { enforcementLevel: "advisory", reason: " " } },
+            [
+                'logging-audit-logs-kept: advisory in prod without a reason. Write it as { "enforcementLevel": "advisory", "reason": "<why this exception is safe>" }.',
+            ],
+        ],
+        [
+            "a prod exception with its reason",
+            {
+                ...PROD,
+                "logging-audit-logs-kept": {
+                    enforcementLevel: "advisory",
+                    reason: "the audit sink moves to the org level in ticket OPS-12",
+                },
+            },
+            [],
+        ],
+    ];
+    for (const [what, config, expected] of prodProblems)
+        it(`prod config: ${what}`, () =>
+            assert.deepEqual(policyConfigProblems(config, "prod"), expected));
+
+    it("dev's config states a reason for each policy it disables", () => {
+        const dev = loadPolicyConfig("dev");
+        for (const [name, value] of Object.entries(dev))
+            if (typeof value === "object" && value?.enforcementLevel === "disabled")
+                assert.ok(
+                    (value as { reason?: string }).reason,
+                    `${name} disabled without a reason`,
+                );
+    });
+
+    it("prod's configured floors match what the prod stack file configures (no false positive, no slack)", async () => {
+        const lake = PROD["gcs-data-lake-lifecycle-safe"] as Record<string, number>;
+        const backups = PROD["gcs-backups-retention-locked"] as Record<string, number>;
+        const plan = await planFor("prod");
+        const bucket = (n: string) => plan.resources.find((r) => r.name === n)!.inputs as any;
+        const lakeRules = bucket("lgx-prod-lake-bucket").lifecycleRules as any[];
+        assert.equal(
+            lakeRules.find((r) => r.condition.matchesPrefixes?.includes("staging/")).condition.age,
+            lake["minStagingRetentionDays"],
+        );
+        assert.equal(
+            bucket("lgx-prod-lake-bucket").softDeletePolicy.retentionDurationSeconds / 86400,
+            lake["minSoftDeleteDays"],
+        );
+        assert.equal(
+            Number(bucket("lgx-prod-backups-bucket").retentionPolicy.retentionPeriod) / 86400,
+            backups["minRetentionDays"],
+        );
+    });
+});
+
+describe("the gate: values known only after deploy", function () {
+    this.timeout(300_000);
+
+    it("hands policies the SDK's own unknown-checking proxy", async () => {
+        let thrown: unknown;
+        await runPolicies(
+            {
+                project: "logistics",
+                stack: "prod",
+                resources: [
+                    {
+                        urn: "urn:pulumi:prod::logistics::gcp:storage/bucket:Bucket::b",
+                        type: "gcp:storage/bucket:Bucket",
+                        name: "b",
+                        custom: true,
+                        inputs: { versioning: { enabled: UNKNOWN } },
+                        options: {
+                            protect: true,
+                            retainOnDelete: true,
+                            deleteBeforeReplace: false,
+                            ignoreChanges: [],
+                            replaceOnChanges: [],
+                            additionalSecretOutputs: [],
+                        },
+                        dependencies: [],
+                    },
+                ],
+                outputs: {},
+                secrets: [],
+                warnings: [],
+            },
+            { all: "mandatory" },
+            [
+                {
+                    name: "probe",
+                    description: "reads an unknown",
+                    validateResource: (args) => {
+                        try {
+                            void args.props["versioning"].enabled;
+                        } catch (err) {
+                            thrown = err;
+                        }
+                    },
+                },
+            ],
+        );
+        assert.ok(thrown instanceof UnknownValueError);
+        assert.equal(
+            (thrown as Error).message,
+            "string value at .versioning.enabled can't be known during preview",
+        );
+    });
+
+    it("one unknown value fails its own resource in prod and does not blind the policy to the others", async () => {
+        const plan = structuredClone(await planFor("prod"));
+        const alert = (n: string) => plan.resources.find((r) => r.name === n)!.inputs;
+        alert("lgx-prod-alerting-api-latency")["enabled"] = UNKNOWN;
+        alert("lgx-prod-alerting-dag-failure")["enabled"] = false;
+        const v = await judgePlan(plan);
+        assert.deepEqual(
+            v.reasons.filter((r) => r.startsWith("monitoring-alert-routed-and-documented")),
+            [
+                "monitoring-alert-routed-and-documented: the alert's state and routing of lgx-prod-alerting-api-latency is known only after deploy (string value at .enabled can't be known during preview), so it cannot be checked before it takes effect. Set it to a value known at preview time.",
+                "monitoring-alert-routed-and-documented: Alert policy must be enabled (enabled: false silences it).",
+            ],
+        );
+    });
+
+    it("no data-loss or detection policy gives up with 'can't run' when every value is unknown; prod fails closed", async () => {
+        const plan = structuredClone(await planFor("prod")) as Plan;
+        const blank = (v: unknown): unknown =>
+            Array.isArray(v)
+                ? v.map(blank)
+                : v !== null && typeof v === "object"
+                  ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, blank(x)]))
+                  : UNKNOWN;
+        // Every leaf unknown, and on every other resource whole top-level values unknown too.
+        plan.resources.forEach((r, i) => {
+            r.inputs =
+                i % 2 === 0
+                    ? (blank(r.inputs) as Record<string, unknown>)
+                    : Object.fromEntries(Object.keys(r.inputs).map((k) => [k, UNKNOWN]));
+        });
+        const mine = [
+            ...storagePolicies,
+            ...bigqueryPolicies,
+            ...monitoringPolicies,
+            ...stackPolicies,
+        ];
+        const violations = await runPolicies(plan, { all: "mandatory" }, mine);
+        assert.deepEqual(
+            violations.filter((v) => /can't run policy/.test(v.message)).map((v) => v.policy),
+            [],
+        );
+        const failing = new Set(
+            violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy),
+        );
+        for (const name of [
+            "gcs-data-lake-lifecycle-safe",
+            "gcs-backups-retention-locked",
+            "bigquery-scheduled-sql-keeps-raw-data",
+            "monitoring-alert-routed-and-documented",
+            "monitoring-channels-allowed",
+            "stack-runbook-alerts-exist",
+        ])
+            assert.ok(failing.has(name), `${name} passes values it cannot see`);
+    });
+});
+
+describe("the gate: CI and ownership", () => {
+    /** The owners of `file` by .github/CODEOWNERS (the last matching pattern wins). */
+    function owners(file: string): string[] {
+        const text = fs.readFileSync(path.join(PROJECT_ROOT, ".github", "CODEOWNERS"), "utf8");
+        let found: string[] = [];
+        for (const line of text.split("\n")) {
+            const [pattern, ...who] = line.replace(/#.*/, "").trim().split(/\s+/);
+            if (!pattern) continue;
+            const anchored = pattern.replace(/^\//, "");
+            const hit = anchored.endsWith("/") ? file.startsWith(anchored) : file === anchored;
+            if (hit) found = who;
+        }
+        return found;
+    }
+
+    for (const file of [
+        "policies/all.ts",
+        "policies/config/prod.json",
+        "Pulumi.prod.yaml",
+        ".github/workflows/pull-request.yml",
+        ".github/CODEOWNERS",
+        "tools/offline/policy.ts",
+    ])
+        it(`CODEOWNERS gives ${file} an owner`, () => {
+            const who = owners(file);
+            assert.ok(who.length > 0, `${file} has no owner`);
+            for (const o of who) assert.match(o, /^@[\w.-]+(\/[\w.-]+)?$/);
+        });
+
+    it("CODEOWNERS leaves other files to the usual review", () =>
+        assert.deepEqual(owners("components/dataLake.ts"), []));
+
+    it("the pull-request workflow runs the base branch's pack and config and flags changes to policies/", () => {
+        const wf = YAML.parse(
+            fs.readFileSync(
+                path.join(PROJECT_ROOT, ".github", "workflows", "pull-request.yml"),
+                "utf8",
+            ),
+        );
+        const steps = wf.jobs.offline.steps as { name?: string; run?: string }[];
+        const i = steps.findIndex((s) => /Policies of the base branch/.test(s.name ?? ""));
+        assert.ok(i >= 0, "no base-branch policy step");
+        const run = steps[i]!.run!;
+        assert.ok(i === steps.length - 1, "it overwrites policies/: it must run last");
+        const checkout = run.indexOf('git checkout "origin/$BASE_REF" -- policies/');
+        const policy = run.indexOf('npm run -s policy -- --stack "$stack"');
+        assert.ok(checkout > 0 && policy > checkout, "checks out base's policies/ before judging");
+        assert.match(run, /git diff --name-only "origin\/\$BASE_REF"\.\.\.HEAD -- policies\//);
+        assert.match(run, /GITHUB_STEP_SUMMARY/);
+        assert.match(run, /exit 1/);
+    });
+});
