@@ -348,6 +348,41 @@ export const iamMembersAllowedDomains = planPolicy<{
     },
 });
 
+/** The subject (or `attribute.<name>/<value>`) a federated principal names, or undefined. */
+export function federatedSubject(member: string): string | undefined {
+    const m = /\/workloadIdentityPools\/[^/]+\/(subject\/.+|attribute\.[^/]+\/.+|\*)$/.exec(member);
+    if (!m || !/^principal(Set)?:\/\//.test(member)) return undefined;
+    return m[1]!.startsWith("subject/") ? m[1]!.slice("subject/".length) : m[1];
+}
+
+export const iamFederationSubjectsAllowed = planPolicy<{ allowedSubjects: string[] }>({
+    name: "iam-federation-subjects-allowed",
+    description:
+        "Checks whether every grant to a workload identity pool's principals names one of the token subjects the stack allows (its deploy environment, its branch; pull requests only where the stack opts in).",
+    remediationSteps:
+        "Grant only to the subjects logistics:ci declares, and list them in allowedSubjects (policies/config/<stack>.json): a pull request's job runs its own branch's workflow file, so a pull_request subject trusts every writer of the repository.",
+    configSchema: {
+        properties: {
+            allowedSubjects: {
+                type: "array",
+                items: { type: "string", minLength: 1 },
+                default: [],
+            },
+        },
+    },
+    check: (resources, report, { allowedSubjects }) => {
+        for (const { r, g } of planGrants(resources)) {
+            if (typeof g.member !== "string") continue;
+            const subject = federatedSubject(g.member);
+            if (subject !== undefined && !allowedSubjects.includes(subject))
+                report(
+                    r,
+                    `${String(g.role)} must not be granted to ${g.member}: the token subject ${subject} is not in allowedSubjects (${allowedSubjects.join(", ") || "none"}).`,
+                );
+        }
+    },
+});
+
 export const iamMembersKnown = planPolicy({
     name: "iam-members-known",
     description:
@@ -508,6 +543,7 @@ export const iamPlanPolicies = [
     iamNoPrivilegeEscalation,
     iamMembersAllowedDomains,
     iamMembersKnown,
+    iamFederationSubjectsAllowed,
     iamNoAuthoritativePolicies,
     iamNoFolderOrgIam,
     iamCustomRolesSafe,

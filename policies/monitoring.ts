@@ -13,6 +13,7 @@ import {
     TRANSFER,
     UNKNOWN,
 } from "./lib";
+import { FRESHNESS_MARKER } from "../components/sql";
 import { analyseSql } from "./sql";
 
 /** "300s" → 300; undefined for anything else. */
@@ -182,6 +183,14 @@ function watchesMetric(f: string, metric: string): boolean {
     return new RegExp(`metric\\.type\\s*=\\s*"${metric.replace(/[.]/g, "\\.")}"`).test(f);
 }
 
+/** A log filter without its negated restrictions (`NOT <field>:"…"`), which exclude, not select. */
+function positive(f: string): string {
+    return f.replace(/\bNOT\s+[\w.]+\s*[:=]\s*"[^"]*"/g, "");
+}
+
+/** A log-based metric: an alert's threshold on it watches the metric's log filter. */
+const LOG_METRIC = "gcp:logging/metric:Metric";
+
 /** How each row of the runbook's alert table is recognised: by what the alert watches. */
 export const RUNBOOK_ALERTS: readonly {
     row: string;
@@ -197,7 +206,12 @@ export const RUNBOOK_ALERTS: readonly {
     },
     {
         row: "Data freshness",
-        matches: (f) => /bigquery_dts_config/.test(f) && /severity\s*>=\s*ERROR/.test(f),
+        // A failed scheduled run, or (as the platform counts it) a failed job whose query is the
+        // freshness ASSERT, recognised by the ASSERT's message.
+        matches: (f) =>
+            (/bigquery_dts_config/.test(f) && /severity\s*>=\s*ERROR/.test(f)) ||
+            (/jobStatus\.errorResult/.test(f) &&
+                positive(f).includes(`queryConfig.query:"${FRESHNESS_MARKER}"`)),
         watchesComponent: FRESHNESS_CHECKS,
     },
     {
@@ -206,7 +220,11 @@ export const RUNBOOK_ALERTS: readonly {
     },
     {
         row: "BigQuery errors",
-        matches: (f) => /bigquery_project/.test(f) && /jobStatus\.errorResult/.test(f),
+        // Any failed job of the platform's, not only those of one query (the freshness alert).
+        matches: (f) =>
+            /bigquery_project/.test(f) &&
+            /jobStatus\.errorResult/.test(f) &&
+            !/queryConfig\.query:/.test(positive(f)),
     },
     {
         row: "Storage quota",
@@ -224,13 +242,26 @@ export const stackRunbookAlertsExist = stackPolicy({
         const alerts = resources.filter(
             (r) => r.type === ALERT_POLICY && known(() => r.props["enabled"]) !== false,
         );
+        // A threshold on a log-based metric watches what the metric counts: its log filter.
+        const logMetrics = new Map<string, string>();
+        for (const m of resources.filter((r) => r.type === LOG_METRIC)) {
+            const name = known(() => m.props["name"]);
+            const filter = known(() => m.props["filter"]);
+            if (typeof name === "string" && typeof filter === "string")
+                logMetrics.set(name, filter);
+        }
+        const watched = (f: string): string[] => {
+            const m = /metric\.type\s*=\s*"logging\.googleapis\.com\/user\/([^"]+)"/.exec(f);
+            const log = m ? logMetrics.get(m[1]!) : undefined;
+            return log === undefined ? [f] : [f, log];
+        };
         for (const { row, matches, watchesComponent } of RUNBOOK_ALERTS) {
             const found = alerts.some((a) =>
                 filters(a).some((f) =>
                     f === UNKNOWN
                         ? watchesComponent !== undefined &&
                           a.dependencies.some((d) => d.parent?.type === watchesComponent)
-                        : matches(f),
+                        : watched(f).some(matches),
                 ),
             );
             if (!found)
@@ -258,13 +289,14 @@ export const monitoringFreshnessWithinMax = stackPolicy<{
     maxHours: Record<string, number>;
     defaultMaxHours: number;
     maxIntervalMinutes: number;
+    maxGraceHours: number;
 }>({
     name: "monitoring-freshness-within-max",
     description:
         "Checks whether every freshness check on a raw table runs at least every maxIntervalMinutes and alerts " +
-        "within the configured maximum staleness of its table.",
+        "within the configured maximum staleness of its table, a never-loaded table within maxGraceHours of its creation.",
     remediationSteps:
-        "Keep logistics:alerting.freshnessHours at or below the policy's maxHours (policies/config/<stack>.json).",
+        "Keep logistics:alerting.freshnessHours at or below the policy's maxHours and logistics:alerting.freshnessGraceHours at or below its maxGraceHours (policies/config/<stack>.json).",
     configSchema: {
         properties: {
             maxHours: {
@@ -274,6 +306,7 @@ export const monitoringFreshnessWithinMax = stackPolicy<{
             },
             defaultMaxHours: { type: "number", exclusiveMinimum: 0, default: 24 },
             maxIntervalMinutes: { type: "integer", minimum: 1, default: 60 },
+            maxGraceHours: { type: "number", minimum: 0, default: 48 },
         },
     },
     check: (resources, report, cfg, each) => {
@@ -293,6 +326,12 @@ export const monitoringFreshnessWithinMax = stackPolicy<{
                             `Freshness check of ${name} must alert within ${max} h, got ${a.minutes.length ? `${bound / 60} h` : "no TIMESTAMP_DIFF(…, MINUTE) <= N bound"}.`,
                             c.urn,
                         );
+                    for (const grace of a.graceHours)
+                        if (grace > cfg.maxGraceHours)
+                            report(
+                                `Freshness check of ${name} must alert on a never-loaded table within ${cfg.maxGraceHours} h of its creation, got ${grace} h.`,
+                                c.urn,
+                            );
                     const every = scheduleMinutes(c.props["schedule"]);
                     if (every === undefined || every > cfg.maxIntervalMinutes)
                         report(

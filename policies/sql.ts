@@ -17,8 +17,11 @@ export interface SqlFacts {
      * and whether the export is whole (`SELECT * FROM <one table>`, no filter, join or limit).
      */
     exports: { uri: string | undefined; reads: NameParts[]; whole: boolean }[];
-    /** ASSERT statements: the tables read and the `<= N` bounds of TIMESTAMP_DIFF(…, MINUTE). */
-    asserts: { reads: NameParts[]; minutes: number[] }[];
+    /**
+     * ASSERT statements: the tables read, the `<= N` bounds of TIMESTAMP_DIFF(…, MINUTE), and the
+     * hours of a new-table grace period wrapped around a bound (see analyseSql).
+     */
+    asserts: { reads: NameParts[]; minutes: number[]; graceHours: number[] }[];
 }
 
 /**
@@ -225,34 +228,32 @@ export function analyseSql(sql: string, raw: ReadonlySet<string>, depth = 0): Sq
         }
         if (stmt.type === "assert_stmt") {
             // Only a comparison that is the whole selected value bounds the check: in
-            // `… <= 360 OR TRUE` the bound decides nothing.
+            // `… <= 360 OR TRUE` the bound decides nothing. The one wrapper accepted is the
+            // new-table grace period: `IFNULL(<bound>, <table created less than N hours ago>)`,
+            // where the bound is NULL only while the table has never been loaded.
             const select = (stmt["condition"] as Node | undefined)?.["expr"];
             const columns = isNode(select)
                 ? clause(select, "select_clause")?.["columns"]
                 : undefined;
-            const minutes = (
+            const minutes: number[] = [];
+            const graceHours: number[] = [];
+            for (const item of (
                 ((columns as Node | undefined)?.["items"] as unknown[] | undefined) ?? []
-            )
-                .filter(isNode)
-                .filter(
-                    (n) => n.type === "binary_expr" && ["<=", "<"].includes(String(n["operator"])),
-                )
-                .filter((n) => {
-                    const left = n["left"] as Node;
-                    return (
-                        isNode(left) &&
-                        left.type === "func_call" &&
-                        nameParts(left["name"])?.join(".").toUpperCase() === "TIMESTAMP_DIFF" &&
-                        [...walk(left["args"])].some(
-                            (a) =>
-                                a.type === "identifier" &&
-                                String(a["name"]).toUpperCase() === "MINUTE",
-                        )
-                    );
-                })
-                .map((n) => (n["right"] as Node)?.["value"])
-                .filter((v): v is number => typeof v === "number");
-            facts.asserts.push({ reads: names(stmt["condition"]), minutes });
+            ).filter(isNode)) {
+                const bound = minutesBound(item);
+                if (bound !== undefined) {
+                    minutes.push(bound);
+                    continue;
+                }
+                const args = ifNullArgs(item);
+                const inner = args && minutesBound(args[0]);
+                const grace = args && graceBound(args[1]);
+                if (inner !== undefined && grace !== undefined) {
+                    minutes.push(inner);
+                    graceHours.push(grace);
+                }
+            }
+            facts.asserts.push({ reads: names(stmt["condition"]), minutes, graceHours });
             continue;
         }
         if (HARMLESS.has(stmt.type)) continue;
@@ -284,4 +285,66 @@ export function analyseSql(sql: string, raw: ReadonlySet<string>, depth = 0): Sq
             );
     }
     return facts;
+}
+
+/** N of `TIMESTAMP_DIFF(…, MINUTE) <= N` (or `<`), or undefined for anything else. */
+function minutesBound(n: unknown): number | undefined {
+    if (!isNode(n) || n.type !== "binary_expr" || !["<=", "<"].includes(String(n["operator"])))
+        return undefined;
+    const left = n["left"] as Node;
+    const isDiff =
+        isNode(left) &&
+        left.type === "func_call" &&
+        nameParts(left["name"])?.join(".").toUpperCase() === "TIMESTAMP_DIFF" &&
+        [...walk(left["args"])].some(
+            (a) => a.type === "identifier" && String(a["name"]).toUpperCase() === "MINUTE",
+        );
+    const value = (n["right"] as Node | undefined)?.["value"];
+    return isDiff && typeof value === "number" ? value : undefined;
+}
+
+/** The two arguments of `IFNULL(a, b)`, or undefined. */
+function ifNullArgs(n: Node): [Node, Node] | undefined {
+    if (n.type !== "func_call" || nameParts(n["name"])?.join(".").toUpperCase() !== "IFNULL")
+        return undefined;
+    const items = [...walk(n["args"])].find((x) => x.type === "list_expr")?.["items"];
+    return Array.isArray(items) && items.length === 2 && items.every(isNode)
+        ? (items as [Node, Node])
+        : undefined;
+}
+
+/**
+ * N of `(SELECT creation_time FROM ….INFORMATION_SCHEMA.TABLES …) > TIMESTAMP_SUB(
+ * CURRENT_TIMESTAMP(), INTERVAL N HOUR)`: true only while the table is younger than N hours.
+ */
+function graceBound(n: Node): number | undefined {
+    if (n.type !== "binary_expr" || String(n["operator"]) !== ">") return undefined;
+    const left = [...walk(n["left"])];
+    const readsCreation =
+        left.some((x) => x.type === "identifier" && String(x["name"]) === "creation_time") &&
+        left.some((x) => x.type === "identifier" && String(x["name"]).toUpperCase() === "TABLES") &&
+        left.some(
+            (x) =>
+                x.type === "identifier" && String(x["name"]).toUpperCase() === "INFORMATION_SCHEMA",
+        );
+    const right = n["right"] as Node;
+    if (
+        !readsCreation ||
+        !isNode(right) ||
+        right.type !== "func_call" ||
+        nameParts(right["name"])?.join(".").toUpperCase() !== "TIMESTAMP_SUB"
+    )
+        return undefined;
+    const parts = [...walk(right["args"])];
+    const now = parts.some(
+        (x) =>
+            x.type === "func_call" &&
+            nameParts(x["name"])?.join(".").toUpperCase() === "CURRENT_TIMESTAMP",
+    );
+    const interval = parts.find((x) => x.type === "interval_literal");
+    const unit = (interval?.["unit"] as Node | undefined)?.["unitKw"] as Node | undefined;
+    const hours = (interval?.["value"] as Node | undefined)?.["value"];
+    return now && typeof hours === "number" && String(unit?.["name"]).toUpperCase() === "HOUR"
+        ? hours
+        : undefined;
 }

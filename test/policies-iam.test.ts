@@ -12,7 +12,7 @@ import {
     policyBindings,
     predefinedRoles,
 } from "../policies/grants";
-import { conditionProblems, memberProblem } from "../policies/iam";
+import { conditionProblems, federatedSubject, memberProblem } from "../policies/iam";
 import { statefulKind, UNKNOWN } from "../policies/lib";
 import { PROJECT_ROLES } from "../components/identities";
 import type { Plan, PlannedResource } from "../tools/offline/engine";
@@ -161,6 +161,7 @@ const CONFIG = {
         deployerAccountRoles: ["roles/iam.serviceAccountUser"],
     },
     "iam-members-allowed-domains": { allowedMemberDomains: ["example.com"] },
+    "iam-federation-subjects-allowed": { allowedSubjects: ["repo:o/r:environment:prod"] },
 };
 
 async function found(resources: PlannedResource[], config: object = CONFIG): Promise<string[]> {
@@ -281,6 +282,7 @@ describe("IAM deny rules", () => {
             [
                 "iam-no-privilege-escalation: roles/iam.workloadIdentityUser must not be granted to principal://iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/evil/subject/me: it holds iam.serviceAccounts.getAccessToken, iam.serviceAccounts.getOpenIdToken.",
                 "iam-members-allowed-domains: IAM member not allowed: principal://iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/evil/subject/me is not a principal of this stack's pools. Allowed domains: example.com.",
+                "iam-federation-subjects-allowed: roles/iam.workloadIdentityUser must not be granted to principal://iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/evil/subject/me: the token subject me is not in allowedSubjects (repo:o/r:environment:prod).",
             ],
         ],
         [
@@ -302,6 +304,7 @@ describe("IAM deny rules", () => {
             [
                 "iam-no-privilege-escalation: roles/iam.workloadIdentityUser must not be granted to principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/*: it holds iam.serviceAccounts.getAccessToken, iam.serviceAccounts.getOpenIdToken.",
                 "iam-members-allowed-domains: IAM member not allowed: principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/* is not a member the pack accepts. Allowed domains: example.com.",
+                "iam-federation-subjects-allowed: roles/iam.workloadIdentityUser must not be granted to principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/gh/*: the token subject * is not in allowedSubjects (repo:o/r:environment:prod).",
             ],
         ],
         [
@@ -692,6 +695,50 @@ describe("IAM helpers", () => {
 });
 
 describe("IAM policies and the shipped stacks", () => {
+    it("each stack's allowed token subjects are exactly those its own CI grants use", async () => {
+        for (const stack of ["dev", "prod"]) {
+            const used = new Set<string>();
+            for (const r of (await planFor(stack)).resources) {
+                const m = r.inputs["member"];
+                const subject = typeof m === "string" ? federatedSubject(m) : undefined;
+                if (subject !== undefined) used.add(subject);
+            }
+            const c = loadPolicyConfig(stack)["iam-federation-subjects-allowed"] as {
+                allowedSubjects: string[];
+            };
+            assert.ok(used.size > 0, `${stack}: no federated grant in the plan`);
+            assert.deepEqual([...c.allowedSubjects].sort(), [...used].sort(), stack);
+        }
+    });
+
+    it("a pull request's subject is refused where the stack does not allow it", async () => {
+        const pr =
+            "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/pool/subject/repo:o/r:pull_request";
+        const out = await found(
+            [
+                fake(SA_MEMBER, {
+                    serviceAccountId: `projects/${P}/serviceAccounts/d@${P}.iam.gserviceaccount.com`,
+                    role: "roles/iam.workloadIdentityUser",
+                    member: pr,
+                }),
+            ],
+            {
+                ...CONFIG,
+                "iam-federation-subjects-allowed": {
+                    allowedSubjects: ["repo:o/r:ref:refs/heads/main"],
+                },
+            },
+        );
+        assert.ok(
+            out.some(
+                (m) =>
+                    m.startsWith("iam-federation-subjects-allowed: ") &&
+                    m.includes("repo:o/r:pull_request"),
+            ),
+            out.join("\n"),
+        );
+    });
+
     it("every shipped grant's role is in the pack's role data", async () => {
         for (const stack of ["dev", "prod"])
             for (const r of (await planFor(stack)).resources)
