@@ -128,10 +128,10 @@ describe("detection in prod (mutations)", function () {
             /^monitoring-alert-routed-and-documented: Alert policy must fire within 3600 s, got conditionThreshold duration 86400s\./,
         ],
         [
-            "BigQuery errors notified once a day at most",
+            "BigQuery errors that must last a day before they page",
             "lgx-prod-alerting-bigquery-errors",
-            (i) => (i["alertStrategy"].notificationRateLimit.period = "86400s"),
-            /Alert policy must notify at least every 3600 s, got notificationRateLimit 86400s\./,
+            (i) => (i["conditions"][0].conditionThreshold.duration = "86400s"),
+            /^monitoring-alert-routed-and-documented: Alert policy must fire within 3600 s, got conditionThreshold duration 86400s\./,
         ],
         [
             "freshness check run once a day",
