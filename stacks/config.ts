@@ -20,6 +20,7 @@ import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
 import { backupPoint, backups, dataLake, oncall, restores, warehouse } from "./sections";
+import { snapshotRestoreProblems, snapshotTimeProblems } from "./snapshots";
 import { budget, estimates } from "./estimates";
 
 export { GCP_REGIONS };
@@ -381,6 +382,8 @@ function restoreProblems(v: Values, now: Date): string[] {
                         `(logistics:backups.deleteAfterDays) at requestedAt. Expected a date within ${horizon} days before it.`,
                 );
         }
+        if (r.snapshot !== undefined)
+            problems.push(...snapshotRestoreProblems(v, key, r.snapshot, requested));
         if (r.timestamp !== undefined) {
             const ts = Date.parse(r.timestamp);
             const window = v["logistics:warehouse"].timeTravelHours;
@@ -469,6 +472,7 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
         );
     // Every reserved key may appear on one resource (a bucket has component and purpose, …).
     problems.push(...restoreProblems(v, options.now ?? new Date()));
+    problems.push(...snapshotTimeProblems(v["logistics:warehouse"], v["logistics:composer"]));
     const overrides = v["logistics:names"];
     const backups = namesOf(v).backupsBucket;
     if (overrides.dataBucket && !overrides.backupsBucket && backups.length > 63)

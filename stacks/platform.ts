@@ -19,6 +19,7 @@ import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Restores } from "../components/restores";
 import { BACKUP_WRITER_ROLE, ScheduledBackups } from "../components/scheduledBackups";
+import { SNAPSHOTS_DATASET, TableSnapshots } from "../components/tableSnapshots";
 import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
@@ -184,6 +185,35 @@ export class Platform extends pulumi.ComponentResource {
                 ],
             },
         );
+        // The ladder's snapshot tier (docs/runbook.md, "Recovery ladder"): runs as the jobs
+        // account, whose token the transfer agent may mint once the backups' grant exists.
+        const snapshotSettings = config.warehouse.snapshots;
+        const snapshots = snapshotSettings
+            ? new TableSnapshots(
+                  naming.name("snapshots"),
+                  {
+                      project,
+                      rawDataset: names.datasets.raw,
+                      location: bqLocation,
+                      tables: RAW_TABLE_NAMES,
+                      expirationDays: snapshotSettings.expirationDays,
+                      time: snapshotSettings.time,
+                      serviceAccountEmail: identities.emails.jobs,
+                      serviceAccountMember: sa.jobs,
+                      labels: naming.labels({ component: "snapshots" }),
+                      protect,
+                      accounts,
+                  },
+                  {
+                      parent: this,
+                      dependsOn: [
+                          ...afterApis("bigquerydatatransfer", "bigquery", "iam").dependsOn,
+                          warehouse,
+                          scheduledBackups,
+                      ],
+                  },
+              )
+            : undefined;
         const restores = new Restores(
             naming.name("restores"),
             {
@@ -191,6 +221,7 @@ export class Platform extends pulumi.ComponentResource {
                 rawDataset: names.datasets.raw,
                 location: bqLocation,
                 backupsBucket: backups.bucketName,
+                snapshotsDataset: SNAPSHOTS_DATASET,
                 restores: config.restores,
                 // A restored table gets the declared schema, partitioning and clustering.
                 layouts: Object.fromEntries(
@@ -201,7 +232,15 @@ export class Platform extends pulumi.ComponentResource {
                 ),
                 labels: naming.labels({ component: "restores" }),
             },
-            { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse, backups] },
+            {
+                parent: this,
+                dependsOn: [
+                    ...afterApis("bigquery").dependsOn,
+                    warehouse,
+                    backups,
+                    ...(snapshots ? [snapshots] : []),
+                ],
+            },
         );
 
         const composer = new Orchestration(
@@ -377,6 +416,12 @@ export class Platform extends pulumi.ComponentResource {
             apiKeySecret: apiService.apiKeySecretId,
             serviceAccounts: identities.emails,
             backupSchedules: scheduledBackups.transferConfigs,
+            ...(snapshots
+                ? {
+                      snapshotsDataset: snapshots.dataset,
+                      snapshotSchedules: snapshots.transferConfigs,
+                  }
+                : {}),
             restoreJobs: restores.jobs,
             alertPolicies: alerting.policies,
             ...(federation

@@ -264,6 +264,26 @@ export const warehouse = section(
             iamBindings,
             "optional keys raw, staging, marts, each a map of roles to members",
         ).default({}),
+        /**
+         * Daily table snapshots of every raw table (the recovery ladder's tier between time travel
+         * and the Parquet backups); absent: no snapshots. components/tableSnapshots.ts.
+         */
+        snapshots: section(
+            {
+                /**
+                 * Days a snapshot is kept (the snapshots dataset's default table expiration).
+                 * BigQuery's minimum is one hour; the platform takes whole days, up to ten years.
+                 * https://cloud.google.com/bigquery/docs/reference/rest/v2/datasets#Dataset.FIELDS.default_table_expiration_ms
+                 */
+                expirationDays: int(1, 3650, "days a snapshot is kept"),
+                /** UTC time of the daily snapshot, outside Composer's maintenance window. Default 05:00. */
+                time: pattern(
+                    /^([01][0-9]|2[0-3]):[0-5][0-9]$/,
+                    "a time HH:MM (UTC), e.g. 05:00",
+                ).default("05:00"),
+            },
+            "keys expirationDays, time",
+        ).optional(),
         /** Slots: absent means on-demand pricing. */
         reservation: section(
             {
@@ -303,7 +323,7 @@ export const warehouse = section(
             })
             .optional(),
     },
-    "keys location, timeTravelHours, stagingTableExpirationDays, descriptions, iam, reservation",
+    "keys location, timeTravelHours, stagingTableExpirationDays, descriptions, iam, snapshots, reservation",
 ).default({ timeTravelHours: 168, descriptions: {}, iam: {} });
 
 export type DataLakeConfig = z.output<typeof dataLake>;
@@ -331,6 +351,8 @@ const restore = section(
         backupDate: calendarDate("2026-11-20").optional(),
         /** Restore the table as it was at this time (BigQuery time travel). */
         timestamp: isoTimestamp.optional(),
+        /** Restore the daily table snapshot of this date (logistics:warehouse.snapshots). */
+        snapshot: calendarDate("2026-11-20").optional(),
         /** Write into this new table of the raw dataset. */
         targetTable: pattern(
             /^[A-Za-z_][A-Za-z0-9_]{0,1023}$/,
@@ -339,13 +361,14 @@ const restore = section(
         /** Replace the table's contents instead. */
         replace: bool().optional(),
     },
-    "keys table, requestedAt, backupDate or timestamp, targetTable or replace",
+    "keys table, requestedAt, backupDate, timestamp or snapshot, targetTable or replace",
 ).superRefine((r, ctx) => {
-    if ((r.backupDate === undefined) === (r.timestamp === undefined))
+    const sources = RESTORE_SOURCES.filter((k) => r[k] !== undefined);
+    if (sources.length !== 1)
         ctx.addIssue({
             code: "custom",
             path: [],
-            message: `sets ${r.backupDate === undefined ? "neither" : "both"} of backupDate and timestamp. Expected exactly one: backupDate (a daily backup) or timestamp (time travel)`,
+            message: `sets ${sources.length === 0 ? "none" : sources.join(" and ")} of backupDate, timestamp and snapshot. Expected exactly one: backupDate (a daily backup), timestamp (time travel) or snapshot (a daily table snapshot)`,
         });
     if ((r.targetTable === undefined) === (r.replace !== true))
         ctx.addIssue({
@@ -371,6 +394,9 @@ const restore = section(
         });
 });
 
+/** A restore's sources; an entry names exactly one. */
+const RESTORE_SOURCES = ["backupDate", "timestamp", "snapshot"] as const;
+
 export const restores = map(
     pattern(
         /^[a-z][a-z0-9-]{0,40}$/,
@@ -384,6 +410,11 @@ export type RestoreConfig = z.output<typeof restore>;
 /** When the backup of `date` (YYYY-MM-DD) was taken: the daily export's time that day, UTC. */
 export function backupPoint(date: string, exportTime: string): string {
     return `${date}T${exportTime}:00Z`;
+}
+
+/** When the table snapshot of `date` (YYYY-MM-DD) was taken: the daily snapshot's time that day, UTC. */
+export function snapshotPoint(date: string, time: string): string {
+    return `${date}T${time}:00Z`;
 }
 
 /**

@@ -1,6 +1,11 @@
 // `npm run ops -- <check> --stack <name>`: the runbook's data checks against the stack's BigQuery,
 // with names from the stack config, a readable table or --json, and an exit code for scripts.
-import { backupExportStatement, restoreDryRunStatements } from "../components/sql";
+import {
+    backupExportStatement,
+    restoreDryRunStatements,
+    snapshotStatement,
+} from "../components/sql";
+import { SNAPSHOTS_DATASET } from "../components/tableSnapshots";
 import { readRawSchema } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { freshnessHours } from "../stacks/alerting";
@@ -129,10 +134,16 @@ export async function deployedStatements(
                   ? (r.inputs["query"] as { query?: unknown } | undefined)?.query
                   : undefined;
         if (typeof sql !== "string") continue;
-        // Scheduled queries get @run_date from the scheduler; a dry run supplies today's.
-        const params = sql.includes("@run_date")
-            ? [{ name: "run_date", type: "DATE", value: today }]
-            : undefined;
+        // Scheduled queries get @run_date and @run_time from the scheduler; a dry run supplies today's.
+        const runTime = `${today}T00:00:00Z`;
+        const params = [
+            ...(sql.includes("@run_date")
+                ? [{ name: "run_date", type: "DATE", value: today }]
+                : []),
+            ...(sql.includes("@run_time")
+                ? [{ name: "run_time", type: "TIMESTAMP", value: runTime }]
+                : []),
+        ];
         if (r.type === "gcp:bigquery/job:Job") {
             // A restore: its job id tells whether it has run; a dry run takes it a statement at a time.
             const restore = { name: r.name, job: String(r.inputs["jobId"]) };
@@ -145,10 +156,14 @@ export async function deployedStatements(
                 });
             continue;
         }
-        statements.push({ name: r.name, sql, ...(params ? { params } : {}) });
+        statements.push({ name: r.name, sql, ...(params.length ? { params } : {}) });
         // The statement EXECUTE IMMEDIATE builds is validated only when it runs: check it too.
-        const inner = backupExportStatement(sql, today);
-        if (inner) statements.push({ name: `${r.name} (its EXPORT DATA)`, sql: inner });
+        const inner = backupExportStatement(sql, today) ?? snapshotStatement(sql, runTime);
+        if (inner)
+            statements.push({
+                name: `${r.name} (its ${inner.startsWith("EXPORT") ? "EXPORT DATA" : "CREATE SNAPSHOT TABLE"})`,
+                sql: inner,
+            });
     }
     return statements;
 }
@@ -180,6 +195,9 @@ export function checkContext(
         ),
         restores: config.restores,
         exportTime: config.backups.exportTime,
+        ...(config.warehouse.snapshots
+            ? { snapshots: { dataset: SNAPSHOTS_DATASET, time: config.warehouse.snapshots.time } }
+            : {}),
         timeTravelHours: config.warehouse.timeTravelHours,
         statements: () => deployedStatements(stack, root, now.toISOString().slice(0, 10)),
         now,
