@@ -26,6 +26,9 @@ export const SNAPSHOTS_DATASET = "snapshots";
  */
 export const SNAPSHOT_WRITER_ROLE = "roles/bigquery.dataEditor";
 
+/** The readers' role on the snapshots dataset: tables.get and tables.getData, nothing that writes. */
+export const SNAPSHOT_READER_ROLE = "roles/bigquery.dataViewer";
+
 export interface TableSnapshotsArgs {
     project: string;
     /** The raw dataset's id: its tables are snapshotted. */
@@ -42,11 +45,18 @@ export interface TableSnapshotsArgs {
     serviceAccountEmail: pulumi.Input<string>;
     /** That account as an IAM member (`serviceAccount:<email>`), granted writes on the dataset. */
     serviceAccountMember: string;
+    /** IAM members who read the snapshots (`npm run ops`: restore-plan, verify-restore). Default none. */
+    readers?: readonly string[];
     labels: Record<string, string>;
     /** Protect the dataset (protect, retainOnDelete, deletion protection). */
     protect: boolean;
     /** The service accounts, for the grant to wait for. */
     accounts?: readonly pulumi.Resource[];
+    /**
+     * What the scheduled queries wait for beyond the component's dependencies (the transfer API,
+     * the transfer agent's grant on the account); the dataset does not wait for them.
+     */
+    schedulesAfter?: readonly pulumi.Input<pulumi.Resource>[];
 }
 
 export class TableSnapshots extends pulumi.ComponentResource {
@@ -83,6 +93,20 @@ export class TableSnapshots extends pulumi.ComponentResource {
             },
             grantOptions(this, opts, args.accounts),
         );
+        // A member listed twice is granted once.
+        const readerGrants = [...new Set(args.readers ?? [])].map(
+            (member) =>
+                new gcp.bigquery.DatasetIamMember(
+                    `${name}-${grantKey(SNAPSHOT_READER_ROLE, member)}`,
+                    {
+                        project: args.project,
+                        datasetId: dataset.datasetId,
+                        role: SNAPSHOT_READER_ROLE,
+                        member,
+                    },
+                    grantOptions(this, opts, args.accounts),
+                ),
+        );
         this.transferConfigs = {};
         for (const table of args.tables) {
             const config = new gcp.bigquery.DataTransferConfig(
@@ -102,11 +126,14 @@ export class TableSnapshots extends pulumi.ComponentResource {
                         ),
                     },
                 },
-                { ...child, dependsOn: [...dependencies(opts), grant] },
+                {
+                    ...child,
+                    dependsOn: [...dependencies(opts), ...(args.schedulesAfter ?? []), grant],
+                },
             );
             this.transferConfigs[table] = config.name;
         }
-        this.dataset = usableAfter(dataset.datasetId, [grant]);
+        this.dataset = usableAfter(dataset.datasetId, [grant, ...readerGrants]);
         this.registerOutputs({ dataset: this.dataset, transferConfigs: this.transferConfigs });
     }
 }

@@ -510,6 +510,16 @@ export function onCallActions(s: StackNames): Action[] {
             scope: scope.dataset(s.project, s.datasets.raw),
             source: DOCS.bigquery,
         },
+        ...(s.datasets.snapshots
+            ? [
+                  {
+                      action: "read the table snapshots (restore-plan, verify-restore)",
+                      permissions: TABLE_READ,
+                      scope: scope.dataset(s.project, s.datasets.snapshots),
+                      source: DOCS.bigquery,
+                  },
+              ]
+            : []),
     ];
 }
 

@@ -200,18 +200,19 @@ export class Platform extends pulumi.ComponentResource {
                       time: snapshotSettings.time,
                       serviceAccountEmail: identities.emails.jobs,
                       serviceAccountMember: sa.jobs,
+                      readers: config.oncall.members,
                       labels: naming.labels({ component: "snapshots" }),
                       protect,
                       accounts,
-                  },
-                  {
-                      parent: this,
-                      dependsOn: [
-                          ...afterApis("bigquerydatatransfer", "bigquery", "iam").dependsOn,
+                      // The dataset is data layer (BigQuery only); the schedules need the
+                      // transfer API, the raw tables and the agent's grant (scheduledBackups').
+                      schedulesAfter: [
+                          ...afterApis("bigquerydatatransfer", "iam").dependsOn,
                           warehouse,
                           scheduledBackups,
                       ],
                   },
+                  afterApis("bigquery"),
               )
             : undefined;
         const restores = new Restores(

@@ -255,6 +255,26 @@ describe("table snapshots: the plan", () => {
 });
 
 describe("table snapshots: permissions", () => {
+    it("the on-call reads the snapshots (restore-plan, verify-restore); without the grant it cannot", async () => {
+        const changes = { "logistics:oncall": { members: ["group:oncall@example.com"] } };
+        const withOncall = modelInput(
+            parseStackConfig(withChanges("prod", changes), { allowPlaceholderProject: true }),
+        );
+        const plan: Plan = JSON.parse(JSON.stringify(await planFor("prod", changes)));
+        const grant = resource(
+            plan,
+            "gcp:bigquery/datasetIamMember:DatasetIamMember",
+            "lgx-prod-snapshots-bigquery.dataViewer-group-oncall@example.com",
+        );
+        assert.equal(grant.inputs["member"], "group:oncall@example.com");
+        assert.deepEqual(missingLines(checkAccess(plan, withOncall, loadRoles())), []);
+        plan.resources = plan.resources.filter((r) => r !== grant);
+        assert.deepEqual(missingLines(checkAccess(plan, withOncall, loadRoles())), [
+            "oncall: missing bigquery.tables.get on projects/replace-me-logistics-prod/datasets/snapshots, needed to read the table snapshots (restore-plan, verify-restore) — https://cloud.google.com/bigquery/docs/access-control",
+            "oncall: missing bigquery.tables.getData on projects/replace-me-logistics-prod/datasets/snapshots, needed to read the table snapshots (restore-plan, verify-restore) — https://cloud.google.com/bigquery/docs/access-control",
+        ]);
+    });
+
     const roles = loadRoles();
     const input = modelInput(
         parseStackConfig(withChanges("prod", {}), { allowPlaceholderProject: true }),
