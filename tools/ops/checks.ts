@@ -22,6 +22,7 @@ import {
     type RestoreConfig,
 } from "../../stacks/sections";
 import { UsageError } from "../offline/stackfile";
+import { restorePlan } from "./restorePlan";
 
 /** What the checks need from BigQuery. */
 export interface Warehouse {
@@ -33,6 +34,15 @@ export interface Warehouse {
     tableColumns(dataset: string, table: string): Promise<Column[] | undefined>;
     /** A job in the stack's location; undefined when there is no such job. */
     job(jobId: string): Promise<JobStatus | undefined>;
+    /** A table's size and creation time (tables.get); undefined when there is no such table. */
+    tableInfo(dataset: string, table: string): Promise<TableInfo | undefined>;
+}
+
+export interface TableInfo {
+    numBytes: number;
+    numRows: number;
+    /** ISO 8601. */
+    creationTime: string;
 }
 
 export interface JobStatus {
@@ -91,8 +101,12 @@ export interface CheckContext {
     restores: Readonly<Record<string, RestoreConfig>>;
     /** Daily backup time, HH:MM UTC: a backup's restore point. */
     exportTime: string;
-    /** The table snapshots' dataset and daily time (HH:MM UTC), when the stack takes them. */
-    snapshots?: { dataset: string; time: string };
+    /** The table snapshots' dataset, daily time (HH:MM UTC) and expiration, when the stack takes them. */
+    snapshots?: { dataset: string; time: string; expirationDays: number };
+    /** Days a daily backup is kept (logistics:backups.deleteAfterDays). */
+    backupHorizonDays: number;
+    /** The config's problems with one more restore entry (restore-plan checks what it prints). */
+    validateRestore?: (id: string, entry: RestoreConfig) => string[];
     timeTravelHours: number;
     /** Every statement the stack deploys; built lazily (it runs the program offline). */
     statements: () => Promise<Statement[]>;
@@ -103,6 +117,9 @@ export interface CheckOptions {
     restore?: string;
     source?: string;
     restored?: string;
+    /** restore-plan: the raw table and the point to restore it to. */
+    table?: string;
+    to?: string;
 }
 
 export type Progress = (step: string) => void;
@@ -161,6 +178,7 @@ export const CHECKS = [
     "orphans",
     "verify-restore",
     "dry-run",
+    "restore-plan",
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
 
@@ -325,6 +343,8 @@ export async function runCheck(
         }
         case "verify-restore":
             return verifyRestore(wh, ctx, options, progress);
+        case "restore-plan":
+            return restorePlan(wh, ctx, options, progress);
         case "dry-run": {
             progress("building the stack offline to collect its SQL");
             const statements = await ctx.statements();
