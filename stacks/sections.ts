@@ -3,6 +3,7 @@
 import { createHash } from "crypto";
 import { z } from "zod";
 import {
+    BUCKET_DUAL_REGIONS,
     BUCKET_MULTI_REGIONS,
     bucketLocation,
     continentOf,
@@ -127,6 +128,13 @@ export const backups = section(
                     `got ${show(i.input)}. Expected a list of exactly two regions, e.g. [us-central1, us-east1]`,
             })
             .optional(),
+        /**
+         * Turbo replication of the backups bucket: every new object in both regions within 15
+         * minutes (default replication: 99.9% within 1 hour, 100% within 12 hours). Dual-regions
+         * only: https://cloud.google.com/storage/docs/availability-durability#turbo-replication.
+         * Default false.
+         */
+        turboReplication: bool().default(false),
         /** Refuse a single-region backups bucket (prod). Default false. */
         requireMultiRegion: bool().default(false),
         /**
@@ -156,9 +164,10 @@ export const backups = section(
         /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
         snapshotLocation: region.optional(),
     },
-    "keys location, dualRegion, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, exportTime, snapshotLocation",
+    "keys location, dualRegion, turboReplication, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, exportTime, snapshotLocation",
 )
     .default({
+        turboReplication: false,
         requireMultiRegion: false,
         versioning: true,
         tiering: { coldlineAfterDays: 30, archiveAfterDays: 90 },
@@ -207,6 +216,15 @@ export const backups = section(
                     message: `got ${JSON.stringify(b.dualRegion)}. Expected two different regions of one continent (us-*, europe-* or asia-*)`,
                 });
         }
+        if (b.turboReplication && !isDualRegion(b))
+            ctx.addIssue({
+                code: "custom",
+                path: ["turboReplication"],
+                message:
+                    `is true for ${b.location === undefined ? "a bucket in gcp:region" : JSON.stringify(b.location)}, not a dual-region. ` +
+                    `Expected dualRegion: [region, region] or a predefined dual-region (${Object.keys(BUCKET_DUAL_REGIONS).join(", ")}): ` +
+                    "Cloud Storage replicates with turbo replication between the two regions of a dual-region only",
+            });
         const multi =
             b.dualRegion !== undefined ||
             (b.location !== undefined &&
@@ -221,6 +239,14 @@ export const backups = section(
                     `(${BUCKET_MULTI_REGIONS.join(", ")}) or dualRegion: [region, region]`,
             });
     });
+
+/** Whether the backups bucket is a dual-region (configurable or predefined), where turbo replication applies. */
+function isDualRegion(b: { dualRegion?: readonly string[]; location?: string }): boolean {
+    return (
+        b.dualRegion !== undefined ||
+        (b.location !== undefined && b.location in BUCKET_DUAL_REGIONS)
+    );
+}
 
 export const RESERVATION_EDITIONS = ["STANDARD", "ENTERPRISE", "ENTERPRISE_PLUS"] as const;
 

@@ -3,7 +3,12 @@
 import { SNAPSHOTS_DATASET } from "../../components/tableSnapshots";
 import type { StackConfig } from "../../stacks/config";
 import { resolveEstimates } from "../../stacks/estimates";
-import { continentOf, isRegion, type BucketPlacement } from "../../stacks/locations";
+import {
+    BUCKET_DUAL_REGIONS,
+    continentOf,
+    isRegion,
+    type BucketPlacement,
+} from "../../stacks/locations";
 import { duration, estimateSeconds, RESTORE_RATES } from "../ops/restorePlan";
 
 const GB = 1_000_000_000;
@@ -127,16 +132,6 @@ export function recoveryMatrix(config: StackConfig, stack: string): MatrixRow[] 
     ];
 }
 
-/** The continent (US, EU, ASIA) of predefined dual-regions (https://cloud.google.com/storage/docs/locations#predefined). */
-const PREDEFINED_DUAL: Readonly<Record<string, string>> = {
-    NAM4: "US",
-    EUR4: "EU",
-    EUR5: "EU",
-    EUR7: "EU",
-    EUR8: "EU",
-    ASIA1: "ASIA",
-};
-
 /**
  * Whether a bucket lies wholly outside a BigQuery location, so that it survives its loss: a
  * regional dataset's region is outside a bucket that neither is that region nor spans it; a
@@ -153,7 +148,7 @@ export function outsideOf(bucket: BucketPlacement, location: string): boolean {
         return isRegion(at) ? region !== at : continentOf(region) !== location.toUpperCase();
     }
     // A multi-region or predefined dual-region: taken as spanning any region of its continent.
-    const continent = PREDEFINED_DUAL[bucket.location] ?? bucket.location;
+    const continent = BUCKET_DUAL_REGIONS[bucket.location] ?? bucket.location;
     return continent !== (isRegion(at) ? continentOf(at) : location.toUpperCase());
 }
 
@@ -164,7 +159,24 @@ export function matrixBasis(config: StackConfig): string {
     return (
         `Times are estimates for the whole raw dataset (${gb} GB, logistics:estimates.bigQueryGb.raw, an assumption) ` +
         `at ${RESTORE_RATES.basis}; nothing here is measured. RPO is the data written between the point restored ` +
-        `and the failure that the source does not hold.`
+        `and the failure that the source does not hold. ${backupReplication(config)}`
+    );
+}
+
+/**
+ * What the backups bucket's placement keeps through the loss of one of its regions, and the RPO of
+ * its replication (https://cloud.google.com/storage/docs/availability-durability#cross-region-redundancy).
+ */
+export function backupReplication(config: StackConfig): string {
+    const p = config.locations.backups;
+    const where = p.dataLocations ? `${p.dataLocations.join("+").toLowerCase()}` : p.location;
+    if (!p.dataLocations && isRegion(p.location))
+        return `The backups bucket is in one region (${where.toLowerCase()}): its loss takes the backups with it.`;
+    return (
+        `The backups bucket (${where}) keeps the backups through the loss of one of its regions, minus ` +
+        (config.backups.turboReplication
+            ? "objects not yet replicated: turbo replication copies every new object within 15 minutes."
+            : "objects not yet replicated: default replication copies 99.9% of new objects within 1 hour, all within 12 hours.")
     );
 }
 
