@@ -249,7 +249,8 @@ export class Platform extends pulumi.ComponentResource {
             {
                 project,
                 environmentName: names.composerEnvironment,
-                region: config.region,
+                // Compute follows logistics:failover; data stays where its sections put it.
+                region: config.computeRegion,
                 settings: config.composer,
                 serviceAccountEmail: identities.emails.composer,
                 serviceAccountName: identities.accountNames.composer,
@@ -275,10 +276,10 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("api"),
             {
                 project,
-                region: config.region,
+                region: config.computeRegion,
                 registry: {
                     repositoryId: names.imageRepository,
-                    path: registryPath(config.region, project, names.imageRepository),
+                    path: registryPath(config.computeRegion, project, names.imageRepository),
                 },
                 serviceName: names.apiService,
                 secretId: names.apiKeySecret,
@@ -399,7 +400,7 @@ export class Platform extends pulumi.ComponentResource {
 
         this.outputs = {
             project,
-            region: config.region,
+            region: config.computeRegion,
             environment: config.environment,
             dataBucket: lake.bucketName,
             rawPrefix: lake.rawPrefix,

@@ -280,7 +280,7 @@ export function modelInput(config: StackConfig, projectNumber?: string): ModelIn
     return {
         names: {
             project: p,
-            region: config.region,
+            region: config.computeRegion,
             buckets: { lake: n.dataBucket, backups: n.backupsBucket, snapshots: n.snapshotsBucket },
             datasets: {
                 ...n.datasets,

@@ -74,7 +74,7 @@ export function recoveryMatrix(config: StackConfig, stack: string): MatrixRow[] 
         };
     };
     const composerSnapshotsElsewhere =
-        config.locations.snapshots.location.toLowerCase() !== config.region;
+        config.locations.snapshots.location.toLowerCase() !== config.computeRegion;
     const warehouse = config.locations.warehouse;
     const backups = config.locations.backups;
     const backupsOutside = outsideOf(config.locations.backups, warehouse);
@@ -100,10 +100,10 @@ export function recoveryMatrix(config: StackConfig, stack: string): MatrixRow[] 
         late(10),
         late(60),
         {
-            failure: `loss of the compute region (${config.region})`,
+            failure: `loss of the compute region (${config.computeRegion})`,
             source: composerSnapshotsElsewhere
                 ? `Composer snapshot in ${config.locations.snapshots.location.toLowerCase()} (daily ${config.composer.snapshotTime} UTC); Composer and the API recreated by pulumi up in another region`
-                : `NOT COVERED: the Composer snapshots bucket is in the compute region (${config.region}); set logistics:backups.snapshotLocation to another region`,
+                : `NOT COVERED: the Composer snapshots bucket is in the compute region (${config.computeRegion}); set logistics:backups.snapshotLocation to another region`,
             rpo: composerSnapshotsElsewhere
                 ? "up to 24 h of Airflow metadata (the daily Composer snapshot); DAG runs since are backfilled"
                 : "-",
@@ -111,9 +111,10 @@ export function recoveryMatrix(config: StackConfig, stack: string): MatrixRow[] 
                 ? `${COMPOSER_CREATE_MIN} min (Composer's creation) + loading the snapshot`
                 : "-",
             commands: composerSnapshotsElsewhere
-                ? `npm run pulumi -- config set gcp:region <other region> --stack ${stack}; npm run preview -- --stack ${stack} --diff HEAD; ` +
-                  `npm run pulumi -- up --stack ${stack}; gcloud composer environments snapshots load <env> --location <other region> ` +
-                  `--snapshot-path $(npm run pulumi -- stack output composerSnapshotUrl --stack ${stack})/<newest>`
+                ? `npm run pulumi -- config set --path logistics:failover.region <other region> --stack ${stack}; ` +
+                  `npm run preview -- --stack ${stack} --diff HEAD; push the API's image to <other region>-docker.pkg.dev; ` +
+                  `the unprotect and up steps of "Regional failover" below; gcloud composer environments snapshots load <env> ` +
+                  `--location <other region> --snapshot-path $(npm run pulumi -- stack output composerSnapshotUrl --stack ${stack})/<newest>`
                 : "-",
         },
         {
