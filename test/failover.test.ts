@@ -16,7 +16,8 @@ const COMPUTE = new Set([
 describe("regional failover (logistics:failover)", () => {
     for (const stack of ["prod", "dev"])
         it(`${stack}: replaces Composer, the API and its registry in the new region, and touches no data resource`, async () => {
-            const base = await planFor(stack);
+            // Built afresh: the shared shipped plan is only as read-only as every other test keeps it.
+            const base = await planFor(stack, {});
             const head = await planFor(stack, { "logistics:failover": { region: "us-east4" } });
             const diff = diffPlans(base, head);
             const outside = diff.changes.filter((c) => !COMPUTE.has(c.type));
