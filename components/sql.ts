@@ -119,6 +119,15 @@ export function snapshotRestoreSql(
     ].join("\n");
 }
 
+/**
+ * Adds a cross-region replica of a dataset: BigQuery backfills it, then replicates the primary's
+ * writes to it asynchronously (https://cloud.google.com/bigquery/docs/data-replication). The SQL
+ * parser the tests use has no ADD REPLICA: test/regionLoss.test.ts compares the statement exactly.
+ */
+export function addReplicaSql(dataset: DatasetRef, location: string): string {
+    return `ALTER SCHEMA \`${dataset.project}.${dataset.dataset}\` ADD REPLICA \`${location}\` OPTIONS (location = '${location}')`;
+}
+
 /** The runbook's time-travel read. */
 export function timeTravelSql(raw: DatasetRef, table: string, timestamp: string): string {
     return `SELECT * FROM ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;

@@ -193,6 +193,8 @@ export const DEPLOYER_TYPES: Readonly<Record<string, TypeRule>> = {
                 "bigquery.tables.getData",
                 // A restore from a table snapshot clones or reads it (DOCS.snapshotRestore).
                 "bigquery.tables.restoreSnapshot",
+                // ALTER SCHEMA … ADD REPLICA changes the raw dataset (components/datasetReplica.ts).
+                "bigquery.datasets.update",
                 "storage.objects.get",
                 "storage.objects.list",
             ],

@@ -484,6 +484,12 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
     // Every reserved key may appear on one resource (a bucket has component and purpose, …).
     problems.push(...restoreProblems(v, options.now ?? new Date()));
     problems.push(...snapshotTimeProblems(v["logistics:warehouse"], v["logistics:composer"]));
+    const replica = v["logistics:warehouse"].replicaLocation;
+    if (replica !== undefined && replica.toLowerCase() === at.warehouse.toLowerCase())
+        problems.push(
+            `logistics:warehouse.replicaLocation: got "${replica}", the datasets' own location. Expected another ` +
+                `region or multi-region: a replica protects only from outside its primary's location.`,
+        );
     const overrides = v["logistics:names"];
     const backups = namesOf(v).backupsBucket;
     if (overrides.dataBucket && !overrides.backupsBucket && backups.length > 63)

@@ -20,6 +20,7 @@ import { ProjectServices, requiredServices } from "../components/projectServices
 import { Restores } from "../components/restores";
 import { BACKUP_WRITER_ROLE, ScheduledBackups } from "../components/scheduledBackups";
 import { SNAPSHOTS_DATASET, TableSnapshots } from "../components/tableSnapshots";
+import { DatasetReplica } from "../components/datasetReplica";
 import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
@@ -213,6 +214,21 @@ export class Platform extends pulumi.ComponentResource {
                       ],
                   },
                   afterApis("bigquery"),
+              )
+            : undefined;
+        // The ladder's top rung for the loss of the data location: a replica elsewhere.
+        const replicaLocation = config.warehouse.replicaLocation;
+        const replica = replicaLocation
+            ? new DatasetReplica(
+                  naming.name("raw-replica"),
+                  {
+                      project,
+                      dataset: names.datasets.raw,
+                      location: bqLocation,
+                      replicaLocation,
+                      labels: naming.labels({ component: "warehouse" }),
+                  },
+                  { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse] },
               )
             : undefined;
         const restores = new Restores(
@@ -424,6 +440,7 @@ export class Platform extends pulumi.ComponentResource {
                       snapshotSchedules: snapshots.transferConfigs,
                   }
                 : {}),
+            ...(replica ? { rawReplicaJob: replica.jobId } : {}),
             restoreJobs: restores.jobs,
             alertPolicies: alerting.policies,
             ...(federation

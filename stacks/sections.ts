@@ -310,6 +310,12 @@ export const warehouse = section(
             },
             "keys expirationDays, time",
         ).optional(),
+        /**
+         * A cross-region replica of the raw dataset in this location (another region or
+         * multi-region), added once by `ALTER SCHEMA … ADD REPLICA`; absent: none.
+         * https://cloud.google.com/bigquery/docs/data-replication
+         */
+        replicaLocation: datasetLocation.optional(),
         /** Slots: absent means on-demand pricing. */
         reservation: section(
             {
@@ -349,7 +355,7 @@ export const warehouse = section(
             })
             .optional(),
     },
-    "keys location, timeTravelHours, stagingTableExpirationDays, descriptions, iam, snapshots, reservation",
+    "keys location, timeTravelHours, stagingTableExpirationDays, descriptions, iam, snapshots, replicaLocation, reservation",
 ).default({ timeTravelHours: 168, descriptions: {}, iam: {} });
 
 export type DataLakeConfig = z.output<typeof dataLake>;

@@ -2,7 +2,7 @@
 // and what the recovery matrix says each placement keeps.
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../stacks/config";
-import { backupReplication } from "../tools/offline/recoveryMatrix";
+import { backupReplication, recoveryMatrix } from "../tools/offline/recoveryMatrix";
 import { configProblems, planFor, resource, withChanges } from "./harness";
 
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -72,5 +72,64 @@ describe("region loss: the backups bucket's replication", () => {
             ),
             "The backups bucket is in one region (us-central1): its loss takes the backups with it.",
         );
+    });
+});
+
+describe("region loss: a replica of the raw dataset", () => {
+    const replicaAt = (location: string) => ({
+        "logistics:warehouse": {
+            location: "US",
+            snapshots: { expirationDays: 35 },
+            replicaLocation: location,
+        },
+    });
+
+    it("adds it once by a job in the primary's location, kept when the config drops it", async () => {
+        const plan = await planFor("prod", replicaAt("EU"));
+        const jobs = plan.resources.filter(
+            (r) => r.type === "gcp:bigquery/job:Job" && r.name.startsWith("lgx-prod-raw-replica-"),
+        );
+        assert.equal(jobs.length, 1);
+        const job = jobs[0]!;
+        assert.equal(
+            (job.inputs["query"] as { query: string }).query,
+            "ALTER SCHEMA `replace-me-logistics-prod.raw` ADD REPLICA `EU` OPTIONS (location = 'EU')",
+        );
+        assert.equal(job.inputs["location"], "US");
+        assert.match(String(job.inputs["jobId"]), /^replica_raw_eu_[0-9a-f]{12}$/);
+        assert.equal(job.options.retainOnDelete, true);
+        assert.deepEqual(job.options.ignoreChanges, ["query", "load", "labels", "location"]);
+        // Another location is another job; the same one, the same job.
+        const east = await planFor("prod", replicaAt("us-east4"));
+        const eastJob = east.resources.find((r) => r.name.startsWith("lgx-prod-raw-replica-"))!;
+        assert.notEqual(eastJob.inputs["jobId"], job.inputs["jobId"]);
+        assert.equal(
+            (await planFor("prod", replicaAt("EU"))).resources.find((r) =>
+                r.name.startsWith("lgx-prod-raw-replica-"),
+            )!.inputs["jobId"],
+            job.inputs["jobId"],
+        );
+    });
+
+    it("refuses a replica in the datasets' own location, and a location BigQuery does not have", () => {
+        assert.deepEqual(configProblems(replicaAt("US"), { stack: "prod" }), [
+            "logistics:warehouse.replicaLocation: got \"US\", the datasets' own location. Expected another region or multi-region: a replica protects only from outside its primary's location.",
+        ]);
+        assert.match(
+            configProblems(replicaAt("NAM4"), { stack: "prod" })[0]!,
+            /^logistics:warehouse\.replicaLocation: got "NAM4"\. Expected a region \(e\.g\. us-central1, see gcp:region\) or US or EU/,
+        );
+    });
+
+    it("covers the loss of the data location in the recovery matrix", () => {
+        const rows = recoveryMatrix(
+            parseStackConfig(withChanges("prod", replicaAt("EU")), {
+                allowPlaceholderProject: true,
+            }),
+            "prod",
+        );
+        const row = rows.find((r) => r.failure.startsWith("loss of the data location"))!;
+        assert.match(row.source, /^cross-region replica of raw in EU/);
+        assert.match(row.commands, /ALTER SCHEMA raw SET OPTIONS \(primary_replica = 'EU'\)/);
     });
 });

@@ -138,7 +138,7 @@ describe("restore-plan", () => {
         );
         assert.match(
             gone.stdout,
-            /replica +- +- +- +not valid: the stack has no secondary location/,
+            /replica +- +- +- +not valid: the stack has no replica of the raw dataset \(logistics:warehouse\.replicaLocation\)/,
         );
     });
 

@@ -221,6 +221,9 @@ export function checkContext(
               }
             : {}),
         backupHorizonDays: config.backups.deleteAfterDays,
+        ...(config.warehouse.replicaLocation
+            ? { replicaLocation: config.warehouse.replicaLocation }
+            : {}),
         // The entry restore-plan prints must load: the stack's config with it added, at `now`.
         validateRestore: (id, entry) => {
             const withEntry = {

@@ -117,19 +117,30 @@ export function recoveryMatrix(config: StackConfig, stack: string): MatrixRow[] 
                   `--location <other region> --snapshot-path $(npm run pulumi -- stack output composerSnapshotUrl --stack ${stack})/<newest>`
                 : "-",
         },
-        {
-            failure: `loss of the data location (${warehouse})`,
-            source: backupsOutside
-                ? `${backupTier}, from the backups bucket outside ${warehouse}, into datasets in a new location`
-                : `NOT COVERED: BigQuery keeps no copy outside ${warehouse}${snapshots ? ` (the ${SNAPSHOTS_DATASET} dataset is in ${warehouse} too)` : ""}, the backups bucket is in ${backups.dataLocations?.join("+") ?? backups.location}, and the stack has no secondary location for the raw dataset`,
-            rpo: backupsOutside ? "up to 24 h (the last export)" : "-",
-            restoreTime: backupsOutside
-                ? `${t("load")} per table, after the platform is rebuilt in the new location`
-                : "-",
-            commands: backupsOutside
-                ? `set logistics:warehouse.location to the new location; npm run pulumi -- up --stack ${stack}; ${plan("<now>")}`
-                : "-",
-        },
+        config.warehouse.replicaLocation
+            ? {
+                  failure: `loss of the data location (${warehouse})`,
+                  // https://cloud.google.com/bigquery/docs/data-replication: the secondary is
+                  // read-only and trails the primary by its replication_time.
+                  source: `cross-region replica of ${config.names.datasets.raw} in ${config.warehouse.replicaLocation} (read-only: promoting it needs the primary online, a hard failover needs managed disaster recovery, not configured; else copy its tables into new datasets there)`,
+                  rpo: "the replication lag: writes after the replica's replication_time (INFORMATION_SCHEMA.SCHEMATA_REPLICAS)",
+                  restoreTime:
+                      "not estimated: promotion is a metadata change; reading it into new tables as a copy",
+                  commands: `bq query --location=${config.warehouse.replicaLocation} "ALTER SCHEMA ${config.names.datasets.raw} SET OPTIONS (primary_replica = '${config.warehouse.replicaLocation}')"; then set logistics:warehouse.location to ${config.warehouse.replicaLocation} and npm run pulumi -- up --stack ${stack}`,
+              }
+            : {
+                  failure: `loss of the data location (${warehouse})`,
+                  source: backupsOutside
+                      ? `${backupTier}, from the backups bucket outside ${warehouse}, into datasets in a new location`
+                      : `NOT COVERED: BigQuery keeps no copy outside ${warehouse}${snapshots ? ` (the ${SNAPSHOTS_DATASET} dataset is in ${warehouse} too)` : ""}, the backups bucket is in ${backups.dataLocations?.join("+") ?? backups.location}, and the stack has no secondary location for the raw dataset`,
+                  rpo: backupsOutside ? "up to 24 h (the last export)" : "-",
+                  restoreTime: backupsOutside
+                      ? `${t("load")} per table, after the platform is rebuilt in the new location`
+                      : "-",
+                  commands: backupsOutside
+                      ? `set logistics:warehouse.location to the new location; npm run pulumi -- up --stack ${stack}; ${plan("<now>")}`
+                      : "-",
+              },
     ];
 }
 

@@ -103,6 +103,8 @@ export interface CheckContext {
     exportTime: string;
     /** The table snapshots' dataset, daily time (HH:MM UTC) and expiration, when the stack takes them. */
     snapshots?: { dataset: string; time: string; expirationDays: number };
+    /** Where the raw dataset's replica is (logistics:warehouse.replicaLocation), if it has one. */
+    replicaLocation?: string;
     /** Days a daily backup is kept (logistics:backups.deleteAfterDays). */
     backupHorizonDays: number;
     /** The config's problems with one more restore entry (restore-plan checks what it prints). */

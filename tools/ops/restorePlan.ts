@@ -171,8 +171,9 @@ export async function restoreCandidates(
 
     candidates.push({
         source: "replica",
-        invalid:
-            "the stack has no secondary location for the raw dataset (not supported by this platform yet)",
+        invalid: ctx.replicaLocation
+            ? `the replica in ${ctx.replicaLocation} holds the table as it is now, not as of a past point: it serves the loss of the data location (docs/runbook.md, recovery matrix)`
+            : "the stack has no replica of the raw dataset (logistics:warehouse.replicaLocation)",
     });
 
     const rank = (c: Candidate) => [c.invalid ? 1 : 0, c.rpoMs ?? Infinity, c.seconds ?? Infinity];
