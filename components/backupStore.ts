@@ -77,6 +77,8 @@ export class BackupStore extends pulumi.ComponentResource {
                 ...placementArgs(args.placement),
                 ...common,
                 versioning: { enabled: s.versioning },
+                // Turbo replication (dual-regions only; the config checks): see sections.ts.
+                ...(s.turboReplication ? { rpo: "ASYNC_TURBO" } : {}),
                 ...(s.retention
                     ? {
                           retentionPolicy: {

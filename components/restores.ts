@@ -1,5 +1,5 @@
 // Restores as config: each entry of logistics:restores becomes one BigQuery job, a script that
-// loads a daily Parquet backup or reads the table back in time; a table it creates gets the raw
+// loads a daily Parquet backup, clones a daily table snapshot or reads the table back in time; a table it creates gets the raw
 // table's declared schema (types and REQUIRED modes), partitioning and clustering. Job ids derive from the entry, so re-running
 // `pulumi up` neither re-runs nor fails a restore; removing the entry removes nothing in BigQuery.
 //
@@ -12,7 +12,12 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { restoreJobId, type RestoreConfig } from "../stacks/sections";
 import { childOptions } from "./common";
-import { backupRestoreSql, timeTravelRestoreSql, type TableLayout } from "./sql";
+import {
+    backupRestoreSql,
+    snapshotRestoreSql,
+    timeTravelRestoreSql,
+    type TableLayout,
+} from "./sql";
 
 export { restoreJobId };
 
@@ -27,6 +32,8 @@ export interface RestoresArgs {
     location: string;
     /** The backups bucket's name. */
     backupsBucket: pulumi.Input<string>;
+    /** The table snapshots' dataset id (`snapshot:` entries restore from it). */
+    snapshotsDataset: string;
     restores: Readonly<Record<string, RestoreConfig>>;
     /** Schema, partitioning and clustering of each raw table, which restored tables keep. */
     layouts: Readonly<Record<string, TableLayout>>;
@@ -54,27 +61,36 @@ export class Restores extends pulumi.ComponentResource {
                     // Scripts: no destination table, the statements create or fill it.
                     query: {
                         query:
-                            r.backupDate !== undefined
-                                ? // Backups load into a new table only (config rule): compare, then swap.
-                                  pulumi
-                                      .output(args.backupsBucket)
-                                      .apply((b) =>
-                                          backupRestoreSql(
-                                              raw,
-                                              b,
-                                              r.table,
-                                              r.backupDate!.replace(/-/g, ""),
-                                              layout,
-                                              r.targetTable!,
-                                          ),
-                                      )
-                                : timeTravelRestoreSql(
+                            r.snapshot !== undefined
+                                ? // A snapshot restores by clone into a new table, or in place.
+                                  snapshotRestoreSql(
                                       raw,
+                                      { project: args.project, dataset: args.snapshotsDataset },
                                       r.table,
-                                      r.timestamp!,
-                                      layout,
+                                      r.snapshot.replace(/-/g, ""),
                                       r.replace ? "replace" : { newTable: r.targetTable! },
-                                  ),
+                                  )
+                                : r.backupDate !== undefined
+                                  ? // Backups load into a new table only (config rule): compare, then swap.
+                                    pulumi
+                                        .output(args.backupsBucket)
+                                        .apply((b) =>
+                                            backupRestoreSql(
+                                                raw,
+                                                b,
+                                                r.table,
+                                                r.backupDate!.replace(/-/g, ""),
+                                                layout,
+                                                r.targetTable!,
+                                            ),
+                                        )
+                                  : timeTravelRestoreSql(
+                                        raw,
+                                        r.table,
+                                        r.timestamp!,
+                                        layout,
+                                        r.replace ? "replace" : { newTable: r.targetTable! },
+                                    ),
                         useLegacySql: false,
                         // DDL/DML scripts take no dispositions; empty unsets the provider's defaults.
                         createDisposition: "",

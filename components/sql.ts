@@ -51,6 +51,83 @@ export function backupExportStatement(sql: string, runDate: string): string | un
     return m[1]!.replace("%s", runDate.replace(/-/g, ""));
 }
 
+/** A raw table's daily snapshot: `<table>_<YYYYMMDD>` in the snapshots dataset. */
+export function snapshotTableName(table: string, yyyymmdd: string): string {
+    return `${table}_${yyyymmdd}`;
+}
+
+/** The snapshot's point in time, from the scheduled run's `@run_time` (its scheduled time, UTC). */
+const RUN_TIME = "FORMAT_TIMESTAMP('%Y-%m-%dT%H:%M:%SZ', @run_time, 'UTC')";
+
+/**
+ * The daily snapshot of one raw table as a scheduled query: a snapshot as of the run's scheduled
+ * time (`@run_time`), named by its date (`@run_date`). CREATE SNAPSHOT TABLE takes literal names,
+ * hence EXECUTE IMMEDIATE; without IF NOT EXISTS a re-run of the same day fails instead of
+ * replacing a snapshot. No expiration option: the snapshots dataset's default table expiration
+ * expires it (https://cloud.google.com/bigquery/docs/table-snapshots-create).
+ */
+export function snapshotSql(raw: DatasetRef, snapshots: DatasetRef, table: string): string {
+    return [
+        "EXECUTE IMMEDIATE FORMAT(",
+        `  """CREATE SNAPSHOT TABLE ${tableRef(snapshots, snapshotTableName(table, "%s"))}`,
+        `  CLONE ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '%s'""",`,
+        `  ${RUN_DAY},`,
+        `  ${RUN_TIME}`,
+        ")",
+    ].join("\n");
+}
+
+/**
+ * The CREATE SNAPSHOT TABLE statement a snapshotSql statement runs at `runTime` (ISO 8601, UTC),
+ * built as BigQuery's FORMAT would (a dry run checks only the FORMAT call). Undefined for SQL of
+ * another shape.
+ */
+export function snapshotStatement(sql: string, runTime: string): string | undefined {
+    const m = sql.match(
+        /^EXECUTE IMMEDIATE FORMAT\(\n {2}"""([\s\S]*?)""",\n {2}(.*),\n {2}(.*)\n\)$/,
+    );
+    if (!m || m[2] !== RUN_DAY || m[3] !== RUN_TIME || m[1]!.split("%s").length !== 3)
+        return undefined;
+    const time = new Date(runTime).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return m[1]!.replace("%s", time.slice(0, 10).replace(/-/g, "")).replace("%s", time);
+}
+
+/**
+ * A restore from a table snapshot. Into a new table: a clone of the snapshot, which keeps its
+ * schema, partitioning and clustering and copies no bytes at first
+ * (https://cloud.google.com/bigquery/docs/table-snapshots-restore). In place: the live table is
+ * kept (its IAM, labels and the stack's record of it; CREATE OR REPLACE … CLONE would recreate
+ * it) and its contents swapped in one transaction, as the time-travel restore does.
+ */
+export function snapshotRestoreSql(
+    raw: DatasetRef,
+    snapshots: DatasetRef,
+    table: string,
+    yyyymmdd: string,
+    target: { newTable: string } | "replace",
+): string {
+    const snapshot = tableRef(snapshots, snapshotTableName(table, yyyymmdd));
+    if (target !== "replace")
+        return `CREATE TABLE ${tableRef(raw, target.newTable)}\nCLONE ${snapshot};`;
+    const live = tableRef(raw, table);
+    return [
+        "BEGIN TRANSACTION;",
+        `TRUNCATE TABLE ${live};`,
+        `INSERT INTO ${live}`,
+        `SELECT * FROM ${snapshot};`,
+        "COMMIT TRANSACTION;",
+    ].join("\n");
+}
+
+/**
+ * Adds a cross-region replica of a dataset: BigQuery backfills it, then replicates the primary's
+ * writes to it asynchronously (https://cloud.google.com/bigquery/docs/data-replication). The SQL
+ * parser the tests use has no ADD REPLICA: test/regionLoss.test.ts compares the statement exactly.
+ */
+export function addReplicaSql(dataset: DatasetRef, location: string): string {
+    return `ALTER SCHEMA \`${dataset.project}.${dataset.dataset}\` ADD REPLICA \`${location}\` OPTIONS (location = '${location}')`;
+}
+
 /** The runbook's time-travel read. */
 export function timeTravelSql(raw: DatasetRef, table: string, timestamp: string): string {
     return `SELECT * FROM ${tableRef(raw, table)} FOR SYSTEM_TIME AS OF TIMESTAMP '${timestamp}'`;
@@ -194,6 +271,15 @@ export function restoreDryRunStatements(
     if (created) return [{ sql, creates: created[1]! }];
     const loaded = /^(ASSERT NOT EXISTS [^;]*);\nLOAD DATA INTO `([^`]+)`[^;]*;$/.exec(sql);
     if (loaded) return [{ part: "its new-table check", sql: loaded[1]!, creates: loaded[2]! }];
+    const fromSnapshot =
+        /^BEGIN TRANSACTION;\n(TRUNCATE TABLE `[^`]+`);\nINSERT INTO `[^`]+`\n(SELECT \* FROM `[^`]+`);\nCOMMIT TRANSACTION;$/.exec(
+            sql,
+        );
+    if (fromSnapshot)
+        return [
+            { part: "its snapshot read", sql: fromSnapshot[2]! },
+            { part: "its TRUNCATE", sql: fromSnapshot[1]! },
+        ];
     const m = new RegExp(
         `^CREATE TEMP TABLE ${RESTORE_POINT_TABLE} AS\\n(SELECT [^;]+);\\nBEGIN TRANSACTION;\\n(TRUNCATE TABLE \`[^\`]+\`);\\n`,
     ).exec(sql);
@@ -328,6 +414,8 @@ export function orphansSql(raw: DatasetRef): string {
  */
 export interface RestoreSide {
     table: string;
+    /** The side's dataset, when not the raw one (a table snapshot). */
+    dataset?: string;
     asOf?: string;
     loadedBy?: string;
 }
@@ -335,7 +423,7 @@ export interface RestoreSide {
 /** A side's key column as `k`, from the table at its point, filtered to its loads. */
 function sideKeys(raw: DatasetRef, side: RestoreSide, key: string): string {
     return [
-        `SELECT ${key} AS k FROM ${tableRef(raw, side.table)}`,
+        `SELECT ${key} AS k FROM ${tableRef({ ...raw, dataset: side.dataset ?? raw.dataset }, side.table)}`,
         side.asOf ? ` FOR SYSTEM_TIME AS OF TIMESTAMP '${side.asOf}'` : "",
         side.loadedBy ? ` WHERE _loaded_at <= TIMESTAMP '${side.loadedBy}'` : "",
     ].join("");
@@ -352,7 +440,7 @@ export function verifyRestoreSql(
     restored: RestoreSide,
     key: string,
 ): string {
-    if (source.table === restored.table)
+    if (source.table === restored.table && source.dataset === restored.dataset)
         throw new Error(
             `verifyRestoreSql: ${source.table} on both sides; compare one table at two points with restoreSideSql`,
         );

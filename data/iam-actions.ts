@@ -35,6 +35,8 @@ const DOCS = {
     tables: "https://cloud.google.com/bigquery/docs/tables#required_permissions",
     transfers: "https://cloud.google.com/bigquery/docs/scheduling-queries#required_permissions",
     export: "https://cloud.google.com/bigquery/docs/exporting-data#required_permissions",
+    snapshots: "https://cloud.google.com/bigquery/docs/table-snapshots-create#permissions",
+    snapshotRestore: "https://cloud.google.com/bigquery/docs/table-snapshots-restore#permissions",
     registry: "https://cloud.google.com/artifact-registry/docs/access-control#permissions",
     run: "https://cloud.google.com/run/docs/reference/iam/permissions",
     runIdentity: "https://cloud.google.com/run/docs/securing/service-identity",
@@ -189,6 +191,10 @@ export const DEPLOYER_TYPES: Readonly<Record<string, TypeRule>> = {
                 "bigquery.tables.create",
                 "bigquery.tables.updateData",
                 "bigquery.tables.getData",
+                // A restore from a table snapshot clones or reads it (DOCS.snapshotRestore).
+                "bigquery.tables.restoreSnapshot",
+                // ALTER SCHEMA … ADD REPLICA changes the raw dataset (components/datasetReplica.ts).
+                "bigquery.datasets.update",
                 "storage.objects.get",
                 "storage.objects.list",
             ],
@@ -322,7 +328,8 @@ export interface StackNames {
     project: string;
     region: string;
     buckets: { lake: string; backups: string; snapshots: string };
-    datasets: { raw: string; staging: string; marts: string };
+    /** `snapshots`: the table snapshots' dataset, when the stack takes snapshots. */
+    datasets: { raw: string; staging: string; marts: string; snapshots?: string };
     apiService: string;
     apiKeySecret: string;
     imageRepository: string;
@@ -425,6 +432,26 @@ export function workloadActions(s: StackNames): Record<string, Action[]> {
                 scope: scope.bucket(p, s.buckets.backups),
                 source: DOCS.export,
             },
+            ...(s.datasets.snapshots
+                ? [
+                      {
+                          action: "snapshot the raw tables (daily table snapshots)",
+                          permissions: [
+                              ...TABLE_READ,
+                              "bigquery.tables.createSnapshot",
+                              "bigquery.datasets.get",
+                          ],
+                          scope: scope.dataset(p, s.datasets.raw),
+                          source: DOCS.snapshots,
+                      },
+                      {
+                          action: "write the daily table snapshots into the snapshots dataset",
+                          permissions: ["bigquery.tables.create", "bigquery.tables.updateData"],
+                          scope: scope.dataset(p, s.datasets.snapshots),
+                          source: DOCS.snapshots,
+                      },
+                  ]
+                : []),
         ],
         "composer-agent": [
             {
@@ -485,6 +512,16 @@ export function onCallActions(s: StackNames): Action[] {
             scope: scope.dataset(s.project, s.datasets.raw),
             source: DOCS.bigquery,
         },
+        ...(s.datasets.snapshots
+            ? [
+                  {
+                      action: "read the table snapshots (restore-plan, verify-restore)",
+                      permissions: TABLE_READ,
+                      scope: scope.dataset(s.project, s.datasets.snapshots),
+                      source: DOCS.bigquery,
+                  },
+              ]
+            : []),
     ];
 }
 

@@ -20,6 +20,8 @@ import { api, composer } from "./compute";
 import { naming } from "./naming";
 import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
 import { backupPoint, backups, dataLake, oncall, restores, warehouse } from "./sections";
+import { snapshotRestoreProblems, snapshotTimeProblems } from "./snapshots";
+import { computeRegion, failover, failoverProblems } from "./failover";
 import { budget, estimates } from "./estimates";
 
 export { GCP_REGIONS };
@@ -132,6 +134,8 @@ export const CONFIG_SCHEMA = {
         },
         "optional keys environmentNotStackName, alertingOffInProduction",
     ).default({}),
+    /** Compute in another region than gcp:region (docs/runbook.md, "Regional failover"); absent: none. */
+    "logistics:failover": failover,
 };
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -142,6 +146,8 @@ type Values = { [K in Key]: z.output<Schema[K]> };
 export interface StackConfig {
     project: string;
     region: string;
+    /** Where Composer, the API and its registry run: logistics:failover.region, else gcp:region. */
+    computeRegion: string;
     environment: string;
     prefix: string;
     labels: Values["logistics:labels"];
@@ -264,6 +270,7 @@ export function parseStackConfig(
     return {
         project: v["gcp:project"],
         region: v["gcp:region"],
+        computeRegion: computeRegion(v["gcp:region"], v["logistics:failover"]),
         environment: v["logistics:environment"],
         prefix: v["logistics:prefix"],
         labels: v["logistics:labels"],
@@ -381,6 +388,8 @@ function restoreProblems(v: Values, now: Date): string[] {
                         `(logistics:backups.deleteAfterDays) at requestedAt. Expected a date within ${horizon} days before it.`,
                 );
         }
+        if (r.snapshot !== undefined)
+            problems.push(...snapshotRestoreProblems(v, key, r.snapshot, requested));
         if (r.timestamp !== undefined) {
             const ts = Date.parse(r.timestamp);
             const window = v["logistics:warehouse"].timeTravelHours;
@@ -460,7 +469,12 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
     const region = v["gcp:region"];
     // A deploy may only run images from the project's own registry (Container Registry is gone).
     const image = v["logistics:api"].image;
-    const registry = registryPath(region, project, namesOf(v).imageRepository);
+    const registry = registryPath(
+        computeRegion(region, v["logistics:failover"]),
+        project,
+        namesOf(v).imageRepository,
+    );
+    problems.push(...failoverProblems(region, v["logistics:failover"]));
     if (image.includes("/") && !image.startsWith(`${registry}/`))
         problems.push(
             `logistics:api.image: got ${show(image)}, an image outside the project's registry. ` +
@@ -469,6 +483,13 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
         );
     // Every reserved key may appear on one resource (a bucket has component and purpose, …).
     problems.push(...restoreProblems(v, options.now ?? new Date()));
+    problems.push(...snapshotTimeProblems(v["logistics:warehouse"], v["logistics:composer"]));
+    const replica = v["logistics:warehouse"].replicaLocation;
+    if (replica !== undefined && replica.toLowerCase() === at.warehouse.toLowerCase())
+        problems.push(
+            `logistics:warehouse.replicaLocation: got "${replica}", the datasets' own location. Expected another ` +
+                `region or multi-region: a replica protects only from outside its primary's location.`,
+        );
     const overrides = v["logistics:names"];
     const backups = namesOf(v).backupsBucket;
     if (overrides.dataBucket && !overrides.backupsBucket && backups.length > 63)

@@ -63,6 +63,19 @@ export const BUCKET_MULTI_REGIONS = [
     "ASIA1",
 ] as const;
 
+/**
+ * The predefined dual-regions and the continent (multi-region) each lies in
+ * (https://cloud.google.com/storage/docs/locations#predefined).
+ */
+export const BUCKET_DUAL_REGIONS: Readonly<Record<string, string>> = {
+    NAM4: "US",
+    EUR4: "EU",
+    EUR5: "EU",
+    EUR7: "EU",
+    EUR8: "EU",
+    ASIA1: "ASIA",
+};
+
 /** A bucket location: a region, a multi-region or a predefined dual-region. */
 export const bucketLocation = oneOf(
     [...GCP_REGIONS, ...BUCKET_MULTI_REGIONS] as [string, ...string[]],

@@ -19,6 +19,8 @@ import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Restores } from "../components/restores";
 import { BACKUP_WRITER_ROLE, ScheduledBackups } from "../components/scheduledBackups";
+import { SNAPSHOTS_DATASET, TableSnapshots } from "../components/tableSnapshots";
+import { DatasetReplica } from "../components/datasetReplica";
 import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
 import { freshnessHours } from "./alerting";
@@ -184,6 +186,51 @@ export class Platform extends pulumi.ComponentResource {
                 ],
             },
         );
+        // The ladder's snapshot tier (docs/runbook.md, "Recovery ladder"): runs as the jobs
+        // account, whose token the transfer agent may mint once the backups' grant exists.
+        const snapshotSettings = config.warehouse.snapshots;
+        const snapshots = snapshotSettings
+            ? new TableSnapshots(
+                  naming.name("snapshots"),
+                  {
+                      project,
+                      rawDataset: names.datasets.raw,
+                      location: bqLocation,
+                      tables: RAW_TABLE_NAMES,
+                      expirationDays: snapshotSettings.expirationDays,
+                      time: snapshotSettings.time,
+                      serviceAccountEmail: identities.emails.jobs,
+                      serviceAccountMember: sa.jobs,
+                      readers: config.oncall.members,
+                      labels: naming.labels({ component: "snapshots" }),
+                      protect,
+                      accounts,
+                      // The dataset is data layer (BigQuery only); the schedules need the
+                      // transfer API, the raw tables and the agent's grant (scheduledBackups').
+                      schedulesAfter: [
+                          ...afterApis("bigquerydatatransfer", "iam").dependsOn,
+                          warehouse,
+                          scheduledBackups,
+                      ],
+                  },
+                  afterApis("bigquery"),
+              )
+            : undefined;
+        // The ladder's top rung for the loss of the data location: a replica elsewhere.
+        const replicaLocation = config.warehouse.replicaLocation;
+        const replica = replicaLocation
+            ? new DatasetReplica(
+                  naming.name("raw-replica"),
+                  {
+                      project,
+                      dataset: names.datasets.raw,
+                      location: bqLocation,
+                      replicaLocation,
+                      labels: naming.labels({ component: "warehouse" }),
+                  },
+                  { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse] },
+              )
+            : undefined;
         const restores = new Restores(
             naming.name("restores"),
             {
@@ -191,6 +238,7 @@ export class Platform extends pulumi.ComponentResource {
                 rawDataset: names.datasets.raw,
                 location: bqLocation,
                 backupsBucket: backups.bucketName,
+                snapshotsDataset: SNAPSHOTS_DATASET,
                 restores: config.restores,
                 // A restored table gets the declared schema, partitioning and clustering.
                 layouts: Object.fromEntries(
@@ -201,7 +249,15 @@ export class Platform extends pulumi.ComponentResource {
                 ),
                 labels: naming.labels({ component: "restores" }),
             },
-            { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse, backups] },
+            {
+                parent: this,
+                dependsOn: [
+                    ...afterApis("bigquery").dependsOn,
+                    warehouse,
+                    backups,
+                    ...(snapshots ? [snapshots] : []),
+                ],
+            },
         );
 
         const composer = new Orchestration(
@@ -209,7 +265,8 @@ export class Platform extends pulumi.ComponentResource {
             {
                 project,
                 environmentName: names.composerEnvironment,
-                region: config.region,
+                // Compute follows logistics:failover; data stays where its sections put it.
+                region: config.computeRegion,
                 settings: config.composer,
                 serviceAccountEmail: identities.emails.composer,
                 serviceAccountName: identities.accountNames.composer,
@@ -235,10 +292,10 @@ export class Platform extends pulumi.ComponentResource {
             naming.name("api"),
             {
                 project,
-                region: config.region,
+                region: config.computeRegion,
                 registry: {
                     repositoryId: names.imageRepository,
-                    path: registryPath(config.region, project, names.imageRepository),
+                    path: registryPath(config.computeRegion, project, names.imageRepository),
                 },
                 serviceName: names.apiService,
                 secretId: names.apiKeySecret,
@@ -359,7 +416,7 @@ export class Platform extends pulumi.ComponentResource {
 
         this.outputs = {
             project,
-            region: config.region,
+            region: config.computeRegion,
             environment: config.environment,
             dataBucket: lake.bucketName,
             rawPrefix: lake.rawPrefix,
@@ -377,6 +434,13 @@ export class Platform extends pulumi.ComponentResource {
             apiKeySecret: apiService.apiKeySecretId,
             serviceAccounts: identities.emails,
             backupSchedules: scheduledBackups.transferConfigs,
+            ...(snapshots
+                ? {
+                      snapshotsDataset: snapshots.dataset,
+                      snapshotSchedules: snapshots.transferConfigs,
+                  }
+                : {}),
+            ...(replica ? { rawReplicaJob: replica.jobId } : {}),
             restoreJobs: restores.jobs,
             alertPolicies: alerting.policies,
             ...(federation

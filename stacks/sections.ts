@@ -3,6 +3,7 @@
 import { createHash } from "crypto";
 import { z } from "zod";
 import {
+    BUCKET_DUAL_REGIONS,
     BUCKET_MULTI_REGIONS,
     bucketLocation,
     continentOf,
@@ -127,6 +128,13 @@ export const backups = section(
                     `got ${show(i.input)}. Expected a list of exactly two regions, e.g. [us-central1, us-east1]`,
             })
             .optional(),
+        /**
+         * Turbo replication of the backups bucket: every new object in both regions within 15
+         * minutes (default replication: 99.9% within 1 hour, 100% within 12 hours). Dual-regions
+         * only: https://cloud.google.com/storage/docs/availability-durability#turbo-replication.
+         * Default false.
+         */
+        turboReplication: bool().default(false),
         /** Refuse a single-region backups bucket (prod). Default false. */
         requireMultiRegion: bool().default(false),
         /**
@@ -156,9 +164,10 @@ export const backups = section(
         /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
         snapshotLocation: region.optional(),
     },
-    "keys location, dualRegion, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, exportTime, snapshotLocation",
+    "keys location, dualRegion, turboReplication, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, exportTime, snapshotLocation",
 )
     .default({
+        turboReplication: false,
         requireMultiRegion: false,
         versioning: true,
         tiering: { coldlineAfterDays: 30, archiveAfterDays: 90 },
@@ -207,6 +216,15 @@ export const backups = section(
                     message: `got ${JSON.stringify(b.dualRegion)}. Expected two different regions of one continent (us-*, europe-* or asia-*)`,
                 });
         }
+        if (b.turboReplication && !isDualRegion(b))
+            ctx.addIssue({
+                code: "custom",
+                path: ["turboReplication"],
+                message:
+                    `is true for ${b.location === undefined ? "a bucket in gcp:region" : JSON.stringify(b.location)}, not a dual-region. ` +
+                    `Expected dualRegion: [region, region] or a predefined dual-region (${Object.keys(BUCKET_DUAL_REGIONS).join(", ")}): ` +
+                    "Cloud Storage replicates with turbo replication between the two regions of a dual-region only",
+            });
         const multi =
             b.dualRegion !== undefined ||
             (b.location !== undefined &&
@@ -221,6 +239,14 @@ export const backups = section(
                     `(${BUCKET_MULTI_REGIONS.join(", ")}) or dualRegion: [region, region]`,
             });
     });
+
+/** Whether the backups bucket is a dual-region (configurable or predefined), where turbo replication applies. */
+function isDualRegion(b: { dualRegion?: readonly string[]; location?: string }): boolean {
+    return (
+        b.dualRegion !== undefined ||
+        (b.location !== undefined && b.location in BUCKET_DUAL_REGIONS)
+    );
+}
 
 export const RESERVATION_EDITIONS = ["STANDARD", "ENTERPRISE", "ENTERPRISE_PLUS"] as const;
 
@@ -264,6 +290,32 @@ export const warehouse = section(
             iamBindings,
             "optional keys raw, staging, marts, each a map of roles to members",
         ).default({}),
+        /**
+         * Daily table snapshots of every raw table (the recovery ladder's tier between time travel
+         * and the Parquet backups); absent: no snapshots. components/tableSnapshots.ts.
+         */
+        snapshots: section(
+            {
+                /**
+                 * Days a snapshot is kept (the snapshots dataset's default table expiration).
+                 * BigQuery's minimum is one hour; the platform takes whole days, up to ten years.
+                 * https://cloud.google.com/bigquery/docs/reference/rest/v2/datasets#Dataset.FIELDS.default_table_expiration_ms
+                 */
+                expirationDays: int(1, 3650, "days a snapshot is kept"),
+                /** UTC time of the daily snapshot, outside Composer's maintenance window. Default 05:00. */
+                time: pattern(
+                    /^([01][0-9]|2[0-3]):[0-5][0-9]$/,
+                    "a time HH:MM (UTC), e.g. 05:00",
+                ).default("05:00"),
+            },
+            "keys expirationDays, time",
+        ).optional(),
+        /**
+         * A cross-region replica of the raw dataset in this location (another region or
+         * multi-region), added once by `ALTER SCHEMA … ADD REPLICA`; absent: none.
+         * https://cloud.google.com/bigquery/docs/data-replication
+         */
+        replicaLocation: datasetLocation.optional(),
         /** Slots: absent means on-demand pricing. */
         reservation: section(
             {
@@ -303,7 +355,7 @@ export const warehouse = section(
             })
             .optional(),
     },
-    "keys location, timeTravelHours, stagingTableExpirationDays, descriptions, iam, reservation",
+    "keys location, timeTravelHours, stagingTableExpirationDays, descriptions, iam, snapshots, replicaLocation, reservation",
 ).default({ timeTravelHours: 168, descriptions: {}, iam: {} });
 
 export type DataLakeConfig = z.output<typeof dataLake>;
@@ -331,6 +383,8 @@ const restore = section(
         backupDate: calendarDate("2026-11-20").optional(),
         /** Restore the table as it was at this time (BigQuery time travel). */
         timestamp: isoTimestamp.optional(),
+        /** Restore the daily table snapshot of this date (logistics:warehouse.snapshots). */
+        snapshot: calendarDate("2026-11-20").optional(),
         /** Write into this new table of the raw dataset. */
         targetTable: pattern(
             /^[A-Za-z_][A-Za-z0-9_]{0,1023}$/,
@@ -339,13 +393,14 @@ const restore = section(
         /** Replace the table's contents instead. */
         replace: bool().optional(),
     },
-    "keys table, requestedAt, backupDate or timestamp, targetTable or replace",
+    "keys table, requestedAt, backupDate, timestamp or snapshot, targetTable or replace",
 ).superRefine((r, ctx) => {
-    if ((r.backupDate === undefined) === (r.timestamp === undefined))
+    const sources = RESTORE_SOURCES.filter((k) => r[k] !== undefined);
+    if (sources.length !== 1)
         ctx.addIssue({
             code: "custom",
             path: [],
-            message: `sets ${r.backupDate === undefined ? "neither" : "both"} of backupDate and timestamp. Expected exactly one: backupDate (a daily backup) or timestamp (time travel)`,
+            message: `sets ${sources.length === 0 ? "none" : sources.join(" and ")} of backupDate, timestamp and snapshot. Expected exactly one: backupDate (a daily backup), timestamp (time travel) or snapshot (a daily table snapshot)`,
         });
     if ((r.targetTable === undefined) === (r.replace !== true))
         ctx.addIssue({
@@ -371,6 +426,9 @@ const restore = section(
         });
 });
 
+/** A restore's sources; an entry names exactly one. */
+const RESTORE_SOURCES = ["backupDate", "timestamp", "snapshot"] as const;
+
 export const restores = map(
     pattern(
         /^[a-z][a-z0-9-]{0,40}$/,
@@ -384,6 +442,11 @@ export type RestoreConfig = z.output<typeof restore>;
 /** When the backup of `date` (YYYY-MM-DD) was taken: the daily export's time that day, UTC. */
 export function backupPoint(date: string, exportTime: string): string {
     return `${date}T${exportTime}:00Z`;
+}
+
+/** When the table snapshot of `date` (YYYY-MM-DD) was taken: the daily snapshot's time that day, UTC. */
+export function snapshotPoint(date: string, time: string): string {
+    return `${date}T${time}:00Z`;
 }
 
 /**

@@ -263,7 +263,7 @@ describe("restores", () => {
                 targetTable: "packages_r",
             },
             [
-                "logistics:restores.x: sets both of backupDate and timestamp. Expected exactly one: backupDate (a daily backup) or timestamp (time travel).",
+                "logistics:restores.x: sets backupDate and timestamp of backupDate, timestamp and snapshot. Expected exactly one: backupDate (a daily backup), timestamp (time travel) or snapshot (a daily table snapshot).",
             ],
         ],
         [

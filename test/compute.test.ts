@@ -284,6 +284,8 @@ describe("identities", () => {
                 `roles/secretmanager.secretAccessor on secretmanager:lgx-${stack}-api-key`,
             ]);
             assert.deepEqual(grants[SA(stack, "jobs")], [
+                // prod takes daily table snapshots (logistics:warehouse.snapshots).
+                ...(stack === "prod" ? ["roles/bigquery.dataEditor on bigquery:snapshots"] : []),
                 "roles/bigquery.dataViewer on bigquery:raw",
                 `roles/bigquery.jobUser on projects:replace-me-logistics-${stack}`,
                 // BigQuery's export creates and deletes objects on its destination.
@@ -315,6 +317,8 @@ describe("identities", () => {
         );
         assert.deepEqual(grants[oncall], [
             "roles/bigquery.dataViewer on bigquery:raw",
+            // prod's table snapshots: restore-plan and verify-restore read them.
+            "roles/bigquery.dataViewer on bigquery:snapshots",
             "roles/bigquery.jobUser on projects:replace-me-logistics-prod",
             "roles/bigquery.resourceViewer on projects:replace-me-logistics-prod",
         ]);

@@ -18,7 +18,7 @@ const LABEL_KEY = "a label key: 1-63 lowercase letters, digits, '_' or '-', star
 const PREFIX = "2-8 lowercase letters or digits, starting with a letter (e.g. lgx)";
 const ENVIRONMENT = "2-10 lowercase letters or digits, starting with a letter (e.g. dev, prod)";
 const TOP_KEYS =
-    "logistics:environment, logistics:prefix, logistics:labels, logistics:protectStatefulResources, logistics:api, logistics:composer, logistics:dataLake, logistics:backups, logistics:warehouse, logistics:restores, logistics:alerting, logistics:ci, logistics:names, logistics:oncall, logistics:estimates, logistics:budget, logistics:production, logistics:acknowledge";
+    "logistics:environment, logistics:prefix, logistics:labels, logistics:protectStatefulResources, logistics:api, logistics:composer, logistics:dataLake, logistics:backups, logistics:warehouse, logistics:restores, logistics:alerting, logistics:ci, logistics:names, logistics:oncall, logistics:estimates, logistics:budget, logistics:production, logistics:acknowledge, logistics:failover";
 const LABELS = { team: "data-platform", costCenter: "cc-data-1001" };
 const IMAGE = "logistics-api:0.1.0";
 

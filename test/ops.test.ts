@@ -376,12 +376,13 @@ describe("ops command", () => {
     async function withRestores(
         restores: Record<string, string>,
         fn: (jobIds: Record<string, string>) => Promise<void>,
+        edit: (stackFile: string) => string = (f) => f,
     ) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-"));
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(
             path.join(dir, "Pulumi.dev.yaml"),
-            `${fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8")}  logistics:restores:\n` +
+            `${edit(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8"))}  logistics:restores:\n` +
                 Object.entries(restores)
                     .map(([id, entry]) => `    ${id}: { ${entry} }\n`)
                     .join(""),
@@ -647,13 +648,109 @@ describe("ops command", () => {
         );
     });
 
+    it("verify-restore of a snapshot restore: against the snapshot itself, past the time-travel window too", async () => {
+        const daysAgo = (days: number) =>
+            new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+        const date = daysAgo(20);
+        const snapshot = `packages_${date.replace(/-/g, "")}`;
+        const point = `${date}T05:00:00.000Z`;
+        await withRestores(
+            {
+                s1: `table: packages, requestedAt: "${iso(19 * 24 * HOUR)}", snapshot: "${date}", targetTable: packages_s1`,
+                s2: `table: packages, requestedAt: "${iso(19 * 24 * HOUR)}", snapshot: "${date}", replace: true`,
+            },
+            async ({ s1, s2 }) => {
+                const answers = healthy({
+                    leftover_rows: {
+                        fields: [{ name: "leftover_rows", type: "INT64" }],
+                        rows: [{ leftover_rows: 0 }],
+                    },
+                });
+                const s = await start(
+                    answers,
+                    [...RAW_TABLES, "raw.packages_s1", `snapshots.${snapshot}`],
+                    false,
+                    DECLARED_SCHEMAS,
+                    { [s1!]: done(19 * 24 * HOUR), [s2!]: done(19 * 24 * HOUR) },
+                );
+                const r = await ops(s, "verify-restore", "--stack", "dev", "--restore", "s1");
+                assert.equal(r.code, 0, r.stderr);
+                const sql = queries(s).find((q) => q.includes("missing_keys"))!;
+                assert.ok(
+                    sql.includes(`FROM \`replace-me-logistics-dev.snapshots.${snapshot}\`)`),
+                    sql,
+                );
+                assert.ok(
+                    sql.includes(
+                        `FROM \`replace-me-logistics-dev.raw.packages_s1\` WHERE _loaded_at <= TIMESTAMP '${point}'`,
+                    ),
+                    sql,
+                );
+                assert.doesNotMatch(r.stdout, /time-travel window/);
+                // In place, 19 days on: the snapshot is still there to compare with, and rows
+                // loaded after its point up to the restore's start must be gone.
+                const inPlace = await ops(s, "verify-restore", "--stack", "dev", "--restore", "s2");
+                assert.equal(inPlace.code, 0, inPlace.stderr);
+                assert.ok(
+                    queries(s).some((q) =>
+                        q.startsWith(
+                            "SELECT COUNT(*) AS leftover_rows FROM `replace-me-logistics-dev.raw.packages`",
+                        ),
+                    ),
+                );
+                await s.close();
+                // Expired: nothing to compare with, the check cannot run (3).
+                const gone = await start(
+                    answers,
+                    [...RAW_TABLES, "raw.packages_s1"],
+                    false,
+                    DECLARED_SCHEMAS,
+                    {
+                        [s1!]: done(19 * 24 * HOUR),
+                    },
+                );
+                const g = await ops(gone, "verify-restore", "--stack", "dev", "--restore", "s1");
+                assert.equal(g.code, 3);
+                assert.match(
+                    g.stderr,
+                    new RegExp(
+                        `the snapshot replace-me-logistics-dev\\.snapshots\\.${snapshot} no longer exists`,
+                    ),
+                );
+            },
+            (f) =>
+                f.replace(
+                    "    timeTravelHours: 168\n",
+                    '    timeTravelHours: 168\n    snapshots: { expirationDays: 35, time: "05:00" }\n',
+                ),
+        );
+    });
+
     it("dry-run: every statement the stack deploys, validated by BigQuery", async () => {
         const s = await start();
         const ok = await ops(s, "dry-run", "--stack", "prod");
         assert.equal(ok.code, 0, ok.stderr);
         const dry = s.requests.filter((r) => r.body?.["dryRun"] === true);
-        // Three daily backups, the EXPORT DATA each builds, and three freshness checks.
-        assert.equal(dry.length, 9);
+        // Three daily backups, the EXPORT DATA each builds, three freshness checks, and three
+        // daily table snapshots with the CREATE SNAPSHOT TABLE each builds.
+        assert.equal(dry.length, 15);
+        const snapshots = dry.filter((r) =>
+            String(r.body!["query"]).startsWith("CREATE SNAPSHOT TABLE"),
+        );
+        assert.deepEqual(
+            snapshots.map((r) => String(r.body!["query"]).split("\n")[0]).sort(),
+            ["customers", "packages", "tracking_events"].map(
+                (t) =>
+                    `CREATE SNAPSHOT TABLE \`replace-me-logistics-prod.snapshots.${t}_${new Date().toISOString().slice(0, 10).replace(/-/g, "")}\``,
+            ),
+        );
+        const snapshotSchedule = dry.find((r) =>
+            String(r.body!["query"]).includes('"""CREATE SNAPSHOT TABLE'),
+        )!;
+        assert.deepEqual(
+            (snapshotSchedule.body!["queryParameters"] as { name: string }[]).map((p) => p.name),
+            ["run_date", "run_time"],
+        );
         const backup = dry.find((r) => String(r.body!["query"]).startsWith("EXECUTE IMMEDIATE"))!;
         assert.deepEqual(
             (backup.body!["queryParameters"] as { name: string }[]).map((p) => p.name),
@@ -666,7 +763,11 @@ describe("ops command", () => {
             String(exports[0]!.body!["query"]),
             new RegExp(`uri = 'gs://[a-z0-9-]+-backups/\\w+_${today}_\\*\\.parquet'`),
         );
-        assert.match(ok.stdout, /all 9 statements the stack deploys are valid/);
+        assert.match(ok.stdout, /all 15 statements the stack deploys are valid/);
+        assert.match(
+            ok.stdout,
+            /lgx-prod-snapshots-packages \(its CREATE SNAPSHOT TABLE\) +1024 +ok/,
+        );
         assert.match(ok.stdout, /lgx-prod-backup-schedule-packages \(its EXPORT DATA\) +1024 +ok/);
         await s.close();
         const rejecting = await start((sql, req) =>
@@ -682,7 +783,7 @@ describe("ops command", () => {
         );
         const bad = await ops(rejecting, "dry-run", "--stack", "prod");
         assert.equal(bad.code, 1);
-        assert.match(bad.stdout, /3 of 9 statements rejected by BigQuery/);
+        assert.match(bad.stdout, /3 of 15 statements rejected by BigQuery/);
         assert.match(
             bad.stdout,
             /lgx-prod-freshness-packages +- +error: Unrecognized name: _loaded_at/,

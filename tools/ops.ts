@@ -1,6 +1,11 @@
 // `npm run ops -- <check> --stack <name>`: the runbook's data checks against the stack's BigQuery,
 // with names from the stack config, a readable table or --json, and an exit code for scripts.
-import { backupExportStatement, restoreDryRunStatements } from "../components/sql";
+import {
+    backupExportStatement,
+    restoreDryRunStatements,
+    snapshotStatement,
+} from "../components/sql";
+import { SNAPSHOTS_DATASET } from "../components/tableSnapshots";
 import { readRawSchema } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { freshnessHours } from "../stacks/alerting";
@@ -33,6 +38,10 @@ Checks (the runbook's queries, on the stack's datasets):
                                    as of the restore point)
                   --source <table> --restored <table>   two raw tables, compared as they are now
   dry-run         every SQL statement the stack deploys, validated by BigQuery without running
+  restore-plan    the fastest source restoring a raw table to a point in time (time travel, table
+                  snapshot, daily backup), the data it loses (RPO), an estimated restore time from
+                  the table's size, and the logistics:restores entry to add
+                  --table <raw table> --to <UTC timestamp, e.g. 2026-11-26T09:30:00Z>
 
 Options:
   --stack <name>         stack whose config names the project and datasets (required)
@@ -53,6 +62,8 @@ export interface OpsArgs {
     restore?: string;
     source?: string;
     restored?: string;
+    table?: string;
+    to?: string;
 }
 
 const CLI = {
@@ -66,6 +77,8 @@ const CLI = {
         restore: { type: "string" },
         source: { type: "string" },
         restored: { type: "string" },
+        table: { type: "string" },
+        to: { type: "string" },
     },
 } as const satisfies CommandLine;
 
@@ -80,6 +93,8 @@ export function parseArgs(argv: readonly string[]): OpsArgs {
         ["restore", "restore"],
         ["source", "source"],
         ["restored", "restored"],
+        ["table", "table"],
+        ["to", "to"],
     ] as const) {
         const v = text(flag);
         if (v !== undefined) args[key] = v;
@@ -99,6 +114,12 @@ export function parseArgs(argv: readonly string[]): OpsArgs {
     if (!args.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
     if (args.check !== "verify-restore" && (args.restore || args.source || args.restored))
         throw new UsageError(`--restore, --source and --restored belong to verify-restore only.`);
+    if (args.check !== "restore-plan" && (args.table || args.to))
+        throw new UsageError(`--table and --to belong to restore-plan only.`);
+    if (args.check === "restore-plan" && !(args.table && args.to))
+        throw new UsageError(
+            `restore-plan takes --table <raw table> and --to <UTC timestamp>.\n\n${USAGE}`,
+        );
     if (args.check === "verify-restore") {
         const pair = args.source !== undefined || args.restored !== undefined;
         if (args.restore !== undefined ? pair : !(args.source && args.restored))
@@ -129,10 +150,16 @@ export async function deployedStatements(
                   ? (r.inputs["query"] as { query?: unknown } | undefined)?.query
                   : undefined;
         if (typeof sql !== "string") continue;
-        // Scheduled queries get @run_date from the scheduler; a dry run supplies today's.
-        const params = sql.includes("@run_date")
-            ? [{ name: "run_date", type: "DATE", value: today }]
-            : undefined;
+        // Scheduled queries get @run_date and @run_time from the scheduler; a dry run supplies today's.
+        const runTime = `${today}T00:00:00Z`;
+        const params = [
+            ...(sql.includes("@run_date")
+                ? [{ name: "run_date", type: "DATE", value: today }]
+                : []),
+            ...(sql.includes("@run_time")
+                ? [{ name: "run_time", type: "TIMESTAMP", value: runTime }]
+                : []),
+        ];
         if (r.type === "gcp:bigquery/job:Job") {
             // A restore: its job id tells whether it has run; a dry run takes it a statement at a time.
             const restore = { name: r.name, job: String(r.inputs["jobId"]) };
@@ -145,10 +172,14 @@ export async function deployedStatements(
                 });
             continue;
         }
-        statements.push({ name: r.name, sql, ...(params ? { params } : {}) });
+        statements.push({ name: r.name, sql, ...(params.length ? { params } : {}) });
         // The statement EXECUTE IMMEDIATE builds is validated only when it runs: check it too.
-        const inner = backupExportStatement(sql, today);
-        if (inner) statements.push({ name: `${r.name} (its EXPORT DATA)`, sql: inner });
+        const inner = backupExportStatement(sql, today) ?? snapshotStatement(sql, runTime);
+        if (inner)
+            statements.push({
+                name: `${r.name} (its ${inner.startsWith("EXPORT") ? "EXPORT DATA" : "CREATE SNAPSHOT TABLE"})`,
+                sql: inner,
+            });
     }
     return statements;
 }
@@ -180,6 +211,33 @@ export function checkContext(
         ),
         restores: config.restores,
         exportTime: config.backups.exportTime,
+        ...(config.warehouse.snapshots
+            ? {
+                  snapshots: {
+                      dataset: SNAPSHOTS_DATASET,
+                      time: config.warehouse.snapshots.time,
+                      expirationDays: config.warehouse.snapshots.expirationDays,
+                  },
+              }
+            : {}),
+        backupHorizonDays: config.backups.deleteAfterDays,
+        ...(config.warehouse.replicaLocation
+            ? { replicaLocation: config.warehouse.replicaLocation }
+            : {}),
+        // The entry restore-plan prints must load: the stack's config with it added, at `now`.
+        validateRestore: (id, entry) => {
+            const withEntry = {
+                ...file.config,
+                "logistics:restores": JSON.stringify({ ...config.restores, [id]: entry }),
+            };
+            try {
+                parseStackConfig(withEntry, { allowPlaceholderProject: placeholderOk, now, stack });
+                return [];
+            } catch (err) {
+                if (err instanceof ConfigError) return [...err.problems];
+                throw err;
+            }
+        },
         timeTravelHours: config.warehouse.timeTravelHours,
         statements: () => deployedStatements(stack, root, now.toISOString().slice(0, 10)),
         now,
@@ -267,7 +325,13 @@ export async function main(
             args.check!,
             wh,
             context,
-            { restore: args.restore, source: args.source, restored: args.restored },
+            {
+                restore: args.restore,
+                source: args.source,
+                restored: args.restored,
+                table: args.table,
+                to: args.to,
+            },
             progress.step,
         );
     } finally {

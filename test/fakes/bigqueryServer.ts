@@ -1,7 +1,7 @@
 // A local stand-in for the BigQuery REST API, on loopback, for the endpoints the ops command uses:
 // jobs.query (POST …/projects/{p}/queries), jobs.getQueryResults (GET …/projects/{p}/queries/{job}),
 // jobs.get (GET …/projects/{p}/jobs/{job}) and tables.get (GET …/projects/{p}/datasets/{d}/tables/{t},
-// with the table's schema). Request and response shapes follow the API reference (QueryRequest,
+// with the table's schema, size and creation time). Request and response shapes follow the API reference (QueryRequest,
 // QueryResponse, GetQueryResultsResponse, Job, Table, ErrorProto), so the real
 // @google-cloud/bigquery client runs end to end against it.
 //
@@ -25,6 +25,11 @@ export type Answer =
 export interface FakeOptions {
     /** Tables that exist, as `dataset.table`. */
     tables: string[];
+    /**
+     * Their size and age (tables.get's numBytes, numRows and creationTime, in ms since the epoch),
+     * by `dataset.table`; none when absent.
+     */
+    sizes?: Record<string, { numBytes: number; numRows: number; creationTime: number }>;
     /** Their columns (tables.get's `schema.fields`), by `dataset.table`; none when absent. */
     schemas?: Record<string, { name: string; type: string; mode?: string }[]>;
     /**
@@ -227,6 +232,17 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
                     ...(options.schemas?.[`${dataset}.${table}`]
                         ? { schema: { fields: options.schemas[`${dataset}.${table}`] } }
                         : {}),
+                    // The API's int64 fields are strings.
+                    ...(() => {
+                        const size = options.sizes?.[`${dataset}.${table}`];
+                        return size
+                            ? {
+                                  numBytes: String(size.numBytes),
+                                  numRows: String(size.numRows),
+                                  creationTime: String(size.creationTime),
+                              }
+                            : {};
+                    })(),
                 });
             }
             send(

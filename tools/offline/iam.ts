@@ -21,6 +21,7 @@ import {
     serviceAgentEmail,
     type ServiceAgent,
 } from "../../components/identities";
+import { SNAPSHOTS_DATASET } from "../../components/tableSnapshots";
 import { deployerSubjects } from "../../stacks/ci";
 import type { StackConfig } from "../../stacks/config";
 import { OFFLINE_PROJECT_NUMBER, UNKNOWN, type Plan, type PlannedResource } from "./engine";
@@ -279,9 +280,12 @@ export function modelInput(config: StackConfig, projectNumber?: string): ModelIn
     return {
         names: {
             project: p,
-            region: config.region,
+            region: config.computeRegion,
             buckets: { lake: n.dataBucket, backups: n.backupsBucket, snapshots: n.snapshotsBucket },
-            datasets: n.datasets,
+            datasets: {
+                ...n.datasets,
+                ...(config.warehouse.snapshots ? { snapshots: SNAPSHOTS_DATASET } : {}),
+            },
             apiService: n.apiService,
             apiKeySecret: n.apiKeySecret,
             imageRepository: n.imageRepository,

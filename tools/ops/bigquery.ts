@@ -1,6 +1,7 @@
 // The checks' Warehouse on @google-cloud/bigquery: jobs.query (and jobs.getQueryResults while a
 // query is still running) through the client's query(), dry runs as jobs.query with dryRun,
-// tables.get for a table's columns (and whether it exists), and jobs.get for a restore's job.
+// tables.get for a table's columns, size and age (and whether it exists), and jobs.get for a
+// restore's job.
 // Errors become OpsError messages that say what to do.
 import { BigQuery } from "@google-cloud/bigquery";
 import { GoogleAuth, PassThroughClient } from "google-auth-library";
@@ -154,6 +155,25 @@ export function bigQueryWarehouse(options: BigQueryOptions): Warehouse {
                     name: f.name,
                     mode: f.mode ?? "NULLABLE",
                 }));
+            } catch (err) {
+                if ((err as { code?: unknown }).code === 404) return undefined;
+                throw explain(err, `table ${dataset}.${table}`);
+            }
+        },
+        async tableInfo(dataset, table) {
+            await authenticated();
+            try {
+                const [metadata] = await client.dataset(dataset).table(table).getMetadata();
+                const m = metadata as {
+                    numBytes?: string;
+                    numRows?: string;
+                    creationTime?: string;
+                };
+                return {
+                    numBytes: Number(m.numBytes ?? 0),
+                    numRows: Number(m.numRows ?? 0),
+                    creationTime: new Date(Number(m.creationTime ?? 0)).toISOString(),
+                };
             } catch (err) {
                 if ((err as { code?: unknown }).code === 404) return undefined;
                 throw explain(err, `table ${dataset}.${table}`);

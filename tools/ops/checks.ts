@@ -3,6 +3,7 @@
 // and judges the rows: a result with the rows to show and whether everything was in order.
 import {
     droppedByRestoreSql,
+    snapshotTableName,
     duplicatesSql,
     leftoverAfterRestoreSql,
     freshnessReportSql,
@@ -14,8 +15,14 @@ import {
     type DatasetRef,
     type RestoreSide,
 } from "../../components/sql";
-import { backupPoint, restoreJobId, type RestoreConfig } from "../../stacks/sections";
+import {
+    backupPoint,
+    restoreJobId,
+    snapshotPoint,
+    type RestoreConfig,
+} from "../../stacks/sections";
 import { UsageError } from "../offline/stackfile";
+import { restorePlan } from "./restorePlan";
 
 /** What the checks need from BigQuery. */
 export interface Warehouse {
@@ -27,6 +34,15 @@ export interface Warehouse {
     tableColumns(dataset: string, table: string): Promise<Column[] | undefined>;
     /** A job in the stack's location; undefined when there is no such job. */
     job(jobId: string): Promise<JobStatus | undefined>;
+    /** A table's size and creation time (tables.get); undefined when there is no such table. */
+    tableInfo(dataset: string, table: string): Promise<TableInfo | undefined>;
+}
+
+export interface TableInfo {
+    numBytes: number;
+    numRows: number;
+    /** ISO 8601. */
+    creationTime: string;
 }
 
 export interface JobStatus {
@@ -85,6 +101,14 @@ export interface CheckContext {
     restores: Readonly<Record<string, RestoreConfig>>;
     /** Daily backup time, HH:MM UTC: a backup's restore point. */
     exportTime: string;
+    /** The table snapshots' dataset, daily time (HH:MM UTC) and expiration, when the stack takes them. */
+    snapshots?: { dataset: string; time: string; expirationDays: number };
+    /** Where the raw dataset's replica is (logistics:warehouse.replicaLocation), if it has one. */
+    replicaLocation?: string;
+    /** Days a daily backup is kept (logistics:backups.deleteAfterDays). */
+    backupHorizonDays: number;
+    /** The config's problems with one more restore entry (restore-plan checks what it prints). */
+    validateRestore?: (id: string, entry: RestoreConfig) => string[];
     timeTravelHours: number;
     /** Every statement the stack deploys; built lazily (it runs the program offline). */
     statements: () => Promise<Statement[]>;
@@ -95,6 +119,9 @@ export interface CheckOptions {
     restore?: string;
     source?: string;
     restored?: string;
+    /** restore-plan: the raw table and the point to restore it to. */
+    table?: string;
+    to?: string;
 }
 
 export type Progress = (step: string) => void;
@@ -153,6 +180,7 @@ export const CHECKS = [
     "orphans",
     "verify-restore",
     "dry-run",
+    "restore-plan",
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
 
@@ -317,6 +345,8 @@ export async function runCheck(
         }
         case "verify-restore":
             return verifyRestore(wh, ctx, options, progress);
+        case "restore-plan":
+            return restorePlan(wh, ctx, options, progress);
         case "dry-run": {
             progress("building the stack offline to collect its SQL");
             const statements = await ctx.statements();
@@ -394,6 +424,8 @@ interface Comparison {
     /** For `--restore <id>`: the restore's job, and the point an in-place restore went back to. */
     job?: { id: string; status: JobStatus };
     inPlacePoint?: string;
+    /** The raw table compared, when the source is not it (a snapshot). */
+    rawTable?: string;
 }
 
 /** The restore's BigQuery job, which must have finished before its table can be compared. */
@@ -433,6 +465,7 @@ async function restoreComparison(
             notes: [],
             job,
         };
+    if (entry.snapshot !== undefined) return snapshotComparison(wh, ctx, id, entry, job);
     const point = new Date(
         Date.parse(entry.timestamp ?? backupPoint(entry.backupDate!, ctx.exportTime)),
     ).toISOString();
@@ -464,6 +497,42 @@ async function restoreComparison(
                 `repairs) show as differences`,
         ],
         job,
+    };
+}
+
+/**
+ * The sides of a snapshot restore: the snapshot itself is the source (it is the table as of its
+ * point, and readable until it expires, whatever the time-travel window); the restored table is
+ * read for the rows loaded by that point (an in-place restored table has taken loads since).
+ */
+async function snapshotComparison(
+    wh: Warehouse,
+    ctx: CheckContext,
+    id: string,
+    entry: RestoreConfig,
+    job: { id: string; status: JobStatus },
+): Promise<Comparison> {
+    if (!ctx.snapshots)
+        throw new UsageError(
+            `--restore ${id}: restores snapshot ${entry.snapshot}, but the stack takes no table snapshots ` +
+                `(logistics:warehouse.snapshots).`,
+        );
+    const point = new Date(
+        Date.parse(snapshotPoint(entry.snapshot!, ctx.snapshots.time)),
+    ).toISOString();
+    const snapshot = snapshotTableName(entry.table, entry.snapshot!.replace(/-/g, ""));
+    if (!(await wh.tableColumns(ctx.snapshots.dataset, snapshot)))
+        throw new OpsError(
+            `--restore ${id}: the snapshot ${ctx.raw.project}.${ctx.snapshots.dataset}.${snapshot} no longer exists ` +
+                `(snapshots expire); there is nothing to compare the restored table with.`,
+        );
+    return {
+        source: { table: snapshot, dataset: ctx.snapshots.dataset },
+        restored: { table: entry.replace ? entry.table : entry.targetTable!, loadedBy: point },
+        notes: [],
+        job,
+        rawTable: entry.table,
+        ...(entry.replace ? { inPlacePoint: point } : {}),
     };
 }
 
@@ -512,19 +581,24 @@ async function verifyRestore(
             ],
             notes: [`bq show -j ${job.id} tells more; fix the entry and run pulumi up again`],
         };
-    const key = RAW_KEYS[source.table];
+    // The raw table the comparison is about: a snapshot source is named by its date.
+    const rawTable = comparison.rawTable ?? source.table;
+    const key = RAW_KEYS[rawTable];
     if (!key)
         throw new UsageError(
-            `verify-restore: ${source.table} is not a raw table with a key. Known: ${Object.keys(RAW_KEYS).join(", ")}.`,
+            `verify-restore: ${rawTable} is not a raw table with a key. Known: ${Object.keys(RAW_KEYS).join(", ")}.`,
         );
-    await requireTables(wh, raw, [...new Set([source.table, restored.table])]);
+    // A snapshot side was looked up where it lives; the raw sides here.
+    await requireTables(wh, raw, [
+        ...new Set([source, restored].filter((s) => !s.dataset).map((s) => s.table)),
+    ]);
     progress(`comparing ${sideLabel(restored)} with ${sideLabel(source)}`);
     let row: Record<string, unknown> & {
         source_rows: number | null;
         restored_rows: number | null;
     };
     let sameKeys: boolean;
-    if (source.table !== restored.table) {
+    if (source.table !== restored.table || source.dataset !== restored.dataset) {
         const [r] = await wh.query(verifyRestoreSql(raw, source, restored, key));
         row = {
             source: sideLabel(source),
@@ -563,7 +637,7 @@ async function verifyRestore(
         const [l] = await wh.query(
             leftoverAfterRestoreSql(
                 raw,
-                source.table,
+                restored.table,
                 comparison.inPlacePoint,
                 job.status.startTime,
             ),
@@ -590,7 +664,7 @@ async function verifyRestore(
         const [d] = await wh.query(
             droppedByRestoreSql(
                 raw,
-                source.table,
+                restored.table,
                 comparison.inPlacePoint,
                 started,
                 DROPPED_FILES_SHOWN + 1,
@@ -616,7 +690,7 @@ async function verifyRestore(
         summary: ok
             ? `${row.restored as string} holds every row and key of ${row.source as string} (${row.restored_rows} rows)`
             : leftover > 0
-              ? `${source.table} still holds ${leftover} rows loaded between ${comparison.inPlacePoint} and the restore's start (${job?.status.startTime}): the restore did not replace its contents`
+              ? `${restored.table} still holds ${leftover} rows loaded between ${comparison.inPlacePoint} and the restore's start (${job?.status.startTime}): the restore did not replace its contents`
               : !row.restored_rows && !row.source_rows
                 ? `nothing to compare: ${row.restored as string} and ${row.source as string} have no rows`
                 : `${row.restored as string} differs from ${row.source as string}: ${row.restored_rows} vs ${row.source_rows} rows, ${keys}`,
