@@ -9,8 +9,13 @@ import * as os from "os";
 import * as path from "path";
 import { parseCommandLine, rejectFlagsKeptByNpm, userPath } from "../tools/cli";
 import { parseArgs as parseImportArgs } from "../tools/import-file";
-import { parseArgs as parsePreviewArgs, describeFailure } from "../tools/preview";
+import {
+    parseArgs as parsePreviewArgs,
+    describeFailure,
+    USAGE as PREVIEW_USAGE,
+} from "../tools/preview";
 import { parseArgs as parseOpsArgs } from "../tools/ops";
+import { parseArgs as parseIamArgs } from "../tools/iam";
 import { readStackFile } from "../tools/offline/stackfile";
 import { loadBase } from "../tools/offline/base";
 import { ConfigError, parseStackConfig } from "../stacks/config";
@@ -454,6 +459,46 @@ describe("bad input", () => {
                 /unexpected argument "prod"/,
             ],
             [
+                "preview: a misspelt estimate flag",
+                () => parsePreviewArgs(["--timline"]),
+                /unknown argument "--timline"\. Did you mean --timeline\?\n\nUsage: .*\[--cost\] \[--timeline\]/,
+            ],
+            [
+                "preview: a bare stack name",
+                () => parsePreviewArgs(["prod"]),
+                /unknown argument "prod"\. Did you mean --stack prod\?/,
+            ],
+            [
+                "iam: a boolean given a value",
+                () => parseIamArgs(["--json=1", "--stack", "dev"]),
+                /^UsageError: --json takes no value\./,
+            ],
+            [
+                "iam: a misspelt flag",
+                () => parseIamArgs(["--jsn", "--stack", "dev"]),
+                /unknown argument "--jsn"\. Did you mean --json\?/,
+            ],
+            [
+                "iam: a bare stack name",
+                () => parseIamArgs(["prod"]),
+                /unexpected argument "prod": npm run iam takes only flags\. Did you mean --stack prod\?/,
+            ],
+            [
+                "iam: a stray word after the stack",
+                () => parseIamArgs(["-s", "dev", "extra"]),
+                /unexpected argument "extra": npm run iam takes only flags\.\n/,
+            ],
+            [
+                "bench-like: a negative value read as a flag",
+                () =>
+                    parseCommandLine(["--runs", "-1"], {
+                        command: "bench",
+                        usage: "U",
+                        flags: { runs: { type: "string" } },
+                    }),
+                /--runs needs a value: got "-1", which reads as a flag\./,
+            ],
+            [
                 "ops: unknown check",
                 () => parseOpsArgs(["fresh", "--stack", "dev"]),
                 /unknown check "fresh"/,
@@ -479,7 +524,12 @@ describe("bad input", () => {
             process.env["npm_config_stack"] = "prod";
             process.env["npm_config_json"] = "true";
             assert.throws(
-                () => rejectFlagsKeptByNpm("preview", "Usage: --stack <name> --json --diff <base>"),
+                () =>
+                    rejectFlagsKeptByNpm(
+                        "preview",
+                        "Usage: --stack <name> --json --diff <base>",
+                        [],
+                    ),
                 /^UsageError: --stack prod --json: npm took these flags for itself, so npm run preview never saw them\. Pass a command's flags after "--": npm run preview -- --stack prod --json$/,
             );
             // `npm run preview --stack prod`: npm keeps --stack as a boolean and passes prod on.
@@ -488,6 +538,29 @@ describe("bad input", () => {
             assert.throws(
                 () => rejectFlagsKeptByNpm("preview", "--stack <name> --json", ["prod"]),
                 /^UsageError: --stack prod: npm took this flag for itself.*npm run preview -- --stack prod$/,
+            );
+            // What npm did pass on stays in the corrected command.
+            assert.throws(
+                () => rejectFlagsKeptByNpm("preview", "--stack <name> --json", ["prod", "--json"]),
+                /npm run preview -- --stack prod --json$/,
+            );
+            // A flag of the real usage that takes no value: preview's --cost is one of them.
+            process.env["npm_config_stack"] = "";
+            process.env["npm_config_cost"] = "true";
+            assert.throws(
+                () => rejectFlagsKeptByNpm("preview", PREVIEW_USAGE, []),
+                /^UsageError: --cost: npm took this flag.*npm run preview -- --cost$/,
+            );
+            // ops takes its check as a positional: never the value of a flag npm kept.
+            delete process.env["npm_config_cost"];
+            process.env["npm_lifecycle_event"] = "ops";
+            process.env["npm_config_stack"] = "true";
+            assert.throws(
+                () =>
+                    rejectFlagsKeptByNpm("ops", "--stack <name>", ["freshness", "dev"], (w) =>
+                        ["freshness", "nulls"].includes(w),
+                    ),
+                /^UsageError: --stack dev: npm took this flag.*npm run ops -- freshness --stack dev$/,
             );
             // Another script's run (a test spawning the tool) is not npm run preview.
             process.env["npm_lifecycle_event"] = "test";
