@@ -313,7 +313,8 @@ function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
         return issue.keys.map((k) => {
             const guess = closest(k, known);
             const hint = guess ? `Did you mean ${guess}? ` : "";
-            return `${keyPath(path, [k])}: unknown key. ${hint}Known keys: ${known.join(", ")}.`;
+            const list = known.length ? `Known keys: ${known.join(", ")}.` : "";
+            return `${keyPath(path, [k])}: unknown key. ${hint}${list}`.trimEnd();
         });
     }
     if (issue.code === "invalid_key")
@@ -330,6 +331,16 @@ function knownKeysAt(key: Key, path: readonly PropertyKey[]): string[] {
     for (const step of [...path, undefined]) {
         schema = unwrap(schema);
         if (step === undefined) break;
+        // A map's entry (restores, channels) or a list's element: step into its value's schema.
+        const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+        if (def["type"] === "record") {
+            schema = def["valueType"] as z.core.$ZodType;
+            continue;
+        }
+        if (def["type"] === "array") {
+            schema = def["element"] as z.core.$ZodType;
+            continue;
+        }
         const shape = (schema as z.ZodObject).shape as Record<string, z.core.$ZodType> | undefined;
         if (!shape || !(String(step) in shape)) return [];
         schema = shape[String(step)]!;

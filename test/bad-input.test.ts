@@ -83,6 +83,26 @@ const configCases: ConfigCase[] = [
         [['logistics:restores.r.backupDate: got "2026-13-01", not a date']],
     ],
     [
+        "an unknown key inside a restore, named with the restore's keys",
+        { "logistics:restores": { r: { ...RESTORE, backupDate: "2026-11-20", pointInTime: "x" } } },
+        [
+            [
+                "logistics:restores.r.pointInTime: unknown key.",
+                "Known keys: table, requestedAt, backupDate, timestamp, targetTable, replace.",
+            ],
+        ],
+    ],
+    [
+        "a misspelt key inside a notification channel",
+        {
+            "logistics:alerting": {
+                channels: { l1: { level: 1, email: "a@example.com", emial: "b@example.com" } },
+                routes: { high: ["l1"], medium: ["l1"], low: ["l1"] },
+            },
+        },
+        [["logistics:alerting.channels.l1.emial: unknown key. Did you mean email?"]],
+    ],
+    [
         "a timestamp at 24:00",
         {
             "logistics:restores": {
@@ -169,6 +189,34 @@ const configCases: ConfigCase[] = [
             [
                 "logistics:composer.airflowConfigOverrides.webserver-secret_key: is named as a secret",
                 "npm run pulumi -- config set --secret --path 'logistics:composer.airflowConfigOverrides.webserver-secret_key' <value> --stack dev",
+            ],
+        ],
+    ],
+    [
+        "Airflow's Fernet key in plaintext",
+        {
+            "logistics:composer": {
+                airflowConfigOverrides: { "core-fernet_key": "k" },
+            },
+        },
+        [["logistics:composer.airflowConfigOverrides.core-fernet_key: is named as a secret"]],
+    ],
+    [
+        "a password at the end of a variable's name",
+        { "logistics:composer": { envVariables: { DBPASSWORD: "p" } } },
+        [["logistics:composer.envVariables.DBPASSWORD: is named as a secret"]],
+    ],
+    [
+        "a connection URI carrying its password",
+        {
+            "logistics:composer": {
+                envVariables: { AIRFLOW_CONN_WAREHOUSE: "postgres://etl:hunter2@db:5432/w" },
+            },
+        },
+        [
+            [
+                "logistics:composer.envVariables.AIRFLOW_CONN_WAREHOUSE: holds a URL with a password",
+                "config set --secret --path 'logistics:composer.envVariables.AIRFLOW_CONN_WAREHOUSE'",
             ],
         ],
     ],
