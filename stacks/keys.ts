@@ -107,6 +107,17 @@ export function foreignKeyProblems(
                 problems.push(`${key}: got ${show(value)}. Expected true or false.`);
             else if (type.endsWith("[]") && !Array.isArray(decodeJson(value)))
                 problems.push(`${key}: got ${show(decodeJson(value))}. Expected a list.`);
+            else if (type.startsWith("{") && !isTextMap(decodeJson(value)))
+                problems.push(
+                    `${key}: got ${show(decodeJson(value))}. Expected a map of names to text (e.g. team: data-platform).`,
+                );
+            else if (
+                type === "string" &&
+                key !== "gcp:credentials" && // a key file's JSON contents are text to the provider
+                typeof decodeJson(value) === "object" &&
+                decodeJson(value) !== null
+            )
+                problems.push(`${key}: got ${show(decodeJson(value))}. Expected text.`);
             else if (type.startsWith("outputs.") && !isObject(decodeJson(value)))
                 problems.push(
                     `${key}: got ${show(decodeJson(value))}. Expected an object (${type.split(".").pop()} in @pulumi/gcp).`,
@@ -150,6 +161,10 @@ export function foreignKeyProblems(
             );
     }
     return problems;
+}
+
+function isTextMap(v: unknown): boolean {
+    return isObject(v) && Object.values(v as object).every((x) => typeof x === "string");
 }
 
 function isObject(v: unknown): boolean {

@@ -146,6 +146,16 @@ const configCases: ConfigCase[] = [
         [['gcp:scopes: got "https://www.googleapis.com/auth/cloud-platform". Expected a list']],
     ],
     [
+        "a gcp text key given a list",
+        { "gcp:zone": ["us-central1-a"] },
+        [['gcp:zone: got a list (["us-central1-a"])', "Expected text."]],
+    ],
+    [
+        "gcp default labels given text",
+        { "gcp:defaultLabels": "team" },
+        [['gcp:defaultLabels: got "team"', "Expected a map of names to text"]],
+    ],
+    [
         "a gcp object key given text",
         { "gcp:batching": "on" },
         [['gcp:batching: got "on". Expected an object (Batching in @pulumi/gcp)']],
