@@ -711,11 +711,32 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("every command answers --help with its usage and exit 0", () => {
-        for (const tool of ["preview", "policy", "import-file", "ops", "inventory", "bench"]) {
+    it("every command answers --help with its usage and exit 0, and README lists its flags", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const longFlags = (text: string) =>
+            [...new Set([...text.matchAll(/--([a-z][a-z-]+)/g)].map((m) => m[1]!))]
+                .filter((f) => f !== "help")
+                .sort();
+        for (const tool of [
+            "preview",
+            "policy",
+            "import-file",
+            "ops",
+            "inventory",
+            "bench",
+            "iam",
+        ]) {
             const r = runTool(tool, ["--help"], { cwd: PROJECT_ROOT });
             assert.equal(r.status, 0, `${tool}: ${r.stderr}`);
             assert.match(r.stdout, new RegExp(`^Usage: npm run ${tool}`), tool);
+            // The README's "Commands and their flags" row names exactly the flags of the usage.
+            const row = new RegExp(`^\\| \`npm run ${tool}\` +\\|(.*)\\|$`, "m").exec(readme);
+            assert.ok(row, `README lists npm run ${tool}`);
+            const usageFlags = r.stdout
+                .split("\n")
+                .filter((l) => /^\s+--/.test(l))
+                .join("\n");
+            assert.deepEqual(longFlags(row[1]!), longFlags(usageFlags), tool);
         }
     });
 
