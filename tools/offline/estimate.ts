@@ -172,6 +172,10 @@ export function renderCost(estimate: CostEstimate): string {
         lines.push("", "Not priced (left out of the total):");
         for (const r of estimate.notPriced) lines.push(`  - ${displayType(r.type)}  ${r.name}`);
     }
+    if (estimate.unmatchedEstimates.length > 0) {
+        lines.push("", "Estimates no resource takes (in no figure; check the key):");
+        for (const u of estimate.unmatchedEstimates) lines.push(`  - ${u.key}: ${u.reason}`);
+    }
     if (estimate.unverifiedPrices.length > 0) {
         lines.push("", "Prices not confirmed from Google's pages:");
         for (const p of estimate.unverifiedPrices) lines.push(`  - ${p.key}: ${p.reason}`);
