@@ -9,6 +9,7 @@ import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
 import {
     foreignKeyProblems,
+    OFFLINE_SECRET_PLACEHOLDER,
     plaintextSecretProblems,
     secretByNameProblems,
     type IsSecret,
@@ -322,6 +323,16 @@ function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
             `${path}: invalid key ${show(issue.path.at(-1))}. ` +
                 `${issue.issues.map((i) => i.message.replace(/^got .*?\. /, "")).join("; ")}.`,
         ];
+    // A `secure:` value where the schema wants a number, a boolean or a list: offline it reads as
+    // the placeholder, which no such key takes; say so instead of quoting the placeholder.
+    const secret = `got ${JSON.stringify(OFFLINE_SECRET_PLACEHOLDER)}`;
+    if (issue.message.startsWith(secret)) {
+        const takes = issue.message.slice(secret.length).replace(/^[.,]?\s*Expected\s*/, "");
+        return [
+            `${path}: is encrypted in the stack file (secure:), but it takes ${takes}, which the ` +
+                `offline tools cannot read from a secret. Expected it in plaintext (it is no secret).`,
+        ];
+    }
     return [`${path}: ${issue.message}.`];
 }
 

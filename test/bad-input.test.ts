@@ -146,6 +146,16 @@ const configCases: ConfigCase[] = [
         [['gcp:scopes: got "https://www.googleapis.com/auth/cloud-platform". Expected a list']],
     ],
     [
+        "a budget encrypted, which the offline tools cannot read",
+        { "logistics:budget": { monthlyUsd: "offline-placeholder-secret" } },
+        [
+            [
+                "logistics:budget.monthlyUsd: is encrypted in the stack file (secure:)",
+                "Expected it in plaintext (it is no secret).",
+            ],
+        ],
+    ],
+    [
         "a gcp text key given a list",
         { "gcp:zone": ["us-central1-a"] },
         [['gcp:zone: got a list (["us-central1-a"])', "Expected text."]],
