@@ -231,6 +231,18 @@ export function parseStackConfig(
 
     for (const key of Object.keys(raw).sort()) {
         if (key.startsWith(`${PROJECT}:`) && !(known as string[]).includes(key)) {
+            // `config set logistics:api.minInstances 3` without --path stores the dotted key whole.
+            const dot = key.search(/[.[]/);
+            const parent = dot > 0 ? key.slice(0, dot) : undefined;
+            if (parent && (known as string[]).includes(parent)) {
+                const stackFlag = options.stack ? ` --stack ${options.stack}` : "";
+                problems.push(
+                    `${key}: a key named with its path, which Pulumi stores whole and nothing reads. ` +
+                        `Expected the value inside ${parent}: remove this key (npm run pulumi -- config rm '${key}'${stackFlag}) ` +
+                        `and set it with --path (npm run pulumi -- config set --path '${key}' <value>${stackFlag}).`,
+                );
+                continue;
+            }
             const guess = closest(key, known);
             problems.push(
                 `${key}: unknown config key. ${guess ? `Did you mean ${guess}? ` : ""}Known keys: ${known

@@ -146,6 +146,16 @@ const configCases: ConfigCase[] = [
         [['gcp:scopes: got "https://www.googleapis.com/auth/cloud-platform". Expected a list']],
     ],
     [
+        "a nested value set without --path",
+        { "logistics:api.minInstances": "3" },
+        [
+            [
+                "logistics:api.minInstances: a key named with its path",
+                "npm run pulumi -- config set --path 'logistics:api.minInstances' <value> --stack dev",
+            ],
+        ],
+    ],
+    [
         "a budget encrypted, which the offline tools cannot read",
         { "logistics:budget": { monthlyUsd: "offline-placeholder-secret" } },
         [
