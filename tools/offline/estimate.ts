@@ -184,7 +184,12 @@ export function renderCost(estimate: CostEstimate): string {
     return lines.join("\n");
 }
 
-export function renderCostDelta(delta: CostDelta, before: number, after: number): string {
+export function renderCostDelta(
+    delta: CostDelta,
+    before: number,
+    after: number,
+    stack?: string,
+): string {
     const lines = [
         `Monthly cost: ${usd(before)} → ${usd(after)} (${delta.deltaMonthlyUsd >= 0 ? "+" : ""}${usd(delta.deltaMonthlyUsd)})`,
     ];
@@ -192,7 +197,8 @@ export function renderCostDelta(delta: CostDelta, before: number, after: number)
         lines.push(
             `  ${i.deltaUsd >= 0 ? "+" : ""}${usd(i.deltaUsd)}  ${displayType(i.type)}  ${i.name}  (${usd(i.beforeUsd)} → ${usd(i.afterUsd)})`,
         );
-    lines.push("  (estimate: npm run preview -- --cost shows its basis and assumptions)");
+    const flags = stack ? `--stack ${stack} --cost` : "--cost";
+    lines.push(`  (estimate: npm run preview -- ${flags} shows its basis and assumptions)`);
     return lines.join("\n");
 }
 
@@ -261,7 +267,7 @@ export function estimateDiff(
                   deltaItems: delta.items,
               },
     };
-    const text = [renderCostDelta(delta, before.monthlyUsd, after.monthlyUsd)];
+    const text = [renderCostDelta(delta, before.monthlyUsd, after.monthlyUsd, head.stack)];
     if (flags.cost) text.push(renderCost(after));
     if (flags.timeline) {
         const t = { ...timelineOf(head), change: changeTimeline(base, head, diff) };
