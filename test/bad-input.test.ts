@@ -542,6 +542,11 @@ describe("bad input", () => {
                 /unknown argument "--timline"\. Did you mean --timeline\?\n\nUsage: .*\[--cost\] \[--timeline\]/,
             ],
             [
+                "preview: a flag without value given one",
+                () => parsePreviewArgs(["--cost=yes"]),
+                /^UsageError: --cost takes no value\.\n\nUsage: npm run preview/,
+            ],
+            [
                 "preview: a bare stack name",
                 () => parsePreviewArgs(["prod"]),
                 /unknown argument "prod"\. Did you mean --stack prod\?/,

@@ -59,6 +59,8 @@ export function parseArgs(argv: readonly string[]): PreviewArgs {
                 );
             args.diff = v;
         } else if (a.startsWith("--diff=")) args.diff = a.slice("--diff=".length);
+        else if (/^--(json|cost|timeline|help)=/.test(a))
+            throw new UsageError(`${a.split("=")[0]} takes no value.\n\n${USAGE}`);
         else {
             const guess = a.startsWith("-")
                 ? closest(a.split("=")[0]!, FLAGS)
