@@ -547,6 +547,16 @@ describe("bad input", () => {
                 /^UsageError: --cost takes no value\.\n\nUsage: npm run preview/,
             ],
             [
+                "preview: two stacks",
+                () => parsePreviewArgs(["--stack", "dev", "--stack=prod"]),
+                /^UsageError: --stack: given 2 times \("dev", "prod"\)\. Expected it once\./,
+            ],
+            [
+                "iam: two stacks",
+                () => parseIamArgs(["-s", "dev", "--stack", "prod"]),
+                /^UsageError: --stack: given 2 times \("dev", "prod"\)\. Expected it once\./,
+            ],
+            [
                 "preview: a bare stack name",
                 () => parsePreviewArgs(["prod"]),
                 /unknown argument "prod"\. Did you mean --stack prod\?/,

@@ -31,14 +31,27 @@ export interface Parsed {
 export function parseCommandLine(argv: readonly string[], cli: CommandLine): Parsed {
     const options = { ...cli.flags, help: { type: "boolean" as const, short: "h" } };
     try {
-        const { values, positionals } = parseArgs({
+        const { values, positionals, tokens } = parseArgs({
             args: [...argv],
             options,
             strict: true,
             allowPositionals: cli.positionals ?? false,
+            tokens: true,
         });
+        // parseArgs keeps the last of a repeated flag: `--stack dev --stack prod` is ambiguous.
+        const given = new Map<string, string[]>();
+        for (const t of tokens)
+            if (t.kind === "option" && cli.flags[t.name]?.type === "string")
+                given.set(t.name, [...(given.get(t.name) ?? []), t.value ?? ""]);
+        for (const [name, vals] of given)
+            if (new Set(vals).size > 1)
+                throw new UsageError(
+                    `--${name}: given ${vals.length} times (${vals.map((v) => JSON.stringify(v)).join(", ")}). ` +
+                        `Expected it once.\n\n${cli.usage}`,
+                );
         return { values: values as Parsed["values"], positionals };
     } catch (err) {
+        if (err instanceof UsageError) throw err;
         throw new UsageError(`${describeParseError(err, argv, cli)}\n\n${cli.usage}`);
     }
 }

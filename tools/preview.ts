@@ -41,6 +41,20 @@ export interface PreviewArgs {
 
 export function parseArgs(argv: readonly string[]): PreviewArgs {
     const args: PreviewArgs = { stack: "dev", json: false, help: false };
+    // The last of a repeated --stack or --diff would win silently: refuse the ambiguity.
+    for (const flag of ["--stack", "--diff"]) {
+        const vals = argv.flatMap((a, i) =>
+            a === flag || (flag === "--stack" && a === "-s")
+                ? [argv[i + 1] ?? ""]
+                : a.startsWith(`${flag}=`)
+                  ? [a.slice(flag.length + 1)]
+                  : [],
+        );
+        if (new Set(vals).size > 1)
+            throw new UsageError(
+                `${flag}: given ${vals.length} times (${vals.map((v) => JSON.stringify(v)).join(", ")}). Expected it once.\n\n${USAGE}`,
+            );
+    }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]!;
         if (a === "--json") args.json = true;
