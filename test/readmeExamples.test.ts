@@ -26,7 +26,10 @@ function assertShown(lines: readonly string[], output: string): void {
         if (line.trim() === "…") continue;
         const head = line.includes("…") ? line.slice(0, line.indexOf("…")) : line;
         const found = printed.findIndex((p, i) => i >= at && (p === line || p.startsWith(head)));
-        assert.ok(found >= 0, `README line not in the output (in order): ${JSON.stringify(line)}`);
+        assert.ok(
+            found >= 0,
+            `README line not in the output (in order): ${JSON.stringify(line)}\n${output}`,
+        );
         at = found + 1;
     }
 }
