@@ -464,6 +464,8 @@ describe("bad input", () => {
             }
             for (const f of fragments)
                 assert.ok(message.includes(f), `${title}: ${message} lacks ${f}`);
+            // A non-finite number is named once, not again as the null JSON makes of it.
+            assert.doesNotMatch(message, /got null/, title);
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
