@@ -9,6 +9,7 @@ import { z } from "zod";
 import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
 import {
     foreignKeyProblems,
+    OFFLINE_SECRET_PLACEHOLDER,
     plaintextSecretProblems,
     secretByNameProblems,
     type IsSecret,
@@ -236,6 +237,18 @@ export function parseStackConfig(
 
     for (const key of Object.keys(raw).sort()) {
         if (key.startsWith(`${PROJECT}:`) && !(known as string[]).includes(key)) {
+            // `config set logistics:api.minInstances 3` without --path stores the dotted key whole.
+            const dot = key.search(/[.[]/);
+            const parent = dot > 0 ? key.slice(0, dot) : undefined;
+            if (parent && (known as string[]).includes(parent)) {
+                const stackFlag = options.stack ? ` --stack ${options.stack}` : "";
+                problems.push(
+                    `${key}: a key named with its path, which Pulumi stores whole and nothing reads. ` +
+                        `Expected the value inside ${parent}: remove this key (npm run pulumi -- config rm '${key}'${stackFlag}) ` +
+                        `and set it with --path (npm run pulumi -- config set --path '${key}' <value>${stackFlag}).`,
+                );
+                continue;
+            }
             const guess = closest(key, known);
             problems.push(
                 `${key}: unknown config key. ${guess ? `Did you mean ${guess}? ` : ""}Known keys: ${known
@@ -320,7 +333,8 @@ function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
         return issue.keys.map((k) => {
             const guess = closest(k, known);
             const hint = guess ? `Did you mean ${guess}? ` : "";
-            return `${keyPath(path, [k])}: unknown key. ${hint}Known keys: ${known.join(", ")}.`;
+            const list = known.length ? `Known keys: ${known.join(", ")}.` : "";
+            return `${keyPath(path, [k])}: unknown key. ${hint}${list}`.trimEnd();
         });
     }
     if (issue.code === "invalid_key")
@@ -328,6 +342,16 @@ function formatIssue(key: Key, issue: z.core.$ZodIssue): string[] {
             `${path}: invalid key ${show(issue.path.at(-1))}. ` +
                 `${issue.issues.map((i) => i.message.replace(/^got .*?\. /, "")).join("; ")}.`,
         ];
+    // A `secure:` value where the schema wants a number, a boolean or a list: offline it reads as
+    // the placeholder, which no such key takes; say so instead of quoting the placeholder.
+    const secret = `got ${JSON.stringify(OFFLINE_SECRET_PLACEHOLDER)}`;
+    if (issue.message.startsWith(secret)) {
+        const takes = issue.message.slice(secret.length).replace(/^[.,]?\s*Expected\s*/, "");
+        return [
+            `${path}: is encrypted in the stack file (secure:), but it takes ${takes}, which the ` +
+                `offline tools cannot read from a secret. Expected it in plaintext (it is no secret).`,
+        ];
+    }
     return [`${path}: ${issue.message}.`];
 }
 
@@ -337,6 +361,16 @@ function knownKeysAt(key: Key, path: readonly PropertyKey[]): string[] {
     for (const step of [...path, undefined]) {
         schema = unwrap(schema);
         if (step === undefined) break;
+        // A map's entry (restores, channels) or a list's element: step into its value's schema.
+        const def = (schema as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
+        if (def["type"] === "record") {
+            schema = def["valueType"] as z.core.$ZodType;
+            continue;
+        }
+        if (def["type"] === "array") {
+            schema = def["element"] as z.core.$ZodType;
+            continue;
+        }
         const shape = (schema as z.ZodObject).shape as Record<string, z.core.$ZodType> | undefined;
         if (!shape || !(String(step) in shape)) return [];
         schema = shape[String(step)]!;

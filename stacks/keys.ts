@@ -107,6 +107,17 @@ export function foreignKeyProblems(
                 problems.push(`${key}: got ${show(value)}. Expected true or false.`);
             else if (type.endsWith("[]") && !Array.isArray(decodeJson(value)))
                 problems.push(`${key}: got ${show(decodeJson(value))}. Expected a list.`);
+            else if (type.startsWith("{") && !isTextMap(decodeJson(value)))
+                problems.push(
+                    `${key}: got ${show(decodeJson(value))}. Expected a map of names to text (e.g. team: data-platform).`,
+                );
+            else if (
+                type === "string" &&
+                key !== "gcp:credentials" && // a key file's JSON contents are text to the provider
+                typeof decodeJson(value) === "object" &&
+                decodeJson(value) !== null
+            )
+                problems.push(`${key}: got ${show(decodeJson(value))}. Expected text.`);
             else if (type.startsWith("outputs.") && !isObject(decodeJson(value)))
                 problems.push(
                     `${key}: got ${show(decodeJson(value))}. Expected an object (${type.split(".").pop()} in @pulumi/gcp).`,
@@ -150,6 +161,10 @@ export function foreignKeyProblems(
             );
     }
     return problems;
+}
+
+function isTextMap(v: unknown): boolean {
+    return isObject(v) && Object.values(v as object).every((x) => typeof x === "string");
 }
 
 function isObject(v: unknown): boolean {
@@ -209,7 +224,10 @@ export function plaintextSecretProblems(
 
 /** Names that say their value is a secret: `API_TOKEN`, `webserver-secret_key`, `DB_PASSWORD`. */
 const SECRET_NAME =
-    /(^|[_-])(secret|secret_key|token|password|passwd|pwd|credentials?|private_key|api_?key)($|[_-])/i;
+    /(^|[_-])(secret|secret_key|token|password|passwd|pwd|passphrase|credentials?|private_key|api_?key|fernet_key)($|[_-])|password$/i;
+
+/** A value carrying a password in a URL (`postgres://user:pass@host`, an Airflow connection URI). */
+const CREDENTIAL_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
 
 /**
  * Free-form maps whose entries may carry a secret by their name (Composer's environment
@@ -232,9 +250,13 @@ export function secretByNameProblems(
         const entries = (value as Record<string, unknown>)[map];
         if (!isObject(entries)) continue;
         for (const [name, v] of Object.entries(entries as Record<string, unknown>))
-            if (SECRET_NAME.test(name) && v !== OFFLINE_SECRET_PLACEHOLDER)
+            if (
+                (SECRET_NAME.test(name) || (typeof v === "string" && CREDENTIAL_URL.test(v))) &&
+                v !== OFFLINE_SECRET_PLACEHOLDER
+            )
                 problems.push(
-                    `${key}.${map}.${name}: is named as a secret and given in plaintext in the stack file. Expected it ` +
+                    `${key}.${map}.${name}: ${SECRET_NAME.test(name) ? "is named as a secret" : "holds a URL with a password"} ` +
+                        `and is given in plaintext in the stack file. Expected it ` +
                         `encrypted: ${setSecretCommand(`${key}.${map}.${name}`, stack)} (better still, keep it in ` +
                         `Secret Manager and read it from the DAG).`,
                 );

@@ -14,7 +14,11 @@ export interface Naming {
     labels(extra?: Readonly<Record<string, string>>): Record<string, string>;
 }
 
-/** GCP's limit on most resource names (buckets: 63 characters per dot-free name). */
+/**
+ * GCP's limit on most resource names, RFC 1035 labels of at most 63 characters
+ * (https://cloud.google.com/compute/docs/naming-resources#resource-name-format); buckets: 63
+ * characters per dot-free name (https://cloud.google.com/storage/docs/buckets#naming).
+ */
 export const MAX_NAME_LENGTH = 63;
 
 export function naming(

@@ -9,8 +9,13 @@ import * as os from "os";
 import * as path from "path";
 import { parseCommandLine, rejectFlagsKeptByNpm, userPath } from "../tools/cli";
 import { parseArgs as parseImportArgs } from "../tools/import-file";
-import { parseArgs as parsePreviewArgs, describeFailure } from "../tools/preview";
+import {
+    parseArgs as parsePreviewArgs,
+    describeFailure,
+    USAGE as PREVIEW_USAGE,
+} from "../tools/preview";
 import { parseArgs as parseOpsArgs } from "../tools/ops";
+import { parseArgs as parseIamArgs } from "../tools/iam";
 import { readStackFile } from "../tools/offline/stackfile";
 import { loadBase } from "../tools/offline/base";
 import { ConfigError, parseStackConfig } from "../stacks/config";
@@ -78,6 +83,26 @@ const configCases: ConfigCase[] = [
         [['logistics:restores.r.backupDate: got "2026-13-01", not a date']],
     ],
     [
+        "an unknown key inside a restore, named with the restore's keys",
+        { "logistics:restores": { r: { ...RESTORE, backupDate: "2026-11-20", pointInTime: "x" } } },
+        [
+            [
+                "logistics:restores.r.pointInTime: unknown key.",
+                "Known keys: table, requestedAt, backupDate, timestamp, targetTable, replace.",
+            ],
+        ],
+    ],
+    [
+        "a misspelt key inside a notification channel",
+        {
+            "logistics:alerting": {
+                channels: { l1: { level: 1, email: "a@example.com", emial: "b@example.com" } },
+                routes: { high: ["l1"], medium: ["l1"], low: ["l1"] },
+            },
+        },
+        [["logistics:alerting.channels.l1.emial: unknown key. Did you mean email?"]],
+    ],
+    [
         "a timestamp at 24:00",
         {
             "logistics:restores": {
@@ -119,6 +144,36 @@ const configCases: ConfigCase[] = [
         "a gcp list key given text",
         { "gcp:scopes": "https://www.googleapis.com/auth/cloud-platform" },
         [['gcp:scopes: got "https://www.googleapis.com/auth/cloud-platform". Expected a list']],
+    ],
+    [
+        "a nested value set without --path",
+        { "logistics:api.minInstances": "3" },
+        [
+            [
+                "logistics:api.minInstances: a key named with its path",
+                "npm run pulumi -- config set --path 'logistics:api.minInstances' <value> --stack dev",
+            ],
+        ],
+    ],
+    [
+        "a budget encrypted, which the offline tools cannot read",
+        { "logistics:budget": { monthlyUsd: "offline-placeholder-secret" } },
+        [
+            [
+                "logistics:budget.monthlyUsd: is encrypted in the stack file (secure:)",
+                "Expected it in plaintext (it is no secret).",
+            ],
+        ],
+    ],
+    [
+        "a gcp text key given a list",
+        { "gcp:zone": ["us-central1-a"] },
+        [['gcp:zone: got a list (["us-central1-a"])', "Expected text."]],
+    ],
+    [
+        "gcp default labels given text",
+        { "gcp:defaultLabels": "team" },
+        [['gcp:defaultLabels: got "team"', "Expected a map of names to text"]],
     ],
     [
         "a gcp object key given text",
@@ -164,6 +219,34 @@ const configCases: ConfigCase[] = [
             [
                 "logistics:composer.airflowConfigOverrides.webserver-secret_key: is named as a secret",
                 "npm run pulumi -- config set --secret --path 'logistics:composer.airflowConfigOverrides.webserver-secret_key' <value> --stack dev",
+            ],
+        ],
+    ],
+    [
+        "Airflow's Fernet key in plaintext",
+        {
+            "logistics:composer": {
+                airflowConfigOverrides: { "core-fernet_key": "k" },
+            },
+        },
+        [["logistics:composer.airflowConfigOverrides.core-fernet_key: is named as a secret"]],
+    ],
+    [
+        "a password at the end of a variable's name",
+        { "logistics:composer": { envVariables: { DBPASSWORD: "p" } } },
+        [["logistics:composer.envVariables.DBPASSWORD: is named as a secret"]],
+    ],
+    [
+        "a connection URI carrying its password",
+        {
+            "logistics:composer": {
+                envVariables: { AIRFLOW_CONN_WAREHOUSE: "postgres://etl:hunter2@db:5432/w" },
+            },
+        },
+        [
+            [
+                "logistics:composer.envVariables.AIRFLOW_CONN_WAREHOUSE: holds a URL with a password",
+                "config set --secret --path 'logistics:composer.envVariables.AIRFLOW_CONN_WAREHOUSE'",
             ],
         ],
     ],
@@ -381,6 +464,8 @@ describe("bad input", () => {
             }
             for (const f of fragments)
                 assert.ok(message.includes(f), `${title}: ${message} lacks ${f}`);
+            // A non-finite number is named once, not again as the null JSON makes of it.
+            assert.doesNotMatch(message, /got null/, title);
             fs.rmSync(dir, { recursive: true, force: true });
         }
     });
@@ -454,6 +539,61 @@ describe("bad input", () => {
                 /unexpected argument "prod"/,
             ],
             [
+                "preview: a misspelt estimate flag",
+                () => parsePreviewArgs(["--timline"]),
+                /unknown argument "--timline"\. Did you mean --timeline\?\n\nUsage: .*\[--cost\] \[--timeline\]/,
+            ],
+            [
+                "preview: a flag without value given one",
+                () => parsePreviewArgs(["--cost=yes"]),
+                /^UsageError: --cost takes no value\.\n\nUsage: npm run preview/,
+            ],
+            [
+                "preview: two stacks",
+                () => parsePreviewArgs(["--stack", "dev", "--stack=prod"]),
+                /^UsageError: --stack: given 2 times \("dev", "prod"\)\. Expected it once\./,
+            ],
+            [
+                "iam: two stacks",
+                () => parseIamArgs(["-s", "dev", "--stack", "prod"]),
+                /^UsageError: --stack: given 2 times \("dev", "prod"\)\. Expected it once\./,
+            ],
+            [
+                "preview: a bare stack name",
+                () => parsePreviewArgs(["prod"]),
+                /unknown argument "prod"\. Did you mean --stack prod\?/,
+            ],
+            [
+                "iam: a boolean given a value",
+                () => parseIamArgs(["--json=1", "--stack", "dev"]),
+                /^UsageError: --json takes no value\./,
+            ],
+            [
+                "iam: a misspelt flag",
+                () => parseIamArgs(["--jsn", "--stack", "dev"]),
+                /unknown argument "--jsn"\. Did you mean --json\?/,
+            ],
+            [
+                "iam: a bare stack name",
+                () => parseIamArgs(["prod"]),
+                /unexpected argument "prod": npm run iam takes only flags\. Did you mean --stack prod\?/,
+            ],
+            [
+                "iam: a stray word after the stack",
+                () => parseIamArgs(["-s", "dev", "extra"]),
+                /unexpected argument "extra": npm run iam takes only flags\.\n/,
+            ],
+            [
+                "bench-like: a negative value read as a flag",
+                () =>
+                    parseCommandLine(["--runs", "-1"], {
+                        command: "bench",
+                        usage: "U",
+                        flags: { runs: { type: "string" } },
+                    }),
+                /--runs needs a value: got "-1", which reads as a flag\./,
+            ],
+            [
                 "ops: unknown check",
                 () => parseOpsArgs(["fresh", "--stack", "dev"]),
                 /unknown check "fresh"/,
@@ -479,7 +619,12 @@ describe("bad input", () => {
             process.env["npm_config_stack"] = "prod";
             process.env["npm_config_json"] = "true";
             assert.throws(
-                () => rejectFlagsKeptByNpm("preview", "Usage: --stack <name> --json --diff <base>"),
+                () =>
+                    rejectFlagsKeptByNpm(
+                        "preview",
+                        "Usage: --stack <name> --json --diff <base>",
+                        [],
+                    ),
                 /^UsageError: --stack prod --json: npm took these flags for itself, so npm run preview never saw them\. Pass a command's flags after "--": npm run preview -- --stack prod --json$/,
             );
             // `npm run preview --stack prod`: npm keeps --stack as a boolean and passes prod on.
@@ -488,6 +633,29 @@ describe("bad input", () => {
             assert.throws(
                 () => rejectFlagsKeptByNpm("preview", "--stack <name> --json", ["prod"]),
                 /^UsageError: --stack prod: npm took this flag for itself.*npm run preview -- --stack prod$/,
+            );
+            // What npm did pass on stays in the corrected command.
+            assert.throws(
+                () => rejectFlagsKeptByNpm("preview", "--stack <name> --json", ["prod", "--json"]),
+                /npm run preview -- --stack prod --json$/,
+            );
+            // A flag of the real usage that takes no value: preview's --cost is one of them.
+            process.env["npm_config_stack"] = "";
+            process.env["npm_config_cost"] = "true";
+            assert.throws(
+                () => rejectFlagsKeptByNpm("preview", PREVIEW_USAGE, []),
+                /^UsageError: --cost: npm took this flag.*npm run preview -- --cost$/,
+            );
+            // ops takes its check as a positional: never the value of a flag npm kept.
+            delete process.env["npm_config_cost"];
+            process.env["npm_lifecycle_event"] = "ops";
+            process.env["npm_config_stack"] = "true";
+            assert.throws(
+                () =>
+                    rejectFlagsKeptByNpm("ops", "--stack <name>", ["freshness", "dev"], (w) =>
+                        ["freshness", "nulls"].includes(w),
+                    ),
+                /^UsageError: --stack dev: npm took this flag.*npm run ops -- freshness --stack dev$/,
             );
             // Another script's run (a test spawning the tool) is not npm run preview.
             process.env["npm_lifecycle_event"] = "test";
@@ -580,11 +748,32 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("every command answers --help with its usage and exit 0", () => {
-        for (const tool of ["preview", "policy", "import-file", "ops", "inventory", "bench"]) {
+    it("every command answers --help with its usage and exit 0, and README lists its flags", () => {
+        const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+        const longFlags = (text: string) =>
+            [...new Set([...text.matchAll(/--([a-z][a-z-]+)/g)].map((m) => m[1]!))]
+                .filter((f) => f !== "help")
+                .sort();
+        for (const tool of [
+            "preview",
+            "policy",
+            "import-file",
+            "ops",
+            "inventory",
+            "bench",
+            "iam",
+        ]) {
             const r = runTool(tool, ["--help"], { cwd: PROJECT_ROOT });
             assert.equal(r.status, 0, `${tool}: ${r.stderr}`);
             assert.match(r.stdout, new RegExp(`^Usage: npm run ${tool}`), tool);
+            // The README's "Commands and their flags" row names exactly the flags of the usage.
+            const row = new RegExp(`^\\| \`npm run ${tool}\` +\\|(.*)\\|$`, "m").exec(readme);
+            assert.ok(row, `README lists npm run ${tool}`);
+            const usageFlags = r.stdout
+                .split("\n")
+                .filter((l) => /^\s+--/.test(l))
+                .join("\n");
+            assert.deepEqual(longFlags(row[1]!), longFlags(usageFlags), tool);
         }
     });
 

@@ -11,7 +11,8 @@ import {
     streamCost,
     type CostResource,
 } from "../tools/offline/cost";
-import { costResources } from "../tools/offline/estimate";
+import { costResources, estimateDiff } from "../tools/offline/estimate";
+import { diffPlans } from "../tools/offline/diff";
 import PRICES from "../tools/offline/prices.json";
 import { loadPolicyConfig, runPolicies } from "../tools/offline/policy";
 import { configProblems, EVERY_FEATURE, planFor, PROJECT_ROOT, runTool } from "./harness";
@@ -141,6 +142,34 @@ describe("cost: price arithmetic", () => {
         const item = itemOf(withUsage(bucket, { storageGbPerDay: { backups: 1 } }), "b");
         assert.equal(item.monthlyUsd, 2.75);
         assert.doesNotMatch(item.basis, /early deletion/);
+    });
+
+    it("names estimates no bucket or dataset takes instead of ignoring them", () => {
+        const bucket: CostResource = {
+            type: BUCKET,
+            name: "b",
+            props: { location: "US", labels: { component: "backups" } },
+        };
+        const dataset: CostResource = {
+            type: "gcp:bigquery/dataset:Dataset",
+            name: "d",
+            props: { datasetId: "raw" },
+        };
+        const estimates = {
+            storageGbPerDay: { backups: 1, "data-lak/raw": 3 },
+            bigQueryGb: { raw: { active: 1, longTerm: 0 }, rwa: { active: 5, longTerm: 0 } },
+        };
+        const [platform, b] = withUsage(bucket, estimates);
+        assert.deepEqual(estimateCost([platform!, b!, dataset]).unmatchedEstimates, [
+            {
+                key: "logistics:estimates.storageGbPerDay.data-lak/raw",
+                reason: 'no bucket has the purpose or component "data-lak" (the plan\'s: backups)',
+            },
+            {
+                key: "logistics:estimates.bigQueryGb.rwa",
+                reason: 'no dataset "rwa" (the plan\'s: raw)',
+            },
+        ]);
     });
 
     it("charges early deletion when a tiered class is deleted before its minimum duration", () => {
@@ -471,6 +500,53 @@ describe("cost: what it cannot price", () => {
     });
 });
 
+describe("cost and timeline: the --diff JSON sections", () => {
+    it("carry the shapes the preview documents: cost with deltaMonthlyUsd, timeline with change.minutes", async () => {
+        const base = await planFor("prod");
+        const head = await planFor("prod", {
+            "logistics:api": {
+                image: "logistics-api:0.1.0",
+                minInstances: 3,
+                maxInstances: 20,
+                cpu: "2",
+                memory: "1Gi",
+                invokers: ["group:logistics-api-clients@example.com"],
+            },
+        });
+        const { json } = estimateDiff(base, head, diffPlans(base, head), {
+            cost: true,
+            timeline: true,
+        }) as { json: Record<string, Record<string, unknown>> };
+        const cost = json["cost"]!;
+        assert.deepEqual(Object.keys(cost).sort(), [
+            "assumptions",
+            "basis",
+            "deltaItems",
+            "deltaMonthlyUsd",
+            "items",
+            "monthlyUsd",
+            "notPriced",
+            "unmatchedEstimates",
+            "unverifiedPrices",
+        ]);
+        // One more 2 vCPU / 1 GiB instance: 2,628,000 s × (2 × 0.000018 + 0.000002) = 99.864.
+        assert.equal(cost["deltaMonthlyUsd"], 99.86);
+        for (const item of cost["items"] as object[])
+            assert.deepEqual(Object.keys(item), ["type", "name", "monthlyUsd", "basis"]);
+        const timeline = json["timeline"]!;
+        for (const key of ["fullRebuild", "dataLayerUsable"])
+            assert.equal(typeof (timeline[key] as { minutes: unknown }).minutes, "number", key);
+        for (const step of timeline["criticalPath"] as object[])
+            assert.deepEqual(Object.keys(step), ["type", "name", "minutes"]);
+        const change = timeline["change"] as { minutes: number; criticalPath: { name: string }[] };
+        assert.ok(change.minutes > 0);
+        assert.deepEqual(
+            change.criticalPath.map((s) => s.name),
+            ["lgx-prod-api-service"],
+        );
+    });
+});
+
 describe("cost and timeline: the preview's flags", () => {
     for (const stack of ["dev", "prod"])
         it(`--cost --timeline --json give the sections on ${stack}`, () => {
@@ -487,12 +563,10 @@ describe("cost and timeline: the preview's flags", () => {
                 };
             };
             assert.ok(out.cost.monthlyUsd > 0);
-            assert.deepEqual(Object.keys(out.cost.items[0]!), [
-                "type",
-                "name",
-                "monthlyUsd",
-                "basis",
-            ]);
+            for (const item of out.cost.items)
+                assert.deepEqual(Object.keys(item), ["type", "name", "monthlyUsd", "basis"]);
+            // The shipped stacks' estimates all name a bucket role or dataset of the plan.
+            assert.deepEqual((out.cost as { unmatchedEstimates?: unknown }).unmatchedEstimates, []);
             assert.ok(out.cost.assumptions.length > 0);
             assert.ok(out.timeline.fullRebuild.minutes > out.timeline.dataLayerUsable.minutes);
             assert.deepEqual(Object.keys(out.timeline.criticalPath[0]!), [

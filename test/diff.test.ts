@@ -118,7 +118,8 @@ describe("offline diff", () => {
     });
 
     it("skips inputs under ignoreChanges, as the engine does", async () => {
-        const base = await planFor("prod");
+        // Both sides are copies: the shipped plan is shared by every test of the run.
+        const base = clone(await planFor("prod"));
         const head = clone(base);
         const r = head.resources.find((x) => x.name === "lgx-prod-lake-bucket")!;
         r.options.ignoreChanges = ["labels"];

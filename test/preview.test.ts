@@ -135,7 +135,7 @@ describe("npm run preview", () => {
     it("rejects unknown arguments with the usage", () => {
         assert.throws(
             () => parseArgs(["--stak", "prod"]),
-            /unknown argument "--stak"\.\n\nUsage: npm run preview/,
+            /unknown argument "--stak"\. Did you mean --stack\?\n\nUsage: npm run preview/,
         );
         assert.throws(() => parseArgs(["--stack"]), /--stack needs a stack name/);
         assert.deepEqual(parseArgs(["--stack=prod", "--json"]), {

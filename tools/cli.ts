@@ -31,14 +31,27 @@ export interface Parsed {
 export function parseCommandLine(argv: readonly string[], cli: CommandLine): Parsed {
     const options = { ...cli.flags, help: { type: "boolean" as const, short: "h" } };
     try {
-        const { values, positionals } = parseArgs({
+        const { values, positionals, tokens } = parseArgs({
             args: [...argv],
             options,
             strict: true,
             allowPositionals: cli.positionals ?? false,
+            tokens: true,
         });
+        // parseArgs keeps the last of a repeated flag: `--stack dev --stack prod` is ambiguous.
+        const given = new Map<string, string[]>();
+        for (const t of tokens)
+            if (t.kind === "option" && cli.flags[t.name]?.type === "string")
+                given.set(t.name, [...(given.get(t.name) ?? []), t.value ?? ""]);
+        for (const [name, vals] of given)
+            if (new Set(vals).size > 1)
+                throw new UsageError(
+                    `--${name}: given ${vals.length} times (${vals.map((v) => JSON.stringify(v)).join(", ")}). ` +
+                        `Expected it once.\n\n${cli.usage}`,
+                );
         return { values: values as Parsed["values"], positionals };
     } catch (err) {
+        if (err instanceof UsageError) throw err;
         throw new UsageError(`${describeParseError(err, argv, cli)}\n\n${cli.usage}`);
     }
 }
@@ -58,13 +71,19 @@ function describeParseError(err: unknown, argv: readonly string[], cli: CommandL
         const long = flag.startsWith("--")
             ? flag
             : `--${Object.entries(cli.flags).find(([, f]) => `-${f.short}` === flag)?.[0] ?? flag}`;
-        return cli.flags[long.slice(2)]?.type === "boolean"
-            ? `${long} takes no value.`
+        if (cli.flags[long.slice(2)]?.type === "boolean") return `${long} takes no value.`;
+        // parseArgs refuses a value that starts with "-" (`--runs -1`): name it.
+        const next = argv[argv.indexOf(flag) + 1];
+        return next !== undefined && argv.includes(flag)
+            ? `${long} needs a value: got "${next}", which reads as a flag.`
             : `${long} needs a value.`;
     }
     if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
         const arg = /'([^']+)'/.exec(message)?.[1] ?? argv.find((a) => !a.startsWith("-"));
-        return `unexpected argument "${arg}": npm run ${cli.command} takes only flags.`;
+        // A bare stack name (`npm run iam -- prod`) most likely meant --stack.
+        const stackGiven = argv.some((a) => /^(--stack|-s)(=|$)/.test(a));
+        const hint = cli.flags["stack"] && !stackGiven ? ` Did you mean --stack ${arg}?` : "";
+        return `unexpected argument "${arg}": npm run ${cli.command} takes only flags.${hint}`;
     }
     return message;
 }
@@ -79,12 +98,14 @@ export function rejectFlagsKeptByNpm(
     command: string,
     usage: string,
     argv: readonly string[] = process.argv.slice(2),
+    /** Words the command takes as positionals (ops' check names), never a flag's value. */
+    isPositional: (word: string) => boolean = () => false,
 ): void {
     if (process.env["npm_lifecycle_event"] !== command) return;
     const flags = [...new Set([...usage.matchAll(/--([a-z][a-z-]*)/g)].map((m) => m[1]!))];
     const takesValue = new Set([...usage.matchAll(/--([a-z][a-z-]*) <[^>]+>/g)].map((m) => m[1]!));
     // npm reads `--stack prod` as the boolean `--stack` and passes `prod` on as an argument.
-    const words = argv.filter((a) => !a.startsWith("-"));
+    const words = argv.filter((a) => !a.startsWith("-") && !isPositional(a));
     const kept = flags
         .map((flag) => [flag, process.env[`npm_config_${flag.replace(/-/g, "_")}`]] as const)
         .filter(([, value]) => value !== undefined && value !== "")
@@ -97,10 +118,17 @@ export function rejectFlagsKeptByNpm(
         );
     if (kept.length === 0) return;
     const shown = kept.join(" ");
+    // The corrected command keeps the positionals first and whatever npm did pass on.
+    const rest = [
+        ...argv.filter((a) => !a.startsWith("-") && isPositional(a)),
+        ...kept,
+        ...argv.filter((a) => a.startsWith("-")),
+        ...words,
+    ].join(" ");
     throw new UsageError(
         `${shown}: npm took ${kept.length === 1 ? "this flag" : "these flags"} for itself, so npm run ${command} ` +
             `never saw ${kept.length === 1 ? "it" : "them"}. Pass a command's flags after "--": ` +
-            `npm run ${command} -- ${shown}`,
+            `npm run ${command} -- ${rest}`,
     );
 }
 

@@ -1,18 +1,18 @@
 // `npm run iam -- --stack <name> [--json]`: who can do what, offline — per identity and resource,
 // the permissions required, granted, missing and granted beyond need.
-import { parseArgs as parseNodeArgs } from "node:util";
 import { parseStackConfig } from "../stacks/config";
 import { accessOk, checkAccess, loadRoles, modelInput, type AccessReport } from "./offline/iam";
 import { renderAccess } from "./offline/iamRender";
 import { runOffline } from "./offline/engine";
 import { readStackFile, UsageError } from "./offline/stackfile";
 import { projectRoot, runCli } from "./preview";
+import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
 
 export const USAGE = `Usage: npm run iam -- --stack <name> [--json]
 
-  --stack <name>  stack to check: reads Pulumi.<name>.yaml
-  --json          print the report as JSON (every required, missing and excess permission)
-  --help          show this help
+  --stack, -s <name>  stack to check: reads Pulumi.<name>.yaml (required)
+  --json              print the report as JSON (every required, missing and excess permission)
+  --help, -h          show this help
 
 Builds the stack offline, reads its grants, expands their roles with data/gcp-iam-roles.json and
 checks them against what each identity must do (data/iam-actions.ts; the deployer's actions come
@@ -25,36 +25,26 @@ export interface IamArgs {
     help: boolean;
 }
 
+const CLI = {
+    command: "iam",
+    usage: USAGE,
+    flags: { stack: { type: "string", short: "s" }, json: { type: "boolean" } },
+} as const satisfies CommandLine;
+
+/** Parsed by the commands' shared helper: unknown flags name the closest, usage on every error. */
 export function parseArgs(argv: readonly string[]): IamArgs {
-    let parsed;
-    try {
-        parsed = parseNodeArgs({
-            args: [...argv],
-            options: {
-                stack: { type: "string", short: "s" },
-                json: { type: "boolean" },
-                help: { type: "boolean", short: "h" },
-            },
-            strict: true,
-            allowPositionals: false,
-        });
-    } catch (err) {
-        const { code, message } = err as Error & { code?: string };
-        const arg = /'([^']+)'/.exec(message)?.[1] ?? "";
-        const problem =
-            code === "ERR_PARSE_ARGS_UNKNOWN_OPTION"
-                ? `${arg}: unknown option. Expected --stack <name>, --json or --help`
-                : code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
-                  ? `${arg}: unexpected argument. Expected --stack <name>, e.g. --stack ${arg}`
-                  : `--stack: needs a stack name. Expected --stack <name>, e.g. --stack prod`;
-        throw new UsageError(`${problem}.\n\n${USAGE}`);
-    }
-    const { stack, json, help } = parsed.values;
-    if (!help && (stack === undefined || stack === "" || stack.startsWith("-")))
+    const { values } = parseCommandLine(argv, CLI);
+    const stack = values["stack"];
+    const help = values["help"] === true;
+    if (!help && (typeof stack !== "string" || stack === ""))
         throw new UsageError(
             `--stack: a stack name is required. Expected --stack <name>, e.g. --stack prod.\n\n${USAGE}`,
         );
-    return { ...(stack ? { stack } : {}), json: json === true, help: help === true };
+    return {
+        ...(typeof stack === "string" && stack !== "" ? { stack } : {}),
+        json: values["json"] === true,
+        help,
+    };
 }
 
 /** The report for a stack file in `root`. */
@@ -68,6 +58,7 @@ export async function stackAccess(stack: string, root: string): Promise<AccessRe
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+    rejectFlagsKeptByNpm(CLI.command, USAGE);
     const args = parseArgs(argv);
     if (args.help) {
         console.log(USAGE);

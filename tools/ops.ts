@@ -302,7 +302,9 @@ export async function main(
         apiEndpoint?: string;
     }) => Warehouse = bigQueryWarehouse,
 ): Promise<number> {
-    rejectFlagsKeptByNpm("ops", USAGE);
+    rejectFlagsKeptByNpm("ops", USAGE, process.argv.slice(2), (w) =>
+        (CHECKS as readonly string[]).includes(w),
+    );
     const args = parseArgs(argv);
     if (args.help) {
         console.log(USAGE);

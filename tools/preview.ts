@@ -11,10 +11,13 @@ import { loadPolicyConfig, policyConfigDir, renderViolations, runPolicies } from
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
 import { rejectFlagsKeptByNpm } from "./cli";
+import { closest } from "../stacks/schema";
 
-const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base>]
+// --cost and --timeline (estimate.ts) are in the usage every error prints and among the flags npm
+// may keep for itself (`npm run preview --cost` would otherwise run without them).
+export const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base>] [--cost] [--timeline]
 
-  --stack <name>  stack to preview: reads Pulumi.<name>.yaml (default: dev)
+  --stack <name>  stack to preview: reads Pulumi.<name>.yaml (default: dev; -s for short)
   --json          print the plan as JSON (resources, inputs, options, dependencies, outputs,
                   policy violations); save it to diff against later
   --diff <base>   show what the working tree creates, updates, replaces and deletes relative to
@@ -22,10 +25,12 @@ const USAGE = `Usage: npm run preview [-- --stack <name>] [--json] [--diff <base
                   own code, or a plan.json saved with --json. Exits with 1 when a protected
                   resource would be deleted or replaced, or a change is one Google Cloud
                   refuses or cannot undo (a locked retention shortened, …).
-  --help          show this help
+${ESTIMATE_USAGE}
+  --help          show this help (-h for short)
 
 Without --diff, runs the policy pack (policies/) over the plan with policies/config/<name>.json;
 a mandatory violation exits with 1.`;
+const FLAGS = ["--stack", "--json", "--diff", "--cost", "--timeline", "--help"];
 
 export interface PreviewArgs {
     stack: string;
@@ -37,6 +42,20 @@ export interface PreviewArgs {
 
 export function parseArgs(argv: readonly string[]): PreviewArgs {
     const args: PreviewArgs = { stack: "dev", json: false, help: false };
+    // The last of a repeated --stack or --diff would win silently: refuse the ambiguity.
+    for (const flag of ["--stack", "--diff"]) {
+        const vals = argv.flatMap((a, i) =>
+            a === flag || (flag === "--stack" && a === "-s")
+                ? [argv[i + 1] ?? ""]
+                : a.startsWith(`${flag}=`)
+                  ? [a.slice(flag.length + 1)]
+                  : [],
+        );
+        if (new Set(vals).size > 1)
+            throw new UsageError(
+                `${flag}: given ${vals.length} times (${vals.map((v) => JSON.stringify(v)).join(", ")}). Expected it once.\n\n${USAGE}`,
+            );
+    }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]!;
         if (a === "--json") args.json = true;
@@ -55,7 +74,18 @@ export function parseArgs(argv: readonly string[]): PreviewArgs {
                 );
             args.diff = v;
         } else if (a.startsWith("--diff=")) args.diff = a.slice("--diff=".length);
-        else throw new UsageError(`unknown argument "${a}".\n\n${USAGE}`);
+        else if (/^--(json|cost|timeline|help)=/.test(a))
+            throw new UsageError(`${a.split("=")[0]} takes no value.\n\n${USAGE}`);
+        else {
+            const guess = a.startsWith("-")
+                ? closest(a.split("=")[0]!, FLAGS)
+                : args.stack === "dev" && !argv.includes("--stack") && !argv.includes("-s")
+                  ? `--stack ${a}`
+                  : undefined;
+            throw new UsageError(
+                `unknown argument "${a}".${guess ? ` Did you mean ${guess}?` : ""}\n\n${USAGE}`,
+            );
+        }
     }
     return args;
 }
@@ -65,7 +95,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const { flags, rest } = takeEstimateFlags(argv);
     const args = parseArgs(rest);
     if (args.help) {
-        console.log(`${USAGE}\n\n${ESTIMATE_USAGE}`);
+        console.log(USAGE);
         return 0;
     }
     const root = projectRoot();

@@ -34,6 +34,11 @@ export interface CostEstimate {
     unverifiedPrices: { key: string; reason: string }[];
     /** Resources of a type (or kind) the data file has no price for: the total leaves them out. */
     notPriced: { type: string; name: string }[];
+    /**
+     * logistics:estimates entries no resource takes (a misspelt bucket role or dataset id): their
+     * volume is in no figure, so the output names them instead of ignoring them.
+     */
+    unmatchedEstimates: { key: string; reason: string }[];
     /** What the figures are: list prices, what is left out. */
     basis: string;
 }
@@ -391,9 +396,43 @@ function composerItem(r: CostResource, usage: Estimates): CostItem {
     };
 }
 
+function datasetId(r: CostResource): string {
+    return String(read(r.props, "labels.dataset") ?? read(r.props, "datasetId") ?? r.name);
+}
+
+/** The storageGbPerDay and bigQueryGb entries that name no bucket role and no dataset of the plan. */
+export function unmatchedEstimates(
+    usage: Estimates,
+    custom: readonly CostResource[],
+): { key: string; reason: string }[] {
+    const roles = new Set(
+        custom
+            .filter((r) => r.type === "gcp:storage/bucket:Bucket")
+            .map((r) => bucketRole(r.props))
+            .filter((role): role is string => role !== undefined),
+    );
+    const datasets = new Set(
+        custom.filter((r) => r.type === "gcp:bigquery/dataset:Dataset").map(datasetId),
+    );
+    const out: { key: string; reason: string }[] = [];
+    for (const key of Object.keys(usage.storageGbPerDay))
+        if (!roles.has(key.split("/")[0]!))
+            out.push({
+                key: `logistics:estimates.storageGbPerDay.${key}`,
+                reason: `no bucket has the purpose or component "${key.split("/")[0]}" (the plan's: ${[...roles].sort().join(", ") || "none"})`,
+            });
+    for (const id of Object.keys(usage.bigQueryGb))
+        if (!datasets.has(id))
+            out.push({
+                key: `logistics:estimates.bigQueryGb.${id}`,
+                reason: `no dataset "${id}" (the plan's: ${[...datasets].sort().join(", ") || "none"})`,
+            });
+    return out;
+}
+
 function datasetItem(r: CostResource, usage: Estimates): CostItem {
     const pricer = new Pricer();
-    const id = String(read(r.props, "labels.dataset") ?? read(r.props, "datasetId") ?? r.name);
+    const id = datasetId(r);
     const gb = usage.bigQueryGb[id];
     if (!gb)
         return {
@@ -617,6 +656,7 @@ export function estimateCost(resources: readonly CostResource[]): CostEstimate {
         notPriced: rounded
             .filter((i) => i.basis.startsWith(NOT_PRICED))
             .map((i) => ({ type: i.type, name: i.name })),
+        unmatchedEstimates: unmatchedEstimates(usage, custom),
         basis:
             `GCP list prices (tools/offline/prices.json), ${MONTH_HOURS} h a month, before free tiers ` +
             `and discounts; usage from logistics:estimates (defaults where unset) marked as assumptions; ` +

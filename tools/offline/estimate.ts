@@ -172,6 +172,10 @@ export function renderCost(estimate: CostEstimate): string {
         lines.push("", "Not priced (left out of the total):");
         for (const r of estimate.notPriced) lines.push(`  - ${displayType(r.type)}  ${r.name}`);
     }
+    if (estimate.unmatchedEstimates.length > 0) {
+        lines.push("", "Estimates no resource takes (in no figure; check the key):");
+        for (const u of estimate.unmatchedEstimates) lines.push(`  - ${u.key}: ${u.reason}`);
+    }
     if (estimate.unverifiedPrices.length > 0) {
         lines.push("", "Prices not confirmed from Google's pages:");
         for (const p of estimate.unverifiedPrices) lines.push(`  - ${p.key}: ${p.reason}`);
@@ -180,7 +184,12 @@ export function renderCost(estimate: CostEstimate): string {
     return lines.join("\n");
 }
 
-export function renderCostDelta(delta: CostDelta, before: number, after: number): string {
+export function renderCostDelta(
+    delta: CostDelta,
+    before: number,
+    after: number,
+    stack?: string,
+): string {
     const lines = [
         `Monthly cost: ${usd(before)} → ${usd(after)} (${delta.deltaMonthlyUsd >= 0 ? "+" : ""}${usd(delta.deltaMonthlyUsd)})`,
     ];
@@ -188,7 +197,8 @@ export function renderCostDelta(delta: CostDelta, before: number, after: number)
         lines.push(
             `  ${i.deltaUsd >= 0 ? "+" : ""}${usd(i.deltaUsd)}  ${displayType(i.type)}  ${i.name}  (${usd(i.beforeUsd)} → ${usd(i.afterUsd)})`,
         );
-    lines.push("  (estimate: npm run preview -- --cost shows its basis and assumptions)");
+    const flags = stack ? `--stack ${stack} --cost` : "--cost";
+    lines.push(`  (estimate: npm run preview -- ${flags} shows its basis and assumptions)`);
     return lines.join("\n");
 }
 
@@ -257,7 +267,7 @@ export function estimateDiff(
                   deltaItems: delta.items,
               },
     };
-    const text = [renderCostDelta(delta, before.monthlyUsd, after.monthlyUsd)];
+    const text = [renderCostDelta(delta, before.monthlyUsd, after.monthlyUsd, head.stack)];
     if (flags.cost) text.push(renderCost(after));
     if (flags.timeline) {
         const t = { ...timelineOf(head), change: changeTimeline(base, head, diff) };

@@ -197,7 +197,14 @@ function readOne(root: string, stack: string): StackFile {
         try {
             parseStackConfig(config, { allowPlaceholderProject: true, stack });
         } catch (err) {
-            if (err instanceof ConfigError) problems.push(...err.problems);
+            // A non-finite number reaches the config as JSON's null: named above already.
+            const named = problems.map((p) => p.slice(0, p.indexOf(": got YAML's")));
+            if (err instanceof ConfigError)
+                problems.push(
+                    ...err.problems.filter(
+                        (p) => !named.some((at) => p.startsWith(`${at}: got null.`)),
+                    ),
+                );
         }
         throw new StackFileError(file, problems);
     }
