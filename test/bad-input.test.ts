@@ -88,7 +88,7 @@ const configCases: ConfigCase[] = [
         [
             [
                 "logistics:restores.r.pointInTime: unknown key.",
-                "Known keys: table, requestedAt, backupDate, timestamp, targetTable, replace.",
+                "Known keys: table, requestedAt, backupDate, timestamp, snapshot, targetTable, replace.",
             ],
         ],
     ],
