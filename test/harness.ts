@@ -147,3 +147,31 @@ export function runTool(
         { cwd: options.cwd, encoding: "utf8", env: options.env ?? process.env, timeout: 120_000 },
     );
 }
+
+/**
+ * A resource built by hand for unit tests of the policies and the IAM model: URN
+ * `urn:pulumi:prod::logistics::<type>::<name>`, no parent, protected unless told otherwise.
+ */
+export function handMadeResource(
+    type: string,
+    inputs: Record<string, unknown>,
+    name = "r",
+    protect = true,
+): PlannedResource {
+    return {
+        urn: `urn:pulumi:prod::logistics::${type}::${name}`,
+        type,
+        name,
+        custom: true,
+        inputs,
+        options: {
+            protect,
+            retainOnDelete: protect,
+            deleteBeforeReplace: false,
+            ignoreChanges: [],
+            replaceOnChanges: [],
+            additionalSecretOutputs: [],
+        },
+        dependencies: [],
+    };
+}

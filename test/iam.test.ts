@@ -38,28 +38,14 @@ import {
     runTool,
     withChanges,
     PROJECT_ROOT,
+    handMadeResource,
 } from "./harness";
 
 const ROLES = loadRoles();
 const clone = (p: Plan): Plan => JSON.parse(JSON.stringify(p)) as Plan;
 
 function fake(type: string, name: string, inputs: Record<string, unknown>): PlannedResource {
-    return {
-        urn: `urn:pulumi:test::logistics::${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        inputs,
-        options: {
-            protect: false,
-            retainOnDelete: false,
-            deleteBeforeReplace: false,
-            ignoreChanges: [],
-            replaceOnChanges: [],
-            additionalSecretOutputs: [],
-        },
-        dependencies: [],
-    };
+    return handMadeResource(type, inputs, name, false);
 }
 
 function planOf(resources: PlannedResource[]): Plan {

@@ -5,28 +5,11 @@ import { allPolicies } from "../policies/all";
 import { imageProblem, parseImage } from "../policies/hardening";
 import type { Plan, PlannedResource } from "../tools/offline/engine";
 import { loadPolicyConfig, runPolicies } from "../tools/offline/policy";
-import { planFor } from "./harness";
+import { planFor, handMadeResource } from "./harness";
 
 const P = "proj-1";
 
-function fake(type: string, inputs: Record<string, unknown>, name = "r"): PlannedResource {
-    return {
-        urn: `urn:pulumi:prod::logistics::${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        inputs,
-        options: {
-            protect: true,
-            retainOnDelete: true,
-            deleteBeforeReplace: false,
-            ignoreChanges: [],
-            replaceOnChanges: [],
-            additionalSecretOutputs: [],
-        },
-        dependencies: [],
-    };
-}
+const fake = handMadeResource;
 
 const REPO = fake(
     "gcp:artifactregistry/repository:Repository",

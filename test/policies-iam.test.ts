@@ -17,7 +17,7 @@ import { statefulKind, UNKNOWN } from "../policies/lib";
 import { PROJECT_ROLES } from "../components/identities";
 import type { Plan, PlannedResource } from "../tools/offline/engine";
 import { loadPolicyConfig, runPolicies } from "../tools/offline/policy";
-import { planFor, PROJECT_ROOT } from "./harness";
+import { planFor, PROJECT_ROOT, handMadeResource } from "./harness";
 
 const GCP = path.join(PROJECT_ROOT, "node_modules", "@pulumi", "gcp");
 const P = "proj-1";
@@ -120,24 +120,7 @@ describe("IAM-bearing types of @pulumi/gcp", () => {
     });
 });
 
-function fake(type: string, inputs: Record<string, unknown>, name = "r"): PlannedResource {
-    return {
-        urn: `urn:pulumi:prod::logistics::${type}::${name}`,
-        type,
-        name,
-        custom: true,
-        inputs,
-        options: {
-            protect: true,
-            retainOnDelete: true,
-            deleteBeforeReplace: false,
-            ignoreChanges: [],
-            replaceOnChanges: [],
-            additionalSecretOutputs: [],
-        },
-        dependencies: [],
-    };
-}
+const fake = handMadeResource;
 
 /** A plan: the stack's project named by a few resources, plus `resources`. */
 function planOf(resources: PlannedResource[]): Plan {

@@ -7,28 +7,13 @@ import { runPolicies } from "../tools/offline/policy";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { runOffline, SECRET_PLAINTEXT } from "../tools/offline/engine";
-import { planFor, stackConfig } from "./harness";
+import { planFor, stackConfig, handMadeResource } from "./harness";
 
 const GITHUB = ["ghp", "_", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"].join("");
 const PEM = ["-----BEGIN ", "PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----"].join("");
 
 function fake(type: string, inputs: Record<string, unknown>): PlannedResource {
-    return {
-        urn: `urn:pulumi:prod::logistics::${type}::r`,
-        type,
-        name: "r",
-        custom: true,
-        inputs,
-        options: {
-            protect: true,
-            retainOnDelete: true,
-            deleteBeforeReplace: false,
-            ignoreChanges: [],
-            replaceOnChanges: [],
-            additionalSecretOutputs: [],
-        },
-        dependencies: [],
-    };
+    return handMadeResource(type, inputs);
 }
 
 async function messages(r: PlannedResource): Promise<string[]> {
