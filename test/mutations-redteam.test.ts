@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { PolicyPackConfig } from "@pulumi/policy";
 import { loadPolicyConfig, policyConfigProblems, runPolicies } from "../tools/offline/policy";
+import { cannotFire } from "../policies/monitoring";
 import { planFor, stackConfig } from "./harness";
 import { in_, judge, type Components, type Mutation } from "./mutations";
 
@@ -462,6 +463,27 @@ export const REDTEAM: Case[] = [
     },
     {
         category: "detection",
+        name: "BigQuery errors alert waits for five failed jobs",
+        transform: edit("lgx-prod-alerting-bigquery-errors", (p) => {
+            p["conditions"][0].conditionThreshold.thresholdValue = 4;
+        }),
+    },
+    {
+        category: "detection",
+        name: "storage quota alert fires only below its bound",
+        transform: edit("lgx-prod-alerting-storage-quota", (p) => {
+            p["conditions"][0].conditionThreshold.comparison = "COMPARISON_LE";
+        }),
+    },
+    {
+        category: "detection",
+        name: "API down alert disabled",
+        transform: edit("lgx-prod-alerting-api-down", (p) => {
+            p["enabled"] = false;
+        }),
+    },
+    {
+        category: "detection",
         name: "alert documentation removed",
         transform: edit("lgx-prod-alerting-storage-quota", (p) => {
             delete p["documentation"];
@@ -850,16 +872,16 @@ const PACK_EDITS: PackEdit[] = [
 /**
  * Known gaps: what gets through the offline gate today, asserted exactly so that a regression or a
  * fix shows up.
- * - Alerts kept, routed and watching the right thing, but with a bound that can never trigger: the
- *   pack recognises a runbook alert by its filter, not by whether its threshold, comparison or its
- *   log metric's filter can ever match; judging that needs the metric's real values.
+ * - An alert kept, routed and firing on the first event of what it watches, but with a level or a
+ *   log metric filter that can never match (a contradiction inside a filter, a latency bound of a
+ *   day): the pack judges the comparison and, for per-event rows, the bound (monitoring.ts's
+ *   cannotFire), not whether a filter can select anything or a level is plausible; that needs the
+ *   metric's real values.
  * - Pack-config edits a schema accepts (a lower floor, a wider domain list): the edited config is
  *   the gate itself offline. CI judges a pull request with the base branch's pack config and
  *   CODEOWNERS puts policies/ under review (test/policy-gate.test.ts); they are stopped there.
  */
 const KNOWN_GAPS = [
-    "DAG failure alert with a threshold it can never reach",
-    "API down alert: comparison flipped (never true)",
     "BigQuery errors log metric filtered to nothing",
     "pack: the backups retention floor lowered to 1 day",
     "pack: the allowed member domains widened to gmail.com",
@@ -910,4 +932,45 @@ describe("red-team mutations of prod", function () {
             "unknown",
         ]);
     });
+});
+
+describe("a runbook alert that cannot fire (cannotFire)", () => {
+    const cond = (comparison: string, thresholdValue?: number) => ({
+        conditionThreshold: { comparison, thresholdValue, filter: "f", duration: "0s" },
+    });
+    const cases: [string, unknown, boolean, string | undefined][] = [
+        ["GT 0 per event", cond("COMPARISON_GT", 0), true, undefined],
+        ["GT 0.5 per event", cond("COMPARISON_GT", 0.5), true, undefined],
+        ["GE 1 per event", cond("COMPARISON_GE", 1), true, undefined],
+        ["GT with the threshold omitted (0)", cond("COMPARISON_GT"), true, undefined],
+        ["GT 2000 on a level", cond("COMPARISON_GT", 2000), false, undefined],
+        [
+            "GT 1 per event",
+            cond("COMPARISON_GT", 1),
+            true,
+            "its condition needs more than 1 events, the runbook answers the first one",
+        ],
+        [
+            "GE 2 per event",
+            cond("COMPARISON_GE", 2),
+            true,
+            "its condition needs at least 2 events, the runbook answers the first one",
+        ],
+        [
+            "LT 0",
+            cond("COMPARISON_LT", 0),
+            false,
+            "its condition fires when the value is COMPARISON_LT 0, never on too much of what it watches",
+        ],
+        [
+            "EQ 0",
+            cond("COMPARISON_EQ", 0),
+            true,
+            "its condition fires when the value is COMPARISON_EQ 0, never on too much of what it watches",
+        ],
+        ["an absence condition", { conditionAbsent: { duration: "600s" } }, true, undefined],
+        ["a log match condition", { conditionMatchedLog: { filter: "f" } }, true, undefined],
+    ];
+    for (const [what, condition, perEvent, expected] of cases)
+        it(what, () => assert.equal(cannotFire(condition, perEvent), expected));
 });
