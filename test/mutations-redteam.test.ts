@@ -581,6 +581,27 @@ export const REDTEAM: Case[] = [
         name: "high alerts routed to nobody (stack file)",
         config: section("logistics:alerting", { routes: { high: [], medium: [], low: [] } }),
     },
+    {
+        category: "detection",
+        name: "production flag off, then alerting off (stack file)",
+        config: {
+            "logistics:production": false,
+            ...section("logistics:alerting", { enabled: false }),
+        },
+    },
+    {
+        category: "detection",
+        name: "alerting off with the acknowledgement (stack file)",
+        config: {
+            ...section("logistics:alerting", { enabled: false }),
+            "logistics:acknowledge": { alertingOffInProduction: true },
+        },
+    },
+    {
+        category: "detection",
+        name: "API latency alert bound raised to a day (stack file)",
+        config: section("logistics:alerting", { apiLatencyP95Ms: 86_400_000 }),
+    },
     // ================================================================ secrets
     {
         category: "secrets",
@@ -872,11 +893,10 @@ const PACK_EDITS: PackEdit[] = [
 /**
  * Known gaps: what gets through the offline gate today, asserted exactly so that a regression or a
  * fix shows up.
- * - An alert kept, routed and firing on the first event of what it watches, but with a level or a
- *   log metric filter that can never match (a contradiction inside a filter, a latency bound of a
- *   day): the pack judges the comparison and, for per-event rows, the bound (monitoring.ts's
- *   cannotFire), not whether a filter can select anything or a level is plausible; that needs the
- *   metric's real values.
+ * - An alert kept, routed and firing on the first event of what it watches, but reading a log
+ *   metric whose filter can never match (a contradiction inside the filter): the pack judges the
+ *   comparison and, for per-event rows, the bound (monitoring.ts's cannotFire), not whether a
+ *   filter can select anything; that needs the logs' real contents.
  * - Pack-config edits a schema accepts (a lower floor, a wider domain list): the edited config is
  *   the gate itself offline. CI judges a pull request with the base branch's pack config and
  *   CODEOWNERS puts policies/ under review (test/policy-gate.test.ts); they are stopped there.
