@@ -838,19 +838,14 @@ const PACK_EDITS: PackEdit[] = [
         plan: lakeRule,
     },
     {
-        name: "an exception with a wildcard-looking URN",
+        name: "an exception with a wildcard-looking URN (exceptions match one URN exactly)",
         pack: (c) =>
-            (c["gcs-data-lake-lifecycle-safe"] = {
-                ...c["gcs-data-lake-lifecycle-safe"],
-                exceptions: [
-                    {
-                        urn: "urn:pulumi:prod::logistics::*",
-                        reason: "a migration window for the lake bucket, see OPS-7",
-                    },
-                ],
+            c["regions-every-resource"].exceptions.push({
+                urn: "urn:pulumi:prod::logistics::*",
+                reason: "a migration window while the data lake moves region, see OPS-7",
             }),
         resource: "lgx-prod-lake-bucket",
-        plan: lakeRule,
+        plan: (i) => (i["location"] = "EU"),
     },
     {
         name: "the policy's entry removed (falls back to all: mandatory with defaults)",
