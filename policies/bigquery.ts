@@ -95,6 +95,20 @@ function isTrue(v: unknown): boolean {
     return v === true || String(v).toLowerCase() === "true";
 }
 
+/**
+ * Write dispositions that keep a destination's rows: append, or write only into an empty table
+ * (https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobConfigurationQuery: WRITE_APPEND,
+ * WRITE_EMPTY; https://cloud.google.com/bigquery/docs/cloud-storage-transfer: APPEND, where MIRROR
+ * overwrites the table). Anything else (WRITE_TRUNCATE, WRITE_TRUNCATE_DATA, MIRROR, a value known
+ * only after deploy) may replace it.
+ */
+const KEEPING_DISPOSITIONS = ["WRITE_APPEND", "WRITE_EMPTY", "APPEND"];
+
+function overwrites(disposition: unknown): boolean {
+    if (disposition === undefined || disposition === null || disposition === "") return false;
+    return !KEEPING_DISPOSITIONS.includes(String(disposition).toUpperCase());
+}
+
 export const bigqueryScheduledSqlKeepsRawData = stackPolicy({
     name: "bigquery-scheduled-sql-keeps-raw-data",
     description:
@@ -115,10 +129,10 @@ export const bigqueryScheduledSqlKeepsRawData = stackPolicy({
                     for (const p of analyseSql(query, raw).problems)
                         report(`Scheduled query must not change raw data: ${p}.`, c.urn);
                 }
-                // A destination written with WRITE_TRUNCATE (or an overwrite) replaces the table.
+                // A destination written with anything but an append (WRITE_TRUNCATE, a Cloud
+                // Storage transfer's MIRROR, an unknown value) or an overwrite replaces the table.
                 const truncates =
-                    String(get(c.props, "params.write_disposition")).toUpperCase() ===
-                        "WRITE_TRUNCATE" ||
+                    overwrites(get(c.props, "params.write_disposition")) ||
                     isTrue(get(c.props, "params.overwrite_destination_table"));
                 if (
                     c.props["destinationDatasetId"] !== undefined &&
@@ -152,12 +166,10 @@ export const bigqueryScheduledSqlKeepsRawData = stackPolicy({
                 for (const kind of ["query", "load", "copy"]) {
                     const dest = get(j.props, `${kind}.destinationTable`);
                     if (dest === undefined) continue;
-                    const disposition = String(
-                        get(j.props, `${kind}.writeDisposition`) ?? "",
-                    ).toUpperCase();
-                    if (disposition === "WRITE_TRUNCATE" && inRaw(get(dest, "datasetId")))
+                    const disposition = get(j.props, `${kind}.writeDisposition`);
+                    if (overwrites(disposition) && inRaw(get(dest, "datasetId")))
                         report(
-                            `BigQuery job must not overwrite a raw table (${kind} into ${String(get(dest, "datasetId"))}.${String(get(dest, "tableId"))} with WRITE_TRUNCATE).`,
+                            `BigQuery job must not overwrite a raw table (${kind} into ${String(get(dest, "datasetId"))}.${String(get(dest, "tableId"))} with ${String(disposition)}).`,
                             j.urn,
                         );
                 }

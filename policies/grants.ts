@@ -90,7 +90,26 @@ function accessMember(a: Record<string, any>): Maybe<string> | undefined {
         // projectOwners/projectReaders/projectWriters are the project's own roles.
         return g === "allAuthenticatedUsers" ? g : `projectTeam:${String(g)}`;
     }
-    return undefined; // an authorized view, dataset or routine: no member
+    // An authorized view, routine or dataset reads the dataset on its readers' behalf: it stands
+    // for whoever may query it, so one in another project hands the data to that project.
+    // https://cloud.google.com/bigquery/docs/authorized-views
+    const authorized =
+        a["view"] ??
+        a["routine"] ??
+        a["authorizedDataset"]?.["dataset"] ??
+        a["dataset"]?.["dataset"];
+    if (authorized !== undefined) {
+        if (authorized === UNKNOWN || authorized?.["projectId"] === UNKNOWN) return UNKNOWN;
+        return `authorized:${String(authorized?.["projectId"])}`;
+    }
+    return undefined;
+}
+
+/** An access entry's role; an authorized view, routine or dataset has none and reads the data. */
+function accessRole(a: Record<string, any>, member: Maybe<string>): Maybe<string> {
+    if (a["role"] === undefined && (member === UNKNOWN || member.startsWith("authorized:")))
+        return "roles/bigquery.dataViewer";
+    return bqRole(a["role"]);
 }
 
 function prefixed(prefix: string, v: unknown): Maybe<string> {
@@ -197,7 +216,7 @@ export function grantsOf(r: PlanResource): Grant[] {
         }
         case "gcp:bigquery/datasetAccess:DatasetAccess": {
             const m = accessMember(p);
-            if (m !== undefined) add(bqRole(p["role"]), m, "access", false);
+            if (m !== undefined) add(accessRole(p, m), m, "access", false);
             return out;
         }
         case "gcp:bigquery/dataset:Dataset": {
@@ -208,7 +227,7 @@ export function grantsOf(r: PlanResource): Grant[] {
                     if (a === UNKNOWN) add(UNKNOWN, UNKNOWN, `accesses[${i}]`, true);
                     else {
                         const m = accessMember(a ?? {});
-                        if (m !== undefined) add(bqRole(a["role"]), m, `accesses[${i}]`, true);
+                        if (m !== undefined) add(accessRole(a, m), m, `accesses[${i}]`, true);
                     }
                 });
             return out;
@@ -267,6 +286,11 @@ export const ESCALATION_PERMISSIONS = [
     "iam.serviceAccountKeys.create",
     "iam.roles.create",
     "iam.roles.update",
+    // A new or edited provider of a pool decides which outside tokens become the pool's principals,
+    // and so who may act as the accounts those principals are bound to.
+    // https://cloud.google.com/iam/docs/manage-workload-identity-pools-providers#required-roles
+    "iam.googleapis.com/workloadIdentityPoolProviders.create",
+    "iam.googleapis.com/workloadIdentityPoolProviders.update",
 ];
 
 /** Permissions a custom role must never hold. */

@@ -189,6 +189,10 @@ export function memberProblem(
     if (pool !== undefined)
         return pools.has(pool) ? undefined : `${member} is not a principal of this stack's pools`;
     if (/^projectTeam:/.test(member)) return undefined; // the project's own owners/editors/viewers
+    if (/^authorized:/.test(member))
+        return member.slice("authorized:".length) === project
+            ? undefined
+            : `an authorized view, routine or dataset of project ${member.slice("authorized:".length)} is outside this project`;
     if (/^project(Owner|Editor|Viewer):/.test(member))
         return member.split(":")[1] === project
             ? undefined

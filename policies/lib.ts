@@ -429,6 +429,7 @@ export const WAREHOUSE = "logistics:bigquery:Warehouse";
 export const SCHEDULED_BACKUPS = "logistics:backup:ScheduledBackups";
 export const FRESHNESS_CHECKS = "logistics:monitoring:FreshnessChecks";
 export const RESTORES = "logistics:backup:Restores";
+export const API_SERVICE = "logistics:api:ApiService";
 export const TRANSFER = "gcp:bigquery/dataTransferConfig:DataTransferConfig";
 export const BQ_JOB = "gcp:bigquery/job:Job";
 export const CHANNEL = "gcp:monitoring/notificationChannel:NotificationChannel";

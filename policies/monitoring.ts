@@ -3,6 +3,7 @@
 import type { PolicyResource } from "@pulumi/policy";
 import {
     ALERT_POLICY,
+    API_SERVICE,
     CHANNEL,
     FRESHNESS_CHECKS,
     get,
@@ -158,10 +159,12 @@ export const monitoringChannelsAllowed = resourcePolicy<{
     },
 });
 
-/** Every filter of an alert policy's conditions; unknown filters read as UNKNOWN. */
-function filters(a: PolicyResource): (string | typeof UNKNOWN)[] {
+/** Each condition's filter (UNKNOWN when not known yet) with the condition it belongs to. */
+function watchedConditions(
+    a: PolicyResource,
+): { filter: string | typeof UNKNOWN; condition: unknown }[] {
     const all = known(() => a.props["conditions"] as unknown);
-    if (all === UNKNOWN) return [UNKNOWN];
+    if (all === UNKNOWN) return [{ filter: UNKNOWN, condition: UNKNOWN }];
     const conditions: any[] = Array.isArray(all) ? all : [];
     return conditions.flatMap((_c, i) =>
         [
@@ -169,13 +172,35 @@ function filters(a: PolicyResource): (string | typeof UNKNOWN)[] {
             "conditionAbsent",
             "conditionMatchedLog",
             "conditionMonitoringQueryLanguage",
-        ].map((k) =>
-            known(() => {
+        ].map((k) => ({
+            filter: known(() => {
                 const f = get(conditions[i], `${k}.filter`) ?? get(conditions[i], `${k}.query`);
                 return typeof f === "string" ? f : "";
             }),
-        ),
+            condition: conditions[i],
+        })),
     );
+}
+
+/**
+ * Why a runbook alert's threshold condition can never fire on what it watches, or undefined. Every
+ * row of the runbook's table alerts on too much of something (failures, latency, bytes, failing
+ * checks), so only COMPARISON_GT/GE can fire; a row that answers each event (a failed DAG run or
+ * job) fires on the first one, so its bound must be below one event.
+ * https://cloud.google.com/monitoring/api/ref_v3/rest/v3/projects.alertPolicies#comparisontype
+ */
+export function cannotFire(condition: unknown, perEvent: boolean): string | undefined {
+    const t = known(() => get(condition, "conditionThreshold"));
+    if (t === undefined || t === null || t === UNKNOWN) return undefined;
+    const comparison = known(() => get(t, "comparison"));
+    const value = known(() => get(t, "thresholdValue")) ?? 0;
+    if (comparison === UNKNOWN || value === UNKNOWN) return undefined;
+    if (comparison !== "COMPARISON_GT" && comparison !== "COMPARISON_GE")
+        return `its condition fires when the value is ${String(comparison)} ${String(value)}, never on too much of what it watches`;
+    const bound = Number(value);
+    if (perEvent && (comparison === "COMPARISON_GT" ? bound >= 1 : bound > 1))
+        return `its condition needs ${comparison === "COMPARISON_GT" ? "more than" : "at least"} ${bound} events, the runbook answers the first one`;
+    return undefined;
 }
 
 /** `metric.type = "<type>"` in a Monitoring filter, parsed as the filter's own comparison. */
@@ -195,17 +220,21 @@ const LOG_METRIC = "gcp:logging/metric:Metric";
 export const RUNBOOK_ALERTS: readonly {
     row: string;
     matches: (f: string) => boolean;
+    /** The runbook answers each event of this row (a failure), not a level crossed. */
+    perEvent?: boolean;
     /** An unknown filter is this row when the alert depends on resources of this component. */
     watchesComponent?: string;
 }[] = [
     {
         row: "DAG failure",
+        perEvent: true,
         matches: (f) =>
             watchesMetric(f, "composer.googleapis.com/workflow/run_count") &&
             /state\s*=\s*"failed"/.test(f),
     },
     {
         row: "Data freshness",
+        perEvent: true,
         // A failed scheduled run, or (as the platform counts it) a failed job whose query is the
         // freshness ASSERT, recognised by the ASSERT's message.
         matches: (f) =>
@@ -220,6 +249,7 @@ export const RUNBOOK_ALERTS: readonly {
     },
     {
         row: "BigQuery errors",
+        perEvent: true,
         // Any failed job of the platform's, not only those of one query (the freshness alert).
         matches: (f) =>
             /bigquery_project/.test(f) &&
@@ -229,6 +259,13 @@ export const RUNBOOK_ALERTS: readonly {
     {
         row: "Storage quota",
         matches: (f) => watchesMetric(f, "storage.googleapis.com/storage/total_bytes"),
+    },
+    {
+        row: "API down",
+        // The uptime check's id is known only after deploy: an unknown filter counts when the
+        // alert reads a resource of the API's component (its uptime check).
+        matches: (f) => watchesMetric(f, "monitoring.googleapis.com/uptime_check/check_passed"),
+        watchesComponent: API_SERVICE,
     },
 ];
 
@@ -255,18 +292,25 @@ export const stackRunbookAlertsExist = stackPolicy({
             const log = m ? logMetrics.get(m[1]!) : undefined;
             return log === undefined ? [f] : [f, log];
         };
-        for (const { row, matches, watchesComponent } of RUNBOOK_ALERTS) {
-            const found = alerts.some((a) =>
-                filters(a).some((f) =>
-                    f === UNKNOWN
-                        ? watchesComponent !== undefined &&
-                          a.dependencies.some((d) => d.parent?.type === watchesComponent)
-                        : watched(f).some(matches),
-                ),
+        for (const { row, matches, watchesComponent, perEvent } of RUNBOOK_ALERTS) {
+            const watching = alerts.flatMap((a) =>
+                watchedConditions(a)
+                    .filter(({ filter: f }) =>
+                        f === UNKNOWN
+                            ? watchesComponent !== undefined &&
+                              a.dependencies.some((d) => d.parent?.type === watchesComponent)
+                            : watched(f).some(matches),
+                    )
+                    .map(({ condition }) => ({ a, why: cannotFire(condition, perEvent === true) })),
             );
-            if (!found)
+            if (watching.length === 0)
                 report(
                     `An enabled alert policy for the runbook's "${row}" row must exist (none watches what it watches).`,
+                );
+            else if (watching.every((w) => w.why !== undefined))
+                report(
+                    `The runbook's "${row}" alert must be able to fire: ${watching[0]!.why}.`,
+                    watching[0]!.a.urn,
                 );
         }
     },

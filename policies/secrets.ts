@@ -222,7 +222,32 @@ export function carriers(r: PlanResource): Carrier[] {
                 ...entries(p["buildEnvironmentVariables"], "buildEnvironmentVariables", true),
             ];
     }
-    return [];
+    return envLikeMaps(p, "");
+}
+
+/**
+ * Inputs named as environment or header maps on any other type (Workflows' userEnvVars, Cloud
+ * Scheduler's headers, Cloud Build's env, a new service's environmentVariables): judged by name and
+ * value like a container's env, so a type the pack has not listed is no way around it.
+ */
+const ENV_KEY =
+    /^(env|envs|envVars|envVariables|userEnvVars|environmentVariables|buildEnvironmentVariables|environment|headers|httpHeaders)$/i;
+
+function envLikeMaps(value: unknown, path: string, depth = 0): Carrier[] {
+    if (value === null || typeof value !== "object" || depth > 16) return [];
+    if (Array.isArray(value))
+        return value.flatMap((v, i) => envLikeMaps(v, `${path}[${i}]`, depth + 1));
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => {
+        const at = path ? `${path}.${k}` : k;
+        if (!ENV_KEY.test(k)) return envLikeMaps(v, at, depth + 1);
+        if (Array.isArray(v))
+            return v.flatMap((e: any) =>
+                typeof e?.name === "string"
+                    ? [{ where: `${at} ${e.name}`, name: e.name, value: e.value, strict: true }]
+                    : [],
+            );
+        return entries(v, at, true);
+    });
 }
 
 /** Types whose inputs are meant to hold a secret (Secret Manager's payload). */

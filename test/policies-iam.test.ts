@@ -729,12 +729,28 @@ describe("IAM policies and the shipped stacks", () => {
                     assert.ok(predefinedRoles()[r.inputs["role"]], `${stack}: ${r.inputs["role"]}`);
     });
 
-    it("the deployer exception is exactly the escalation roles components/identities.ts declares", () => {
-        const declared = PROJECT_ROLES.deployer.filter((r) => {
+    it("the deployer exception is exactly the escalation roles the platform grants the deployer", async () => {
+        const escalates = (r: string) => {
             const e = escalationOf(r, new Map());
             return e === UNKNOWN || e.length > 0;
-        });
+        };
         for (const stack of ["dev", "prod"]) {
+            // components/identities.ts's project roles, and the pool admin role
+            // components/githubFederation.ts grants the deployer to manage the pool's provider.
+            const granted = (await planFor(stack)).resources
+                .filter(
+                    (r) =>
+                        r.type === "gcp:projects/iAMMember:IAMMember" &&
+                        String(r.inputs["member"]).startsWith(
+                            `serviceAccount:lgx-${stack}-deployer@`,
+                        ),
+                )
+                .map((r) => String(r.inputs["role"]));
+            assert.ok(
+                PROJECT_ROLES.deployer.every((r) => granted.includes(r)),
+                stack,
+            );
+            const declared = [...new Set(granted.filter(escalates))];
             const c = loadPolicyConfig(stack)["iam-no-privilege-escalation"] as {
                 deployerRoles: string[];
                 deployerAccountRoles: string[];

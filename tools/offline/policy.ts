@@ -108,6 +108,21 @@ export function loadPolicyConfig(
     return config as PolicyPackConfig;
 }
 
+/**
+ * A mandatory stack's exception is read by the next reviewer: "ok", "temp" or "see ticket" says
+ * nothing about why the risk is accepted, so a reason needs a sentence's worth of words.
+ */
+export const MIN_REASON_WORDS = 5;
+
+function vagueReason(reason: string): boolean {
+    return (
+        reason
+            .trim()
+            .split(/\s+/)
+            .filter((w) => /[a-z]{2,}/i.test(w)).length < MIN_REASON_WORDS
+    );
+}
+
 /** Every problem of a pack config, as `<policy>[.<key>]: <what is wrong>. <what is accepted>`. */
 export function policyConfigProblems(
     config: Record<string, unknown>,
@@ -177,7 +192,21 @@ export function policyConfigProblems(
                 problems.push(
                     `${name}: ${String(level)} in ${stack} without a reason. Write it as { "enforcementLevel": "${String(level)}", "reason": "<why this exception is safe>" }.`,
                 );
+            else if (vagueReason(reason))
+                problems.push(
+                    `${name}.reason: ${JSON.stringify(reason)} does not say why. Give a sentence of at least ${MIN_REASON_WORDS} words: what is accepted and why it is safe.`,
+                );
         }
+        for (const [name, value] of Object.entries(config))
+            for (const [i, e] of (
+                ((value as { exceptions?: unknown } | null)?.exceptions ?? []) as unknown[]
+            ).entries()) {
+                const reason = (e as { reason?: unknown } | null)?.reason;
+                if (typeof reason === "string" && vagueReason(reason))
+                    problems.push(
+                        `${name}.exceptions[${i}].reason: ${JSON.stringify(reason)} does not say why. Give a sentence of at least ${MIN_REASON_WORDS} words: what is accepted and why it is safe.`,
+                    );
+            }
     }
     return problems;
 }
