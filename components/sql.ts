@@ -2,6 +2,8 @@
 // freshness checks, and the runbook's data-quality queries that `npm run ops` runs. The scheduled
 // freshness check and the ops freshness report share one age expression, so they cannot disagree.
 
+import { perRawTable, RAW_TABLE_NAMES, RAW_TABLE_REGISTRY, type RawTableName } from "./rawTables";
+
 /** A dataset by project and id: the raw layer's, whose tables the SQL reads and restores. */
 export interface DatasetRef {
     project: string;
@@ -324,35 +326,26 @@ export function freshnessCheckSql(
     ].join("\n");
 }
 
-/** Each raw table's key: one row per key is what the runbook's duplicate check expects. */
-export const RAW_KEYS: Readonly<Record<string, string>> = {
-    packages: "package_id",
-    tracking_events: "event_id",
-    customers: "customer_id",
-};
+/**
+ * Each raw table's key, from RAW_TABLE_REGISTRY: one row per key is what the runbook's duplicate
+ * check expects. Keyed by string: callers look up names that may not be raw tables at all.
+ */
+export const RAW_KEYS: Readonly<Record<string, string>> = perRawTable((spec) => spec.key);
 
-/** The raw tables' references (the runbook's referential-integrity check). */
-export const RAW_REFERENCES: readonly {
-    table: string;
+/** A reference from one raw table's column to another's key. */
+export interface RawReference {
+    table: RawTableName;
     column: string;
-    references: { table: string; column: string };
-}[] = [
-    {
-        table: "packages",
-        column: "sender_customer_id",
-        references: { table: "customers", column: "customer_id" },
-    },
-    {
-        table: "packages",
-        column: "recipient_customer_id",
-        references: { table: "customers", column: "customer_id" },
-    },
-    {
-        table: "tracking_events",
-        column: "package_id",
-        references: { table: "packages", column: "package_id" },
-    },
-];
+    references: { table: RawTableName; column: string };
+}
+
+/**
+ * The raw tables' references (the runbook's referential-integrity check), from RAW_TABLE_REGISTRY,
+ * table by table in RAW_TABLE_NAMES order.
+ */
+export const RAW_REFERENCES: readonly RawReference[] = RAW_TABLE_NAMES.flatMap((table) =>
+    RAW_TABLE_REGISTRY[table].references.map((r) => ({ table, ...r })),
+);
 
 /** The runbook's freshness query, every raw table at once: newest load and its age. */
 export function freshnessReportSql(raw: DatasetRef, tables: readonly string[]): string {

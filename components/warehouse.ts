@@ -7,12 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    DATASET_DESCRIPTIONS,
-    type IamBindings,
-    type RawTableName,
-    type WarehouseConfig,
-} from "../stacks/sections";
+import { DATASET_DESCRIPTIONS, type IamBindings, type WarehouseConfig } from "../stacks/sections";
 import {
     childOptions,
     deletionPolicy,
@@ -22,44 +17,32 @@ import {
     statefulOptions,
     usableAfter,
 } from "./common";
+import {
+    perRawTable,
+    RAW_TABLE_NAMES,
+    RAW_TABLE_REGISTRY,
+    type RawTableName,
+    type RawTableSpec,
+} from "./rawTables";
 
 export const DATASETS = ["raw", "staging", "marts"] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
-export interface RawTableSpec {
-    description: string;
-    /** Day partitioning on `_loaded_at` (fact tables). */
-    partitioned: boolean;
-    /** Clustering columns, at most 4 (BigQuery's limit), keys first. */
-    clusterings: string[];
-}
+/** A raw table's BigQuery layout: the part of its registry entry the warehouse declares. */
+export type RawTableLayout = Pick<RawTableSpec, "description" | "partitioned" | "clusterings">;
 
-/** The raw tables; their schemas are `components/schemas/raw/<table>.json` (BigQuery's JSON schema format). */
-export const RAW_TABLES: Readonly<Record<RawTableName, RawTableSpec>> = {
-    packages: {
-        description:
-            "One row per package as received from the shipping system, appended on every load.",
-        partitioned: true,
-        clusterings: ["package_id", "sender_customer_id"],
-    },
-    tracking_events: {
-        description: "Scan and status events per package, appended on every load.",
-        partitioned: true,
-        clusterings: ["package_id", "event_type"],
-    },
-    customers: {
-        description: "Customer reference data (senders and recipients), appended on every load.",
-        partitioned: false,
-        clusterings: ["customer_id"],
-    },
-};
+/**
+ * The raw tables' layouts, derived from RAW_TABLE_REGISTRY (components/rawTables.ts); their schemas
+ * are `components/schemas/raw/<table>.json` (BigQuery's JSON schema format).
+ */
+export const RAW_TABLES: Readonly<Record<RawTableName, RawTableLayout>> = perRawTable(
+    ({ description, partitioned, clusterings }) => ({ description, partitioned, clusterings }),
+);
 
-/** Columns the runbook's queries rely on: every raw table has `_loaded_at`, and these keys. */
-export const RUNBOOK_COLUMNS: Readonly<Record<string, string[]>> = {
-    packages: ["package_id", "sender_customer_id", "_loaded_at"],
-    tracking_events: ["package_id", "_loaded_at"],
-    customers: ["customer_id", "_loaded_at"],
-};
+/** Columns the runbook's queries rely on (every raw table has `_loaded_at`), from the registry. */
+export const RUNBOOK_COLUMNS: Readonly<Record<RawTableName, readonly string[]>> = perRawTable(
+    (spec) => spec.runbookColumns,
+);
 
 export const SCHEMA_DIR = path.join(__dirname, "schemas", "raw");
 
@@ -79,8 +62,8 @@ export class SchemaFileError extends pulumi.RunError {
 }
 
 /** Reads and checks a raw table's schema file; a broken file fails the program with its path. */
-export function readRawSchema(table: string, dir: string = SCHEMA_DIR): SchemaField[] {
-    const file = path.join(dir, `${table}.json`);
+export function readRawSchema(table: RawTableName, dir: string = SCHEMA_DIR): SchemaField[] {
+    const file = path.join(dir, RAW_TABLE_REGISTRY[table].schemaFile);
     let fields: unknown;
     try {
         fields = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -97,13 +80,12 @@ export function readRawSchema(table: string, dir: string = SCHEMA_DIR): SchemaFi
             `${file}: expected a JSON list of {name, type, mode?, description?} fields.`,
         );
     const names = (fields as SchemaField[]).map((f) => f.name);
-    const missing = (RUNBOOK_COLUMNS[table] ?? []).filter((c) => !names.includes(c));
+    const missing = RUNBOOK_COLUMNS[table].filter((c) => !names.includes(c));
     if (missing.length)
         throw new SchemaFileError(
             `${file}: lacks the column(s) ${missing.join(", ")} the runbook queries.`,
         );
-    const spec = RAW_TABLES[table as RawTableName];
-    const unknownClustering = spec.clusterings.filter((c) => !names.includes(c));
+    const unknownClustering = RAW_TABLES[table].clusterings.filter((c) => !names.includes(c));
     if (unknownClustering.length)
         throw new SchemaFileError(
             `${file}: no column(s) ${unknownClustering.join(", ")} to cluster on.`,
@@ -112,8 +94,8 @@ export function readRawSchema(table: string, dir: string = SCHEMA_DIR): SchemaFi
 }
 
 /** Reads every raw table's schema, so a broken file stops the program before anything is registered. */
-export function readRawSchemas(dir: string = SCHEMA_DIR): Record<string, SchemaField[]> {
-    return Object.fromEntries(Object.keys(RAW_TABLES).map((t) => [t, readRawSchema(t, dir)]));
+export function readRawSchemas(dir: string = SCHEMA_DIR): Record<RawTableName, SchemaField[]> {
+    return perRawTable((_, t) => readRawSchema(t, dir));
 }
 
 export interface WarehouseArgs {
@@ -185,7 +167,8 @@ export class Warehouse extends pulumi.ComponentResource {
         }
 
         const rawTables: Record<string, pulumi.Output<string>> = {};
-        for (const [table, spec] of Object.entries(RAW_TABLES)) {
+        for (const table of RAW_TABLE_NAMES) {
+            const spec = RAW_TABLES[table];
             const t = new gcp.bigquery.Table(
                 `${name}-raw-${table}`,
                 {
@@ -196,7 +179,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     ...(spec.partitioned
                         ? { timePartitioning: { type: "DAY", field: "_loaded_at" } }
                         : {}),
-                    clusterings: spec.clusterings,
+                    clusterings: [...spec.clusterings],
                     deletionProtection: args.protect,
                     labels: { ...args.labels, dataset: "raw" },
                 },

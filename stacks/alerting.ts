@@ -1,7 +1,7 @@
 // Config section of alerting: notification channels for the runbook's escalation levels, routing
 // by severity, re-notification, thresholds, and the freshness threshold of each raw table.
 import { z } from "zod";
-import { RAW_TABLE_NAMES } from "./sections";
+import { perRawTable, RAW_TABLE_NAMES, type RawTableName } from "../components/rawTables";
 import { bool, int, map, pattern, section, sensitive, show } from "./schema";
 
 /** The runbook's severities. */
@@ -49,7 +49,8 @@ const duration = pattern(/^[1-9][0-9]*m$/, "minutes such as 30m").refine(
 );
 
 export const ALERTING_DEFAULTS = {
-    freshnessHours: { packages: 6, tracking_events: 2, customers: 24 },
+    /** Per raw table, from RAW_TABLE_REGISTRY (components/rawTables.ts). */
+    freshnessHours: perRawTable((spec) => spec.freshnessHours),
     freshnessCheckMinutes: 60,
     freshnessGraceHours: 48,
     apiLatencyP95Ms: 2000,
@@ -91,7 +92,7 @@ export const alerting = section(
         freshnessHours: section(
             Object.fromEntries(
                 RAW_TABLE_NAMES.map((t) => [t, int(1, 720, "hours").optional()]),
-            ) as Record<(typeof RAW_TABLE_NAMES)[number], z.ZodOptional<z.ZodNumber>>,
+            ) as Record<RawTableName, z.ZodOptional<z.ZodNumber>>,
             `optional keys ${RAW_TABLE_NAMES.join(", ")}`,
         ).default({}),
         /** How often the freshness checks run, in minutes (10 to 1440). Default 60. */
@@ -123,6 +124,6 @@ export const alerting = section(
 export type AlertingConfig = z.output<typeof alerting>;
 
 /** The freshness threshold of a table, config over default. */
-export function freshnessHours(a: AlertingConfig, table: (typeof RAW_TABLE_NAMES)[number]): number {
+export function freshnessHours(a: AlertingConfig, table: RawTableName): number {
     return a.freshnessHours[table] ?? ALERTING_DEFAULTS.freshnessHours[table];
 }

@@ -2,6 +2,7 @@
 // every component uses. Part of CONFIG_SCHEMA (stacks/config.ts); defaults live here.
 import { createHash } from "crypto";
 import { z } from "zod";
+import { isRawTableName, RAW_TABLE_NAMES } from "../components/rawTables";
 import {
     BUCKET_DUAL_REGIONS,
     BUCKET_MULTI_REGIONS,
@@ -362,9 +363,8 @@ export type DataLakeConfig = z.output<typeof dataLake>;
 export type BackupsConfig = z.output<typeof backups>;
 export type WarehouseConfig = z.output<typeof warehouse>;
 
-/** The raw tables (their schemas are components/schemas/raw/<table>.json). */
-export const RAW_TABLE_NAMES = ["packages", "tracking_events", "customers"] as const;
-export type RawTableName = (typeof RAW_TABLE_NAMES)[number];
+/** The raw tables, declared once in components/rawTables.ts; re-exported for the config sections. */
+export { RAW_TABLE_NAMES, type RawTableName } from "../components/rawTables";
 
 const isoTimestamp = utcTimestamp("2026-11-26T09:30:00Z");
 
@@ -415,10 +415,7 @@ const restore = section(
             message:
                 "is true for a backup restore. Expected targetTable: a backup loads into a new table; compare it with the live one, then swap (docs/runbook.md)",
         });
-    if (
-        r.targetTable !== undefined &&
-        (RAW_TABLE_NAMES as readonly string[]).includes(r.targetTable)
-    )
+    if (r.targetTable !== undefined && isRawTableName(r.targetTable))
         ctx.addIssue({
             code: "custom",
             path: ["targetTable"],

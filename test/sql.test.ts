@@ -21,7 +21,7 @@ import {
     verifyRestoreSql,
 } from "../components/sql";
 import { deployedStatements } from "../tools/ops";
-import { RAW_TABLE_NAMES } from "../stacks/sections";
+import { RAW_TABLE_NAMES, type RawTableName } from "../stacks/sections";
 import { EVERY_FEATURE, PROJECT_ROOT, withChanges } from "./harness";
 import { diffPlans } from "../tools/offline/diff";
 import { runOffline } from "../tools/offline/engine";
@@ -251,7 +251,7 @@ describe("SQL (BigQuery dialect, parsed offline)", () => {
             stack: "prod",
             config: withChanges("prod", EVERY_RESTORE),
         });
-        const restores: Record<string, string> = { r1: "packages", r2: "packages" };
+        const restores: Record<string, RawTableName> = { r1: "packages", r2: "packages" };
         for (const [id, table] of Object.entries(restores)) {
             const job = plan.resources.find(
                 (r) =>
