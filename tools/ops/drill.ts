@@ -331,3 +331,37 @@ export async function runDrill(
         ],
     };
 }
+
+/**
+ * The drill's `--json` output as a GitHub job summary (Markdown): the measured and expected time
+ * of every restore, or the error that stopped the drill.
+ */
+export function drillMarkdown(json: unknown, stack: string): string {
+    const j = (json ?? {}) as Partial<CheckResult> & { error?: string; exitCode?: number };
+    if (j.error !== undefined || !Array.isArray(j.rows))
+        return `## Restore drill (${stack}): could not run\n\n${j.error ?? "no result (see the job's log)"}\n`;
+    const esc = (v: unknown) =>
+        (v === null || v === undefined ? "-" : String(v)).replace(/\|/g, "\\|").replace(/\n/g, " ");
+    const columns = [
+        ["table", "table"],
+        ["tier", "tier"],
+        ["partition", "partition"],
+        ["seconds", "measured (s)"],
+        ["expected_seconds", "expected (s)"],
+        ["bytes", "bytes"],
+        ["restored_rows", "rows"],
+        ["result", "result"],
+    ] as const;
+    return [
+        `## Restore drill (${stack}): ${j.ok ? "OK" : "FAILED"}`,
+        "",
+        esc(j.summary),
+        "",
+        `| ${columns.map(([, h]) => h).join(" | ")} |`,
+        `| ${columns.map(() => "---").join(" | ")} |`,
+        ...j.rows.map((r) => `| ${columns.map(([k]) => esc(r[k])).join(" | ")} |`),
+        "",
+        ...(j.notes ?? []).map((n) => `- ${esc(n)}`),
+        "",
+    ].join("\n");
+}
