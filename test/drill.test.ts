@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { checkContext, main, opsFailure } from "../tools/ops";
 import { bigQueryWarehouse } from "../tools/ops/bigquery";
-import { DRILL_DATASET, runDrill } from "../tools/ops/drill";
+import { DRILL_DATASET, drillMarkdown, runDrill } from "../tools/ops/drill";
 import { startFakeBigQuery, type Answer, type FakeServer } from "./fakes/bigqueryServer";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -203,9 +203,25 @@ describe("ops drill (loopback BigQuery)", () => {
         assert.equal(queries(server).filter((s) => s.startsWith("DROP")).length, 6);
     });
 
-    it("refuses a scratch dataset that is the raw or snapshots dataset", async () => {
+    it("reports a table it could not drop, which the dataset's expiration removes, without failing", async () => {
+        server = await warehouse({
+            answer: (sql) =>
+                sql.startsWith("DROP") && sql.includes("customers_backup")
+                    ? { error: { code: 403, reason: "accessDenied", message: "no delete" } }
+                    : undefined,
+        });
+        const { code, json } = await drill(server);
+        assert.equal(code, 0);
+        const notes = json["notes"] as string[];
+        assert.match(
+            notes[notes.length - 1]!,
+            /^could not drop customers_backup_\d{14} \(BigQuery refused a query: no delete .*\): BigQuery deletes them within 6 h \(the dataset's default table expiration\)$/,
+        );
+    });
+
+    it("refuses a scratch dataset that is one of the stack's datasets", async () => {
         const { context } = checkContext("prod", ROOT, true);
-        for (const scratch of [context.raw.dataset, context.snapshots!.dataset])
+        for (const scratch of ["raw", "snapshots", "staging", "marts"])
             await assert.rejects(
                 runDrill(
                     { query: () => Promise.reject(new Error("must not run")) } as never,
@@ -214,7 +230,7 @@ describe("ops drill (loopback BigQuery)", () => {
                     () => undefined,
                 ),
                 {
-                    message: `drill: the scratch dataset ${scratch} is the stack's raw or snapshots dataset. The drill restores into a dataset of its own.`,
+                    message: `drill: the scratch dataset ${scratch} is one of the stack's datasets (raw, snapshots, staging, marts). The drill restores into a dataset of its own.`,
                 },
             );
     });
@@ -229,5 +245,47 @@ describe("ops drill (loopback BigQuery)", () => {
             );
             assert.equal(code, 2, extra.join(" "));
         }
+    });
+
+    it("renders the job summary: a row per restore with measured and expected times, or the error", () => {
+        const md = drillMarkdown(
+            {
+                ok: false,
+                summary: "1 of 1 restores failed: packages from backup",
+                rows: [
+                    {
+                        table: "packages",
+                        tier: "backup",
+                        partition: "2026-11-28",
+                        seconds: 75.5,
+                        expected_seconds: 61,
+                        bytes: 1000,
+                        restored_rows: 10,
+                        result: "FAILED: a | b",
+                    },
+                ],
+                notes: ["n1"],
+            },
+            "prod",
+        );
+        assert.equal(
+            md,
+            [
+                "## Restore drill (prod): FAILED",
+                "",
+                "1 of 1 restores failed: packages from backup",
+                "",
+                "| table | tier | partition | measured (s) | expected (s) | bytes | rows | result |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- |",
+                "| packages | backup | 2026-11-28 | 75.5 | 61 | 1000 | 10 | FAILED: a \\| b |",
+                "",
+                "- n1",
+                "",
+            ].join("\n"),
+        );
+        assert.equal(
+            drillMarkdown({ error: "no usable Google credentials", exitCode: 3 }, "dev"),
+            "## Restore drill (dev): could not run\n\nno usable Google credentials\n",
+        );
     });
 });

@@ -248,6 +248,7 @@ export function checkContext(
         drill: {
             location: config.locations.warehouse,
             backupsBucket: config.names.backupsBucket,
+            stackDatasets: Object.values(config.names.datasets),
             layouts: Object.fromEntries(
                 RAW_TABLE_NAMES.map((t) => [t, { ...RAW_TABLES[t], columns: readRawSchema(t) }]),
             ),

@@ -54,6 +54,8 @@ export interface DrillSettings {
     layouts: Readonly<Record<string, TableLayout>>;
     /** The scratch dataset's id. */
     scratch?: string;
+    /** The stack's own datasets (raw, staging, marts…): the scratch dataset may be none of them. */
+    stackDatasets?: readonly string[];
     /** Milliseconds now, for the measured times. */
     clock?: () => number;
 }
@@ -128,9 +130,14 @@ export async function runDrill(
     const clock = settings.clock ?? Date.now;
     const { raw } = ctx;
     const scratch = { project: raw.project, dataset: settings.scratch ?? DRILL_DATASET };
-    if ([raw.dataset, ctx.snapshots?.dataset].includes(scratch.dataset))
+    const own = [
+        raw.dataset,
+        ...(ctx.snapshots ? [ctx.snapshots.dataset] : []),
+        ...(settings.stackDatasets ?? []),
+    ];
+    if (own.includes(scratch.dataset))
         throw new UsageError(
-            `drill: the scratch dataset ${scratch.dataset} is the stack's raw or snapshots dataset. The drill restores into a dataset of its own.`,
+            `drill: the scratch dataset ${scratch.dataset} is one of the stack's datasets (${[...new Set(own)].join(", ")}). The drill restores into a dataset of its own.`,
         );
     const now = ctx.now;
     const backup = dailyPointAtOrBefore(now, ctx.exportTime, (d) => backupPoint(d, ctx.exportTime));
@@ -229,6 +236,7 @@ export async function runDrill(
     await wh.query(drillDatasetSql(scratch, settings.location));
     const rows: Record<string, unknown>[] = [];
     const created: string[] = [];
+    const undropped: string[] = [];
     try {
         for (const r of restores) {
             const row: Record<string, unknown> = {
@@ -289,10 +297,15 @@ export async function runDrill(
                   : "OK";
         }
     } finally {
-        // Only the tables this run made, in the scratch dataset; never the dataset itself.
+        // Only the tables this run made, in the scratch dataset; never the dataset itself. A drop
+        // that fails leaves a table the dataset's default expiration removes: said, not fatal.
         for (const t of created) {
             progress(`dropping ${scratch.dataset}.${t}`);
-            await wh.query(drillDropSql(scratch, t));
+            try {
+                await wh.query(drillDropSql(scratch, t));
+            } catch (err) {
+                undropped.push(`${t} (${(err as Error).message})`);
+            }
         }
     }
     const failed = rows.filter((r) => r["result"] !== "OK");
@@ -323,6 +336,11 @@ export async function runDrill(
             ...(ctx.snapshots
                 ? []
                 : ["the stack takes no table snapshots: that tier was not drilled"]),
+            ...(undropped.length
+                ? [
+                      `could not drop ${undropped.join(", ")}: BigQuery deletes them within ${DRILL_EXPIRATION_HOURS} h (the dataset's default table expiration)`,
+                  ]
+                : []),
             ...(empty.length
                 ? [
                       `no rows in the partition for ${empty.map((r) => `${String(r["table"])} (${String(r["tier"])})`).join(", ")}: the restore ran, but compared nothing`,
