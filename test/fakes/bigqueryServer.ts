@@ -1,9 +1,10 @@
 // A local stand-in for the BigQuery REST API, on loopback, for the endpoints the ops command uses:
 // jobs.query (POST …/projects/{p}/queries), jobs.getQueryResults (GET …/projects/{p}/queries/{job}),
 // jobs.get (GET …/projects/{p}/jobs/{job}) and tables.get (GET …/projects/{p}/datasets/{d}/tables/{t},
-// with the table's schema, size and creation time; a table a query creates exists until one drops it). Request and response shapes follow the API reference (QueryRequest,
-// QueryResponse, GetQueryResultsResponse, Job, Table, ErrorProto), so the real
-// @google-cloud/bigquery client runs end to end against it.
+// with the table's schema, size and creation time; a table a query creates exists until one drops
+// it). Request and response shapes follow the API reference (QueryRequest, QueryResponse,
+// GetQueryResultsResponse, Job, Table, ErrorProto), so the real @google-cloud/bigquery client runs
+// end to end against it.
 //
 // It does not execute SQL: each test answers queries with `answer(sql)`, returning typed rows or an
 // error. Every query it receives must parse as BigQuery SQL (sql-parser-cst), so a malformed

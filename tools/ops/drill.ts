@@ -31,7 +31,9 @@ export const DRILL_DATASET = "restore_drill";
 /**
  * Hours after which BigQuery deletes a table of the scratch dataset that the drill did not drop.
  * `default_table_expiration_days` is a FLOAT64, so a fraction of a day is accepted
- * (https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#schema_option_list).
+ * (https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#schema_option_list),
+ * and the shortest BigQuery takes is one hour (`defaultTableExpirationMs`:
+ * https://cloud.google.com/bigquery/docs/reference/rest/v2/datasets).
  */
 export const DRILL_EXPIRATION_HOURS = 6;
 
