@@ -335,6 +335,7 @@ export async function runDrill(
         notes: [
             `expected times are the recovery matrix's estimates for the restored bytes: ${RESTORE_RATES.basis}`,
             "a backup is one export of the whole table and loads whole; the other tiers restore the partition only",
+            "measured: the restore statement's wall time from this machine, submission to completion (the client polls for the result), so a little more than BigQuery's job time",
             ...(ctx.snapshots
                 ? []
                 : ["the stack takes no table snapshots: that tier was not drilled"]),
