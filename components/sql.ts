@@ -411,6 +411,8 @@ export interface RestoreSide {
     dataset?: string;
     asOf?: string;
     loadedBy?: string;
+    /** One day partition only (YYYY-MM-DD, the tables are day-partitioned on `_loaded_at`): the restore drill's. */
+    partition?: string;
 }
 
 /** A side's key column as `k`, from the table at its point, filtered to its loads. */
@@ -418,8 +420,19 @@ function sideKeys(raw: DatasetRef, side: RestoreSide, key: string): string {
     return [
         `SELECT ${key} AS k FROM ${tableRef({ ...raw, dataset: side.dataset ?? raw.dataset }, side.table)}`,
         side.asOf ? ` FOR SYSTEM_TIME AS OF TIMESTAMP '${side.asOf}'` : "",
-        side.loadedBy ? ` WHERE _loaded_at <= TIMESTAMP '${side.loadedBy}'` : "",
+        sideFilter(side),
     ].join("");
+}
+
+/** A side's WHERE clause: its loads by a point and/or one day partition. */
+function sideFilter(side: RestoreSide): string {
+    const conditions = [
+        ...(side.loadedBy ? [`_loaded_at <= TIMESTAMP '${side.loadedBy}'`] : []),
+        ...(side.partition
+            ? [`TIMESTAMP_TRUNC(_loaded_at, DAY) = TIMESTAMP '${side.partition}'`]
+            : []),
+    ];
+    return conditions.length ? ` WHERE ${conditions.join(" AND ")}` : "";
 }
 
 /**

@@ -537,6 +537,51 @@ export function ciActions(s: StackNames): Action[] {
     ];
 }
 
+/**
+ * The restore drill (`npm run ops -- drill`, .github/workflows/drill.yml), which CI runs as the
+ * deployer: it creates its scratch dataset, restores into it from time travel, the table snapshots
+ * and the Parquet backups, compares, and drops its tables.
+ */
+export function drillActions(s: StackNames, scratch: string): Action[] {
+    const p = s.project;
+    return [
+        {
+            action: "run the drill's restores and comparisons, and create its scratch dataset",
+            permissions: ["bigquery.jobs.create", "bigquery.datasets.create"],
+            scope: scope.project(p),
+            source: DOCS.bigquery,
+        },
+        {
+            action: "read the raw tables as of a point in time (the drill's time-travel restores)",
+            permissions: TABLE_READ,
+            scope: scope.dataset(p, s.datasets.raw),
+            source: DOCS.bigquery,
+        },
+        ...(s.datasets.snapshots
+            ? [
+                  {
+                      action: "clone the table snapshots (the drill's snapshot restores)",
+                      permissions: [...TABLE_READ, "bigquery.tables.restoreSnapshot"],
+                      scope: scope.dataset(p, s.datasets.snapshots),
+                      source: DOCS.snapshotRestore,
+                  },
+              ]
+            : []),
+        {
+            action: "read the Parquet backups (the drill's LOAD DATA)",
+            permissions: ["storage.objects.get", "storage.objects.list"],
+            scope: scope.bucket(p, s.buckets.backups),
+            source: "https://cloud.google.com/bigquery/docs/loading-data-cloud-storage-parquet#required_permissions",
+        },
+        {
+            action: "create, load, compare and drop the drill's tables in its scratch dataset",
+            permissions: TABLE_WRITE,
+            scope: scope.dataset(p, scratch),
+            source: DOCS.tables,
+        },
+    ];
+}
+
 /** What the deployer does beyond the plan's resources: the project lookup and the state backend. */
 export function deployerExtraActions(
     s: StackNames,

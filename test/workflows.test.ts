@@ -34,6 +34,15 @@ const KNOWN_ACTIONS: Readonly<Record<string, readonly string[]>> = {
         "lfs",
         "submodules",
     ],
+    "actions/upload-artifact@v4": [
+        "name",
+        "path",
+        "if-no-files-found",
+        "retention-days",
+        "compression-level",
+        "overwrite",
+        "include-hidden-files",
+    ],
     "google-github-actions/auth@v3": [
         "workload_identity_provider",
         "service_account",
@@ -132,8 +141,13 @@ function allSteps(): { where: string; step: Step }[] {
 }
 
 describe("GitHub Actions workflows", () => {
-    it("has the pull-request, deploy and drift workflows", () => {
-        assert.deepEqual(workflowFiles, ["deploy.yml", "drift.yml", "pull-request.yml"]);
+    it("has the pull-request, deploy, drift and restore drill workflows", () => {
+        assert.deepEqual(workflowFiles, [
+            "deploy.yml",
+            "drift.yml",
+            "drill.yml",
+            "pull-request.yml",
+        ]);
     });
 
     for (const w of workflows)
@@ -228,7 +242,7 @@ describe("GitHub Actions workflows", () => {
 
     it("covers every stack, with its policy config, in previews and drift checks", () => {
         const stacks = listStacks(ROOT);
-        for (const file of ["pull-request.yml", "drift.yml"]) {
+        for (const file of ["pull-request.yml", "drift.yml", "drill.yml"]) {
             const w = workflows.find((x) => x.file === file)!;
             const job = Object.values(w.doc.jobs).find((j) => j.strategy?.matrix?.include)!;
             const covered = job.strategy!.matrix!.include!.map((e) => e["stack"]);
@@ -251,6 +265,28 @@ describe("GitHub Actions workflows", () => {
             assert.equal(step.with?.["command"], "up");
             assert.equal(step.with?.["stack"], stack);
         }
+    });
+
+    it("runs the restore drill on a schedule, per stack that opts in, with its times in the summary and an artifact", () => {
+        const drill = workflows.find((w) => w.file === "drill.yml")!;
+        assert.deepEqual(Object.keys(drill.doc.on).sort(), ["schedule", "workflow_dispatch"]);
+        const job = drill.doc.jobs["drill"]!;
+        for (const entry of job.strategy!.matrix!.include!)
+            assert.equal(
+                entry["enabled"],
+                `\${{ vars.${String(entry["stack"]).toUpperCase()}_RESTORE_DRILL }}`,
+            );
+        const steps = job.steps!;
+        const gated = steps.filter((s) => s.if?.includes("matrix.enabled == 'true'"));
+        assert.equal(gated.length, steps.length - 1, "every step but the notice is opt-in");
+        assert.ok(steps.some((s) => s.run?.includes("npm run -s ops -- drill --stack")));
+        assert.ok(steps.some((s) => s.run?.includes('>> "$GITHUB_STEP_SUMMARY"')));
+        const upload = steps.find((s) => s.uses === "actions/upload-artifact@v4")!;
+        assert.match(
+            String(upload.with?.["path"]),
+            /restore-drill-\$\{\{ matrix\.stack \}\}\.json$/,
+        );
+        assert.match(steps[steps.length - 1]!.run ?? "", /exit 1/);
     });
 
     it("documents every repository variable and secret the workflows read in the README", () => {

@@ -6,7 +6,7 @@ import {
     snapshotStatement,
 } from "../components/sql";
 import { SNAPSHOTS_DATASET } from "../components/tableSnapshots";
-import { readRawSchema } from "../components/warehouse";
+import { RAW_TABLES, readRawSchema } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { freshnessHours } from "../stacks/alerting";
 import { RAW_TABLE_NAMES } from "../stacks/sections";
@@ -42,6 +42,11 @@ Checks (the runbook's queries, on the stack's datasets):
                   snapshot, daily backup), the data it loses (RPO), an estimated restore time from
                   the table's size, and the logistics:restores entry to add
                   --table <raw table> --to <UTC timestamp, e.g. 2026-11-26T09:30:00Z>
+  drill           restores one day partition of every raw table from every tier (time travel,
+                  table snapshot, daily backup) into the scratch dataset restore_drill (tables
+                  expire after 6 h; the drill drops its own), compares each with its source as
+                  verify-restore does, and fails when one differs or took longer than the
+                  recovery matrix expects
 
 Options:
   --stack <name>         stack whose config names the project and datasets (required)
@@ -240,6 +245,14 @@ export function checkContext(
         },
         timeTravelHours: config.warehouse.timeTravelHours,
         statements: () => deployedStatements(stack, root, now.toISOString().slice(0, 10)),
+        drill: {
+            location: config.locations.warehouse,
+            backupsBucket: config.names.backupsBucket,
+            stackDatasets: Object.values(config.names.datasets),
+            layouts: Object.fromEntries(
+                RAW_TABLE_NAMES.map((t) => [t, { ...RAW_TABLES[t], columns: readRawSchema(t) }]),
+            ),
+        },
         now,
     };
     return { context, project: config.project, location: config.locations.warehouse };
@@ -301,6 +314,8 @@ export async function main(
         location: string;
         apiEndpoint?: string;
     }) => Warehouse = bigQueryWarehouse,
+    /** Milliseconds now, for the drill's measured times. */
+    clock: () => number = Date.now,
 ): Promise<number> {
     rejectFlagsKeptByNpm("ops", USAGE, process.argv.slice(2), (w) =>
         (CHECKS as readonly string[]).includes(w),
@@ -315,6 +330,7 @@ export async function main(
         projectRoot(),
         args.apiEndpoint !== undefined,
     );
+    context.drill = { ...context.drill!, clock };
     const wh = warehouseFor({
         project,
         location,

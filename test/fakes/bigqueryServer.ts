@@ -1,9 +1,10 @@
 // A local stand-in for the BigQuery REST API, on loopback, for the endpoints the ops command uses:
 // jobs.query (POST …/projects/{p}/queries), jobs.getQueryResults (GET …/projects/{p}/queries/{job}),
 // jobs.get (GET …/projects/{p}/jobs/{job}) and tables.get (GET …/projects/{p}/datasets/{d}/tables/{t},
-// with the table's schema, size and creation time). Request and response shapes follow the API reference (QueryRequest,
-// QueryResponse, GetQueryResultsResponse, Job, Table, ErrorProto), so the real
-// @google-cloud/bigquery client runs end to end against it.
+// with the table's schema, size and creation time; a table a query creates exists until one drops
+// it). Request and response shapes follow the API reference (QueryRequest, QueryResponse,
+// GetQueryResultsResponse, Job, Table, ErrorProto), so the real @google-cloud/bigquery client runs
+// end to end against it.
 //
 // It does not execute SQL: each test answers queries with `answer(sql)`, returning typed rows or an
 // error. Every query it receives must parse as BigQuery SQL (sql-parser-cst), so a malformed
@@ -47,6 +48,11 @@ export interface FakeOptions {
     >;
     /** Answers a query (dry runs included, which only need no error). */
     answer: (sql: string, request: Record<string, unknown>) => Answer;
+    /**
+     * The size tables.get reports for a table a query creates (CREATE TABLE, LOAD DATA INTO): it
+     * exists from then on, until a DROP TABLE. Default 1 MB, 1000 rows.
+     */
+    createdSize?: { numBytes: number; numRows: number };
     /** Report jobs as still running on jobs.query, so the client polls getQueryResults. */
     slow?: boolean;
 }
@@ -94,6 +100,25 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
     const requests: FakeServer["requests"] = [];
     const pending = new Map<string, Answer>();
     let jobs = 0;
+    const tables = [...options.tables];
+    const sizes = { ...options.sizes };
+    /** A table a statement creates or drops exists, or is gone, for tables.get from then on. */
+    const track = (sql: string) => {
+        for (const m of sql.matchAll(
+            /(?:^|\n)(CREATE TABLE|LOAD DATA INTO|DROP TABLE IF EXISTS) `[^.`]+\.([^.`]+)\.([^.`]+)`/g,
+        )) {
+            const name = `${m[2]}.${m[3]}`;
+            if (m[1] === "DROP TABLE IF EXISTS") {
+                if (tables.includes(name)) tables.splice(tables.indexOf(name), 1);
+                continue;
+            }
+            if (!tables.includes(name)) tables.push(name);
+            sizes[name] = {
+                ...(options.createdSize ?? { numBytes: 1_000_000, numRows: 1000 }),
+                creationTime: Date.now(),
+            };
+        }
+    };
 
     const server = http.createServer((req, res) => {
         const chunks: Buffer[] = [];
@@ -140,6 +165,7 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
                         answer.error.code,
                         errorBody(answer.error.code, answer.error.reason, answer.error.message),
                     );
+                if (body["dryRun"] !== true) track(sql);
                 if (body["dryRun"] === true)
                     return send(200, {
                         kind: "bigquery#queryResponse",
@@ -215,7 +241,7 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
                     string,
                     string,
                 ];
-                if (!options.tables.includes(`${dataset}.${table}`))
+                if (!tables.includes(`${dataset}.${table}`))
                     return send(
                         404,
                         errorBody(
@@ -234,7 +260,7 @@ export async function startFakeBigQuery(options: FakeOptions): Promise<FakeServe
                         : {}),
                     // The API's int64 fields are strings.
                     ...(() => {
-                        const size = options.sizes?.[`${dataset}.${table}`];
+                        const size = sizes[`${dataset}.${table}`];
                         return size
                             ? {
                                   numBytes: String(size.numBytes),

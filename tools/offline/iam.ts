@@ -2,10 +2,12 @@
 // IAM member resources, expanded with data/gcp-iam-roles.json), and the difference per identity.
 import * as fs from "fs";
 import * as path from "path";
+import { DRILL_DATASET } from "../ops/drill";
 import {
     ciActions,
     DATASET_BASIC_ROLES,
     deployerExtraActions,
+    drillActions,
     GOOGLE_GRANTS,
     onCallActions,
     scope,
@@ -390,9 +392,13 @@ export function identities(
     const list: Identity[] = [
         {
             id: "deployer",
-            label: "CI's pulumi preview, up and refresh",
+            label: "CI's pulumi preview, up and refresh, and the restore drill",
             members: [sa(s.accounts.deployer)],
-            actions: [...deployer.actions, ...deployerExtraActions(s, input.ci ?? {})],
+            actions: [
+                ...deployer.actions,
+                ...deployerExtraActions(s, input.ci ?? {}),
+                ...drillActions(s, DRILL_DATASET),
+            ],
         },
         ...(["composer", "api", "jobs"] as const).map((w) => ({
             id: w,

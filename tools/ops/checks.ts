@@ -22,6 +22,7 @@ import {
     type RestoreConfig,
 } from "../../stacks/sections";
 import { UsageError } from "../offline/stackfile";
+import { runDrill, type DrillSettings } from "./drill";
 import { restorePlan } from "./restorePlan";
 
 /** What the checks need from BigQuery. */
@@ -110,6 +111,8 @@ export interface CheckContext {
     /** The config's problems with one more restore entry (restore-plan checks what it prints). */
     validateRestore?: (id: string, entry: RestoreConfig) => string[];
     timeTravelHours: number;
+    /** The restore drill's location, backups bucket and layouts (`drill`). */
+    drill?: DrillSettings;
     /** Every statement the stack deploys; built lazily (it runs the program offline). */
     statements: () => Promise<Statement[]>;
     now: Date;
@@ -181,6 +184,7 @@ export const CHECKS = [
     "verify-restore",
     "dry-run",
     "restore-plan",
+    "drill",
 ] as const;
 export type CheckName = (typeof CHECKS)[number];
 
@@ -345,6 +349,8 @@ export async function runCheck(
         }
         case "verify-restore":
             return verifyRestore(wh, ctx, options, progress);
+        case "drill":
+            return runDrill(wh, ctx, ctx.drill, progress);
         case "restore-plan":
             return restorePlan(wh, ctx, options, progress);
         case "dry-run": {
