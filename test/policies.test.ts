@@ -8,29 +8,14 @@ import * as gcp from "@pulumi/gcp";
 import { allPolicies, resourcePolicies } from "../policies/all";
 import { runOffline, type Plan, type PlannedResource } from "../tools/offline/engine";
 import { loadPolicyConfig, runPolicies } from "../tools/offline/policy";
-import { planFor, stackConfig } from "./harness";
+import { handMadeResource, planFor, stackConfig } from "./harness";
 
 function fakeResource(
     type: string,
     inputs: Record<string, unknown>,
     protect = true,
 ): PlannedResource {
-    return {
-        urn: `urn:pulumi:test::logistics::${type}::r`,
-        type,
-        name: "r",
-        custom: true,
-        inputs,
-        options: {
-            protect,
-            retainOnDelete: protect,
-            deleteBeforeReplace: false,
-            ignoreChanges: [],
-            replaceOnChanges: [],
-            additionalSecretOutputs: [],
-        },
-        dependencies: [],
-    };
+    return handMadeResource(type, inputs, "r", protect);
 }
 
 function planOf(resources: PlannedResource[]): Plan {
