@@ -3,9 +3,9 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { checkContext, main, opsFailure } from "../tools/ops";
-import { bigQueryWarehouse } from "../tools/ops/bigquery";
 import { DRILL_DATASET, drillMarkdown, runDrill } from "../tools/ops/drill";
 import { startFakeBigQuery, type Answer, type FakeServer } from "./fakes/bigqueryServer";
+import { runOps } from "./fakes/opsInProcess";
 
 const ROOT = path.resolve(__dirname, "..");
 const TABLES = ["packages", "tracking_events", "customers"];
@@ -54,23 +54,12 @@ function warehouse(
 }
 
 async function drill(server: FakeServer, clock?: () => number) {
-    const out: string[] = [];
-    const log = console.log;
-    const write = process.stderr.write.bind(process.stderr);
-    console.log = (...a: unknown[]) => void out.push(a.join(" "));
-    process.stderr.write = (() => true) as typeof process.stderr.write;
-    try {
-        const code = await main(
-            ["drill", "--stack", "prod", "--json", "--api-endpoint", server.url],
-            bigQueryWarehouse,
-            clock,
-        ).catch((e: unknown) => opsFailure(e).code);
-        const json = out.length ? (JSON.parse(out.join("\n")) as Record<string, unknown>) : {};
-        return { code, rows: (json["rows"] ?? []) as Record<string, unknown>[], json };
-    } finally {
-        console.log = log;
-        process.stderr.write = write;
-    }
+    const r = await runOps(
+        ["drill", "--stack", "prod", "--json", "--api-endpoint", server.url],
+        clock,
+    );
+    const json = r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
+    return { code: r.code, rows: (json["rows"] ?? []) as Record<string, unknown>[], json };
 }
 
 const queries = (server: FakeServer) =>

@@ -18,6 +18,7 @@ import {
     type FakeServer,
     type Field,
 } from "./fakes/bigqueryServer";
+import { runOps } from "./fakes/opsInProcess";
 import { PROJECT_ROOT, runTool } from "./harness";
 
 const HOUR = 60;
@@ -127,27 +128,8 @@ const VERIFY_R1 = [
 ];
 
 /** Runs `npm run ops -- <argv>` in-process against `server`; returns exit code and output. */
-async function ops(server: FakeServer, ...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = console.log;
-    const write = process.stderr.write.bind(process.stderr);
-    console.log = (...a: unknown[]) => void out.push(a.join(" "));
-    process.stderr.write = ((chunk: string) => (
-        err.push(String(chunk)),
-        true
-    )) as typeof process.stderr.write;
-    try {
-        const code = await main([...argv, "--api-endpoint", server.url]).catch((e: unknown) => {
-            const f = opsFailure(e);
-            err.push(f.message);
-            return f.code;
-        });
-        return { code, stdout: out.join("\n"), stderr: err.join("") };
-    } finally {
-        console.log = log;
-        process.stderr.write = write;
-    }
+function ops(server: FakeServer, ...argv: string[]) {
+    return runOps([...argv, "--api-endpoint", server.url]);
 }
 
 describe("ops command", () => {

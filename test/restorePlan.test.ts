@@ -1,43 +1,17 @@
 // `npm run ops -- restore-plan`: the ladder's choice for tables of known size and age, served by
 // the loopback BigQuery fake through the real client; its printed entry loads as stack config.
 import { strict as assert } from "assert";
-import { main, opsFailure } from "../tools/ops";
 import { dailyPointAtOrBefore, duration, estimateSeconds } from "../tools/ops/restorePlan";
 import { startFakeBigQuery, type FakeServer } from "./fakes/bigqueryServer";
+import { runOps } from "./fakes/opsInProcess";
 
 const DAY = 86_400_000;
 const GB = 1_000_000_000;
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY).toISOString().slice(0, 10);
 const compact = (d: string) => d.replace(/-/g, "");
 
-async function plan(server: FakeServer, ...argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = console.log;
-    const write = process.stderr.write.bind(process.stderr);
-    console.log = (...a: unknown[]) => void out.push(a.join(" "));
-    process.stderr.write = ((c: string) => (
-        err.push(String(c)),
-        true
-    )) as typeof process.stderr.write;
-    try {
-        const code = await main([
-            "restore-plan",
-            "--stack",
-            "prod",
-            ...argv,
-            "--api-endpoint",
-            server.url,
-        ]).catch((e: unknown) => {
-            const f = opsFailure(e);
-            err.push(f.message);
-            return f.code;
-        });
-        return { code, stdout: out.join("\n"), stderr: err.join("") };
-    } finally {
-        console.log = log;
-        process.stderr.write = write;
-    }
+function plan(server: FakeServer, ...argv: string[]) {
+    return runOps(["restore-plan", "--stack", "prod", ...argv, "--api-endpoint", server.url]);
 }
 
 /** A prod warehouse whose packages table holds 20 GB, created 100 days ago, with these snapshots. */
