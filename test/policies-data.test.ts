@@ -5,6 +5,7 @@ import * as gcp from "@pulumi/gcp";
 import * as random from "@pulumi/random";
 import { unsafeDeleteRule } from "../policies/storage";
 import { analyseSql } from "../policies/sql";
+import { freshnessCheckSql } from "../components/sql";
 import type { Plan } from "../tools/offline/engine";
 import {
     judgePlan,
@@ -486,5 +487,19 @@ describe("data-loss rules (pure functions)", () => {
             ],
             asserts: [],
         });
+    });
+
+    it("reads a freshness check's bound through its new-table grace period, and nothing looser", () => {
+        const sql = freshnessCheckSql({ project: "p", dataset: "raw" }, "packages", 6, 48);
+        const read = (q: string) =>
+            analyseSql(q, new Set(["raw"])).asserts.map((a) => [a.minutes, a.graceHours]);
+        assert.deepEqual(read(sql), [[[360], [48]]]);
+        for (const loosened of [
+            sql.replace("<= 360,", "<= 360 OR TRUE,"), // the bound decides nothing
+            sql.replace("INTERVAL 48 HOUR", "INTERVAL 48 DAY"), // a grace in other units
+            sql.replace(/\(SELECT creation_time[^)]*\)/, "TRUE"), // always within the grace
+            sql.replace("IFNULL(", "COALESCE(TRUE, "), // never the bound
+        ])
+            assert.deepEqual(read(loosened), [[[], []]], loosened);
     });
 });

@@ -48,6 +48,11 @@ const STACK_EDITS: [string, Record<string, unknown>, RegExp][] = [
         },
         /^monitoring-freshness-within-max: Freshness check of packages must alert within 6 h, got 48 h\./,
     ],
+    [
+        "a never-loaded table stays quiet for a month",
+        { "logistics:alerting": { ...ALERTING, freshnessGraceHours: 720 } },
+        /^monitoring-freshness-within-max: Freshness check of packages must alert on a never-loaded table within 48 h of its creation, got 720 h\./,
+    ],
 ];
 
 describe("detection in prod (mutations)", function () {
