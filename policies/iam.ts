@@ -300,7 +300,16 @@ export const iamNoPrivilegeEscalation = planPolicy<EscalationConfig>({
             )
                 continue;
             // Google's documented agent grants, on the account the agent's service runs as.
-            if (ownAccount(r) && documentedAgentGrant(resources, r, g)) continue;
+            // Never on the deployer: a scheduled query made to run as it would hand its roles on.
+            if (
+                ownAccount(r) &&
+                !(
+                    deployerAccountId &&
+                    String(r.props["serviceAccountId"]).includes(`/${deployerAccountId}@`)
+                ) &&
+                documentedAgentGrant(resources, r, g)
+            )
+                continue;
             // Workload identity: one subject or one attribute value of the stack's own pool.
             if (
                 role === "roles/iam.workloadIdentityUser" &&

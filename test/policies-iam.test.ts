@@ -485,6 +485,25 @@ describe("Google service agents in grants", () => {
         );
     });
 
+    it("refuses the transfer agent's role on the deployer, even with a scheduled query run as it", async () => {
+        const asDeployer = fake(
+            "gcp:bigquery/dataTransferConfig:DataTransferConfig",
+            {
+                serviceAccountName: `lgx-prod-deployer@${P}.iam.gserviceaccount.com`,
+                dataSourceId: "scheduled_query",
+            },
+            "sneaky",
+        );
+        const out = await found([
+            asDeployer,
+            grant("t", "lgx-prod-deployer", TOKEN, agent("123", TRANSFER)),
+        ]);
+        assert.ok(
+            out.some((m) => m.startsWith("iam-no-privilege-escalation: ")),
+            out.join("\n"),
+        );
+    });
+
     it("refuses a documented role given to another service's agent", async () => {
         const found_ = await found([
             transfer,
