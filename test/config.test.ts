@@ -8,7 +8,6 @@ import {
     parseStackConfig,
     REQUIRED_KEYS,
 } from "../stacks/config";
-import { API_DEFAULTS } from "../stacks/compute";
 import { configProblems, stackConfig, withChanges } from "./harness";
 
 const PROJECT_ID =
@@ -265,7 +264,23 @@ describe("stack config", () => {
             }),
             { allowPlaceholderProject: true },
         );
-        assert.deepEqual(config.api, { ...API_DEFAULTS, image: IMAGE });
+        // The defaults stated here, not read back from the constant the schema uses: changing a
+        // default has to change this test.
+        assert.deepEqual(config.api, {
+            image: IMAGE,
+            minInstances: 0,
+            maxInstances: 10,
+            cpu: "1",
+            memory: "512Mi",
+            concurrency: 80,
+            timeoutSeconds: 60,
+            port: 8080,
+            healthPath: "/healthz",
+            ingress: "INGRESS_TRAFFIC_ALL",
+            publicInvoker: false,
+            invokers: [],
+            keepImages: 10,
+        });
         assert.deepEqual(config.composer, {
             imageVersion: "composer-3-airflow-2.10.5",
             environmentSize: "ENVIRONMENT_SIZE_SMALL",
