@@ -14,7 +14,7 @@ import {
     withResources,
     withStackEdit,
     type Verdict,
-} from "./verdicts";
+} from "./mutations";
 
 const PROJECT = "replace-me-logistics-prod";
 const LAKE = `${PROJECT}-lgx-prod-lake`;

@@ -11,7 +11,7 @@ import {
     withResources,
     withStackEdit,
     type Verdict,
-} from "./verdicts";
+} from "./mutations";
 
 const CHANNELS = {
     "l1-oncall": { level: 1, email: "data-oncall@example.com" },

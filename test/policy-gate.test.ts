@@ -15,7 +15,7 @@ import { storagePolicies } from "../policies/storage";
 import { UNKNOWN, type Plan } from "../tools/offline/engine";
 import { loadPolicyConfig, policyConfigProblems, runPolicies } from "../tools/offline/policy";
 import { planFor, PROJECT_ROOT, runTool } from "./harness";
-import { judgePlan } from "./verdicts";
+import { judgePlan } from "./mutations";
 
 const PROD = JSON.parse(
     fs.readFileSync(path.join(PROJECT_ROOT, "policies", "config", "prod.json"), "utf8"),
