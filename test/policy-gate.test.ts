@@ -13,7 +13,12 @@ import { monitoringPolicies } from "../policies/monitoring";
 import { stackPolicies } from "../policies/stack";
 import { storagePolicies } from "../policies/storage";
 import { UNKNOWN, type Plan } from "../tools/offline/engine";
-import { loadPolicyConfig, policyConfigProblems, runPolicies } from "../tools/offline/policy";
+import {
+    isMandatoryStack,
+    loadPolicyConfig,
+    policyConfigProblems,
+    runPolicies,
+} from "../tools/offline/policy";
 import { planFor, PROJECT_ROOT, runTool } from "./harness";
 import { judgePlan } from "./mutations";
 
@@ -118,6 +123,33 @@ describe("the gate: pack config", function () {
     for (const [what, config, expected] of prodProblems)
         it(`prod config: ${what}`, () =>
             assert.deepEqual(policyConfigProblems(config, "prod"), expected));
+
+    it("holds any stack whose stack file says production to prod's rules, whatever its name", () => {
+        assert.equal(isMandatoryStack("prod", PROJECT_ROOT), true);
+        assert.equal(isMandatoryStack("dev", PROJECT_ROOT), false);
+        // A new production stack, `live`, started from dev's files: its stack file says production,
+        // its pack config is still dev's advisory one.
+        const dir = project({});
+        const dev = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8"));
+        const devPack = fs.readFileSync(
+            path.join(PROJECT_ROOT, "policies/config/dev.json"),
+            "utf8",
+        );
+        const write = (production: boolean) => {
+            dev.config["logistics:production"] = production;
+            fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), YAML.stringify(dev));
+            fs.writeFileSync(path.join(dir, "policies", "config", "live.json"), devPack);
+        };
+        write(true);
+        assert.equal(isMandatoryStack("live", dir), true);
+        assert.throws(
+            () => loadPolicyConfig("live", path.join(dir, "policies", "config")),
+            /all: got "advisory"\. The live stack's config must set "all": "mandatory"\./,
+        );
+        write(false);
+        assert.equal(isMandatoryStack("live", dir), false);
+        assert.doesNotThrow(() => loadPolicyConfig("live", path.join(dir, "policies", "config")));
+    });
 
     it("dev's config states a reason for each policy it disables", () => {
         const dev = loadPolicyConfig("dev");

@@ -16,6 +16,7 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import Ajv from "ajv";
+import YAML from "yaml";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import * as sdkProxy from "@pulumi/policy/proxy";
 import { allPolicies, PACK_NAME } from "../../policies/all";
@@ -55,6 +56,28 @@ const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
  * policies/ (CODEOWNERS), with its why beside it.
  */
 export const MANDATORY_STACKS = ["prod"];
+
+/**
+ * Whether a stack's pack config must be mandatory: it is named in MANDATORY_STACKS, or its stack
+ * file says it serves production (`logistics:production: true`) whatever its name — a new
+ * production stack (`prod-eu`, `production`) gets prod's gate without anyone editing this list.
+ */
+export function isMandatoryStack(stack: string, root: string): boolean {
+    if (MANDATORY_STACKS.includes(stack)) return true;
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) return false;
+    try {
+        const config = (YAML.parse(fs.readFileSync(file, "utf8")) as { config?: unknown })?.config;
+        const production = (config as Record<string, unknown> | undefined)?.[
+            "logistics:production"
+        ];
+        return production === true || production === "true";
+    } catch {
+        // Fails closed: a stack file that does not parse is held to prod's rules (its own load
+        // then reports what is wrong with it).
+        return true;
+    }
+}
 
 /** The JSON schema of one policy's entry, as the CLI builds it from the policy's configSchema. */
 function entrySchema(policy: Policy): object {
@@ -99,7 +122,12 @@ export function loadPolicyConfig(
     }
     if (config === null || typeof config !== "object" || Array.isArray(config))
         throw new UsageError(`${shown}: expected an object of policy names to enforcement levels.`);
-    const problems = policyConfigProblems(config as Record<string, unknown>, stack, policies);
+    const problems = policyConfigProblems(
+        config as Record<string, unknown>,
+        stack,
+        policies,
+        isMandatoryStack(stack, path.resolve(dir, "..", "..")),
+    );
     if (problems.length > 0)
         throw new UsageError(
             `${shown}: invalid policy pack config (${problems.length} problem${problems.length > 1 ? "s" : ""}):\n` +
@@ -128,6 +156,7 @@ export function policyConfigProblems(
     config: Record<string, unknown>,
     stack: string,
     policies: readonly AnyPolicy[] = allPolicies,
+    mandatoryStack = MANDATORY_STACKS.includes(stack),
 ): string[] {
     const problems: string[] = [];
     const byName = new Map(policies.map((p) => [p.name, p]));
@@ -172,7 +201,7 @@ export function policyConfigProblems(
                 );
             }
     }
-    if (MANDATORY_STACKS.includes(stack)) {
+    if (mandatoryStack) {
         if (levelOfEntry(config["all"]) !== "mandatory")
             problems.push(
                 `all: got ${JSON.stringify(levelOfEntry(config["all"]) ?? null)}. The ${stack} stack's config must set "all": "mandatory".`,
