@@ -34,6 +34,15 @@ export const stackCostWithinBudget: StackValidationPolicy & { remediationSteps: 
                     `${estimate.notPriced.map((r) => `${r.name} (${r.type})`).join(", ")}. ` +
                     `Add the type's price to tools/offline/prices.json and tools/offline/cost.ts.`,
             );
+        // A usage estimate that names no bucket or dataset is a typo or a leftover: the resource it
+        // meant is then priced without it (a dataset with no volume costs $0), so the total could
+        // pass the budget only because of the slip.
+        if (estimate.unmatchedEstimates.length > 0)
+            report(
+                `Every usage estimate must name a resource of the stack to check logistics:budget.monthlyUsd; ` +
+                    estimate.unmatchedEstimates.map((u) => `${u.key}: ${u.reason}`).join("; ") +
+                    ".",
+            );
         if (estimate.monthlyUsd > budget) {
             const top = [...estimate.items]
                 .sort((a, b) => b.monthlyUsd - a.monthlyUsd)

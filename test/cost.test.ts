@@ -381,6 +381,27 @@ describe("cost: the budget policy", () => {
         );
     });
 
+    it("fails on a usage estimate that names no resource, which would price its resource at nothing", async () => {
+        // `raw` misspelt: the raw dataset loses its volume and the total drops under the budget.
+        const bigQueryGb = {
+            rwa: { active: 5000, longTerm: 0 },
+            staging: { active: 10, longTerm: 0 },
+            marts: { active: 20, longTerm: 20 },
+        };
+        const v = await costViolations({ "logistics:estimates": { bigQueryGb } });
+        assert.equal(v.length, 1, JSON.stringify(v));
+        assert.equal(v[0]!.enforcementLevel, "mandatory");
+        assert.match(
+            v[0]!.message,
+            /^Every usage estimate must name a resource of the stack to check logistics:budget\.monthlyUsd; logistics:estimates\.bigQueryGb\.rwa: no dataset "rwa" \(the plan's: .*raw.*\)\.$/,
+        );
+        // Without a budget the preview lists it (tools/offline/estimate.ts); no policy fails.
+        assert.deepEqual(
+            await costViolations({ "logistics:estimates": { bigQueryGb }, "logistics:budget": {} }),
+            [],
+        );
+    });
+
     it("refuses a budget it cannot read rather than taking it as no limit", () => {
         const platform = (budget: unknown) => [
             { type: "logistics:stack:Platform", name: "p", props: { budget } },

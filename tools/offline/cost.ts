@@ -400,10 +400,14 @@ function datasetId(r: CostResource): string {
     return String(read(r.props, "labels.dataset") ?? read(r.props, "datasetId") ?? r.name);
 }
 
-/** The storageGbPerDay and bigQueryGb entries that name no bucket role and no dataset of the plan. */
+/**
+ * The storageGbPerDay and bigQueryGb entries that name no bucket role and no dataset of the plan,
+ * in the sections the stack file sets (`given`; the defaults name the platform's own resources).
+ */
 export function unmatchedEstimates(
     usage: Estimates,
     custom: readonly CostResource[],
+    given: readonly string[] = ["storageGbPerDay", "bigQueryGb"],
 ): { key: string; reason: string }[] {
     const roles = new Set(
         custom
@@ -415,13 +419,14 @@ export function unmatchedEstimates(
         custom.filter((r) => r.type === "gcp:bigquery/dataset:Dataset").map(datasetId),
     );
     const out: { key: string; reason: string }[] = [];
-    for (const key of Object.keys(usage.storageGbPerDay))
+    const set = (section: string) => given.includes(section);
+    for (const key of set("storageGbPerDay") ? Object.keys(usage.storageGbPerDay) : [])
         if (!roles.has(key.split("/")[0]!))
             out.push({
                 key: `logistics:estimates.storageGbPerDay.${key}`,
                 reason: `no bucket has the purpose or component "${key.split("/")[0]}" (the plan's: ${[...roles].sort().join(", ") || "none"})`,
             });
-    for (const id of Object.keys(usage.bigQueryGb))
+    for (const id of set("bigQueryGb") ? Object.keys(usage.bigQueryGb) : [])
         if (!datasets.has(id))
             out.push({
                 key: `logistics:estimates.bigQueryGb.${id}`,
@@ -656,7 +661,7 @@ export function estimateCost(resources: readonly CostResource[]): CostEstimate {
         notPriced: rounded
             .filter((i) => i.basis.startsWith(NOT_PRICED))
             .map((i) => ({ type: i.type, name: i.name })),
-        unmatchedEstimates: unmatchedEstimates(usage, custom),
+        unmatchedEstimates: unmatchedEstimates(usage, custom, given),
         basis:
             `GCP list prices (tools/offline/prices.json), ${MONTH_HOURS} h a month, before free tiers ` +
             `and discounts; usage from logistics:estimates (defaults where unset) marked as assumptions; ` +
