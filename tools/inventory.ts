@@ -107,7 +107,7 @@ export function strayProblems(committedDigests: Record<string, PlanDigest>): str
 
 const rel = (file: string) => path.relative(PROJECT_ROOT, file);
 
-const USAGE = `Usage: npm run inventory [-- --case <name>] [-- --check]
+const USAGE = `Usage: npm run inventory [-- [--case <name>] [--check]]
 
   --case, -c <name>  only this case: ${INVENTORY_CASES.map((c) => c.name).join(", ")} (default: every case)
   --check            write nothing; exit 1 naming each case whose plan differs from its files

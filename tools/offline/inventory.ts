@@ -99,7 +99,7 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
         shown: { schema: schemaColumns },
     },
     "gcp:bigquery:DataTransferConfig": {
-        why: "what runs when and as whom; the SQL is tested by the backup and freshness tests",
+        why: "what runs when and as whom; the SQL is tested by backups, snapshots and freshness.test.ts",
         inputs: [
             "displayName",
             "dataSourceId",
@@ -110,8 +110,8 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
         ],
     },
     "gcp:bigquery:Job": {
-        why: "a one-off restore job: its id and location; the SQL is tested by the restore tests",
-        inputs: ["jobId", "location", "query.destinationTable", "query.writeDisposition"],
+        why: "a one-off restore job: its id and location; its SQL is tested by backups.test.ts",
+        inputs: ["jobId", "location"],
     },
     "gcp:bigquery:Reservation": {
         why: "slots are the largest BigQuery cost lever",
@@ -122,7 +122,7 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
         inputs: ["assignee", "jobType", "location"],
     },
     "gcp:cloudrunv2:Service": {
-        why: "what runs, how far it scales, who can reach it and as whom; env and probes are tested by the API tests",
+        why: "what runs, how far it scales, who can reach it and as whom; env and probes are tested by compute.test.ts",
         inputs: [
             "name",
             "location",
@@ -143,7 +143,7 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
         inputs: ["name", ...GRANT],
     },
     "gcp:composer:Environment": {
-        why: "Airflow version, size, resilience, networking and snapshots: cost and recovery; env variables are tested by the composer tests",
+        why: "Airflow version, size, resilience, networking and snapshots: cost and recovery; env variables are tested by compute.test.ts",
         inputs: [
             "name",
             "region",
@@ -180,11 +180,11 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
         inputs: ["cryptoKeyId", ...GRANT],
     },
     "gcp:logging:Metric": {
-        why: "the metric an alert counts; its filter is tested by the alerting tests",
+        why: "the metric an alert counts; its filter is tested by alerting.test.ts",
         inputs: ["name", "metricDescriptor"],
     },
     "gcp:monitoring:AlertPolicy": {
-        why: "when it fires, how loud and whom it tells; filters and documentation are tested by the alerting tests",
+        why: "when it fires, how loud and whom it tells; filters and documentation are tested by alerting.test.ts",
         inputs: [
             "displayName",
             "severity",
@@ -203,7 +203,7 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
         ],
     },
     "gcp:monitoring:Dashboard": {
-        why: "layout only (its JSON is tested by the dashboard tests)",
+        why: "layout only: its JSON is tested by alerting.test.ts",
         inputs: [],
     },
     "gcp:monitoring:NotificationChannel": {
