@@ -6,6 +6,7 @@ import * as path from "path";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { runOffline, PROJECT_ROOT, type Plan, type PlannedResource } from "../tools/offline/engine";
 import { readStackFile } from "../tools/offline/stackfile";
+import { EVERY_FEATURE } from "../tools/offline/inventoryCases";
 
 export { PROJECT_ROOT };
 
@@ -74,29 +75,8 @@ export function configProblems(
     }
 }
 
-/** Every optional feature switched on (slots, dataset IAM, a restore), so tests see every type the program can create. */
-export const EVERY_FEATURE: Record<string, unknown> = {
-    "logistics:warehouse": {
-        location: "US",
-        iam: { marts: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
-        reservation: { edition: "ENTERPRISE", baselineSlots: 50, maxSlots: 100 },
-    },
-    "logistics:restores": {
-        r1: {
-            table: "packages",
-            requestedAt: "2026-11-25T00:00:00Z",
-            backupDate: "2026-11-20",
-            targetTable: "packages_r1",
-        },
-    },
-    "logistics:ci": {
-        repository: "example-org/logistics-platform",
-        pullRequestPreviews: true,
-        stateBucket: "example-org-pulumi-state",
-        secretsKey: "projects/example-admin/locations/global/keyRings/pulumi/cryptoKeys/state",
-    },
-    "logistics:oncall": { members: ["group:data-oncall@example.com"] },
-};
+/** Every optional feature switched on; defined beside the golden inventories, which cover it as a case. */
+export { EVERY_FEATURE };
 
 /** The input names of a type, read from its `<Name>Args` interface in the provider's .d.ts. */
 export function argsOf(type: string): string[] {
