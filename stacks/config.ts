@@ -6,7 +6,7 @@
 // compare two values run once both values are valid.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
+import { bool, closest, map, oneOf, pattern, section, show } from "../lib/schema";
 import {
     foreignKeyProblems,
     OFFLINE_SECRET_PLACEHOLDER,
@@ -14,13 +14,23 @@ import {
     secretByNameProblems,
     type IsSecret,
 } from "./keys";
-import { alerting } from "./alerting";
-import { ci, subjectProblems } from "./ci";
+import { alerting } from "../components/alerting.schema";
+import { api } from "../components/apiService.schema";
+import { backupPoint, backups } from "../components/backupStore.schema";
+import { dataLake } from "../components/dataLake.schema";
+import { ci, subjectProblems } from "../components/githubFederation.schema";
+import {
+    bucketPlacement,
+    GCP_REGIONS,
+    isRegion,
+    type BucketPlacement,
+} from "../components/locations";
+import { oncall } from "../components/onCall.schema";
+import { composer } from "../components/orchestration.schema";
+import { restores } from "../components/restores.schema";
+import { warehouse } from "../components/warehouse.schema";
 import { bucketNameProblem, names, physicalNames, registryPath, type PhysicalNames } from "./names";
-import { api, composer } from "./compute";
 import { naming } from "./naming";
-import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
-import { backupPoint, backups, dataLake, oncall, restores, warehouse } from "./sections";
 import { snapshotRestoreProblems, snapshotTimeProblems } from "./snapshots";
 import { computeRegion, failover, failoverProblems } from "./failover";
 import { budget, estimates } from "./estimates";

@@ -1,7 +1,7 @@
 // The cost sections of the config: usage assumptions for the estimate (logistics:estimates) and
 // the monthly budget a stack policy holds the estimate to (logistics:budget).
 import { z } from "zod";
-import { int, map, num, pattern, section } from "./schema";
+import { int, map, num, pattern, section } from "../lib/schema";
 
 /**
  * Usage the plan cannot know, with the defaults the estimate assumes when a stack sets none.

@@ -1,7 +1,7 @@
 // logistics:failover: run the compute (Composer, logistics-api and its image registry) in another
 // region than gcp:region, leaving every data resource where gcp:region and the sections put it.
-import { region, GCP_REGIONS } from "./locations";
-import { section } from "./schema";
+import { region, GCP_REGIONS } from "../components/locations";
+import { section } from "../lib/schema";
 
 /** The failover block: absent, compute runs in gcp:region. */
 export const failover = section(

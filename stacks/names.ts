@@ -6,7 +6,7 @@
 // stack's history, the golden inventories and the policies do not depend on the overrides.
 import { z } from "zod";
 import type { Naming } from "./naming";
-import { editDistance, pattern, section, show } from "./schema";
+import { editDistance, pattern, section, show } from "../lib/schema";
 
 // Cloud Storage's bucket naming rules: https://cloud.google.com/storage/docs/buckets#naming
 const BUCKET_NAME =

@@ -8,7 +8,7 @@ import {
     parseStackConfig,
     REQUIRED_KEYS,
 } from "../stacks/config";
-import { API_DEFAULTS } from "../stacks/compute";
+import { API_DEFAULTS } from "../components/apiService.schema";
 import { configProblems, stackConfig, withChanges } from "./harness";
 
 const PROJECT_ID =

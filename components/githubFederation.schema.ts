@@ -2,7 +2,7 @@
 // Identity Federation, which of its workflow runs may act as the deployer, and the state backend's
 // bucket and secrets key the deployer needs when the backend is self-managed.
 import { z } from "zod";
-import { bool, pattern, section } from "./schema";
+import { bool, pattern, section } from "../lib/schema";
 
 /** GitHub's issuer of OIDC tokens for Actions. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";

@@ -1,8 +1,8 @@
 // Config section of alerting: notification channels for the runbook's escalation levels, routing
 // by severity, re-notification, thresholds, and the freshness threshold of each raw table.
 import { z } from "zod";
-import { perRawTable, RAW_TABLE_NAMES, type RawTableName } from "../components/rawTables";
-import { bool, int, map, pattern, section, sensitive, show } from "./schema";
+import { perRawTable, RAW_TABLE_NAMES, type RawTableName } from "./rawTables";
+import { bool, int, map, pattern, section, sensitive, show } from "../lib/schema";
 
 /** The runbook's severities. */
 export const SEVERITIES = ["high", "medium", "low"] as const;
