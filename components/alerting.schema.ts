@@ -29,7 +29,7 @@ const channel = section(
             }),
         ).optional(),
     },
-    "keys level, and email or pagerdutyServiceKey",
+    "exactly one of email and pagerdutyServiceKey",
 ).superRefine((c, ctx) => {
     if ((c.email === undefined) === (c.pagerdutyServiceKey === undefined))
         ctx.addIssue({
@@ -57,60 +57,54 @@ export const ALERTING_DEFAULTS = {
     storageQuotaGb: 5000,
 } as const;
 
-export const alerting = section(
-    {
-        /** Notification channels by id. */
-        channels: map(channelId, channel, "a map of channel ids to channels").refine(
-            (c) => Object.keys(c).length > 0,
-            {
-                error: () => "is empty. Expected at least one channel (the on-call engineer)",
-            },
-        ),
-        /** Channels each severity notifies. */
-        routes: section(
-            Object.fromEntries(
-                SEVERITIES.map((s) => [
-                    s,
-                    z
-                        .array(channelId, { error: () => "expected a list of channel ids" })
-                        .min(1, { error: () => "is empty. Expected at least one channel id" }),
-                ]),
-            ) as Record<Severity, z.ZodArray<typeof channelId>>,
-            "keys high, medium, low",
-        ),
-        /** Re-notify an open incident after this long, per severity (escalation); unset: no re-notification. */
-        renotify: section(
-            Object.fromEntries(SEVERITIES.map((s) => [s, duration.optional()])) as Record<
-                Severity,
-                z.ZodOptional<typeof duration>
-            >,
-            "optional keys high, medium, low",
-        ).default({}),
-        /** Close incidents whose condition has cleared for this long. Default 30m. */
-        autoClose: duration.default("30m"),
-        /** Hours after which a raw table without a new `_loaded_at` is stale. */
-        freshnessHours: section(
-            Object.fromEntries(
-                RAW_TABLE_NAMES.map((t) => [t, int(1, 720, "hours").optional()]),
-            ) as Record<RawTableName, z.ZodOptional<z.ZodNumber>>,
-            `optional keys ${RAW_TABLE_NAMES.join(", ")}`,
-        ).default({}),
-        /** How often the freshness checks run, in minutes (10 to 1440). Default 60. */
-        freshnessCheckMinutes: int(10, 1440).default(ALERTING_DEFAULTS.freshnessCheckMinutes),
-        /**
-         * Hours after a raw table's creation during which a never-loaded (empty) table is not
-         * stale, so a new environment waits for its first load (0 to 720). Default 48.
-         */
-        freshnessGraceHours: int(0, 720, "hours").default(ALERTING_DEFAULTS.freshnessGraceHours),
-        /** API latency alert: p95 above this many milliseconds for 5 minutes. Default 2000. */
-        apiLatencyP95Ms: int(1, 600000).default(ALERTING_DEFAULTS.apiLatencyP95Ms),
-        /** Storage quota alert: the data lake above this many GB. Default 5000. */
-        storageQuotaGb: int(1, 10_000_000).default(ALERTING_DEFAULTS.storageQuotaGb),
-        /** Turn the alert policies on. Default true. */
-        enabled: bool().default(true),
-    },
-    "keys channels, routes, renotify, autoClose, freshnessHours, freshnessCheckMinutes, freshnessGraceHours, apiLatencyP95Ms, storageQuotaGb, enabled",
-).superRefine((a, ctx) => {
+export const alerting = section({
+    /** Notification channels by id. */
+    channels: map(channelId, channel, "a map of channel ids to channels").refine(
+        (c) => Object.keys(c).length > 0,
+        {
+            error: () => "is empty. Expected at least one channel (the on-call engineer)",
+        },
+    ),
+    /** Channels each severity notifies. */
+    routes: section(
+        Object.fromEntries(
+            SEVERITIES.map((s) => [
+                s,
+                z
+                    .array(channelId, { error: () => "expected a list of channel ids" })
+                    .min(1, { error: () => "is empty. Expected at least one channel id" }),
+            ]),
+        ) as Record<Severity, z.ZodArray<typeof channelId>>,
+    ),
+    /** Re-notify an open incident after this long, per severity (escalation); unset: no re-notification. */
+    renotify: section(
+        Object.fromEntries(SEVERITIES.map((s) => [s, duration.optional()])) as Record<
+            Severity,
+            z.ZodOptional<typeof duration>
+        >,
+    ).default({}),
+    /** Close incidents whose condition has cleared for this long. Default 30m. */
+    autoClose: duration.default("30m"),
+    /** Hours after which a raw table without a new `_loaded_at` is stale. */
+    freshnessHours: section(
+        Object.fromEntries(
+            RAW_TABLE_NAMES.map((t) => [t, int(1, 720, "hours").optional()]),
+        ) as Record<RawTableName, z.ZodOptional<z.ZodNumber>>,
+    ).default({}),
+    /** How often the freshness checks run, in minutes (10 to 1440). Default 60. */
+    freshnessCheckMinutes: int(10, 1440).default(ALERTING_DEFAULTS.freshnessCheckMinutes),
+    /**
+     * Hours after a raw table's creation during which a never-loaded (empty) table is not
+     * stale, so a new environment waits for its first load (0 to 720). Default 48.
+     */
+    freshnessGraceHours: int(0, 720, "hours").default(ALERTING_DEFAULTS.freshnessGraceHours),
+    /** API latency alert: p95 above this many milliseconds for 5 minutes. Default 2000. */
+    apiLatencyP95Ms: int(1, 600000).default(ALERTING_DEFAULTS.apiLatencyP95Ms),
+    /** Storage quota alert: the data lake above this many GB. Default 5000. */
+    storageQuotaGb: int(1, 10_000_000).default(ALERTING_DEFAULTS.storageQuotaGb),
+    /** Turn the alert policies on. Default true. */
+    enabled: bool().default(true),
+}).superRefine((a, ctx) => {
     for (const s of SEVERITIES)
         (a.routes[s] ?? []).forEach((id, i) => {
             if (!(id in a.channels))

@@ -12,55 +12,49 @@ import {
 } from "./locations";
 
 /** The backups bucket (`$BUCKET-backups`) and the Composer snapshots bucket. */
-export const backups = section(
-    {
-        /** Backups bucket location. Default: gcp:region. */
-        location: bucketLocation.optional(),
-        /** Two regions of one continent for a configurable dual-region (sets location to the continent). */
-        dualRegion: z
-            .tuple([region, region], {
-                error: (i) =>
-                    `got ${show(i.input)}. Expected a list of exactly two regions, e.g. [us-central1, us-east1]`,
-            })
-            .optional(),
-        /**
-         * Turbo replication of the backups bucket: every new object in both regions within 15
-         * minutes (default replication: 99.9% within 1 hour, 100% within 12 hours). Dual-regions
-         * only: https://cloud.google.com/storage/docs/availability-durability#turbo-replication.
-         * Default false.
-         */
-        turboReplication: bool().default(false),
-        /** Refuse a single-region backups bucket (prod). Default false. */
-        requireMultiRegion: bool().default(false),
-        /**
-         * Object versioning. GCS does not allow versioning on a bucket with a retention policy:
-         * choose one (prod: a retention policy; dev: versioning). Default true.
-         */
-        versioning: bool().default(true),
-        /** Retention policy: objects cannot be deleted or overwritten for `days`. */
-        retention: section(
-            {
-                /** At least 1 day. */
-                days: int(1, 3650, "a retention under one day protects nothing"),
-                /** Lock the policy: irreversible, the period can then only grow. Default false. */
-                locked: bool().default(false),
-            },
-            "keys days, locked",
-        ).optional(),
-        /** Storage-class tiering of backups by age. */
-        tiering: tiering.default({ coldlineAfterDays: 30, archiveAfterDays: 90 }),
-        /** Backups are deleted after this many days (the retention horizon). Default 400. */
-        deleteAfterDays: int(1, 36500).default(400),
-        /** Time of the daily exports (UTC), inside the runbook's daily 02:00–03:00 window. Default 02:15. */
-        exportTime: pattern(
-            /^02:[0-5][0-9]$/,
-            "a time from 02:00 to 02:59 UTC (the runbook's daily window), e.g. 02:15",
-        ).default("02:15"),
-        /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
-        snapshotLocation: region.optional(),
-    },
-    "keys location, dualRegion, turboReplication, requireMultiRegion, versioning, retention, tiering, deleteAfterDays, exportTime, snapshotLocation",
-)
+export const backups = section({
+    /** Backups bucket location. Default: gcp:region. */
+    location: bucketLocation.optional(),
+    /** Two regions of one continent for a configurable dual-region (sets location to the continent). */
+    dualRegion: z
+        .tuple([region, region], {
+            error: (i) =>
+                `got ${show(i.input)}. Expected a list of exactly two regions, e.g. [us-central1, us-east1]`,
+        })
+        .optional(),
+    /**
+     * Turbo replication of the backups bucket: every new object in both regions within 15
+     * minutes (default replication: 99.9% within 1 hour, 100% within 12 hours). Dual-regions
+     * only: https://cloud.google.com/storage/docs/availability-durability#turbo-replication.
+     * Default false.
+     */
+    turboReplication: bool().default(false),
+    /** Refuse a single-region backups bucket (prod). Default false. */
+    requireMultiRegion: bool().default(false),
+    /**
+     * Object versioning. GCS does not allow versioning on a bucket with a retention policy:
+     * choose one (prod: a retention policy; dev: versioning). Default true.
+     */
+    versioning: bool().default(true),
+    /** Retention policy: objects cannot be deleted or overwritten for `days`. */
+    retention: section({
+        /** At least 1 day. */
+        days: int(1, 3650, "a retention under one day protects nothing"),
+        /** Lock the policy: irreversible, the period can then only grow. Default false. */
+        locked: bool().default(false),
+    }).optional(),
+    /** Storage-class tiering of backups by age. */
+    tiering: tiering.default({ coldlineAfterDays: 30, archiveAfterDays: 90 }),
+    /** Backups are deleted after this many days (the retention horizon). Default 400. */
+    deleteAfterDays: int(1, 36500).default(400),
+    /** Time of the daily exports (UTC), inside the runbook's daily 02:00–03:00 window. Default 02:15. */
+    exportTime: pattern(
+        /^02:[0-5][0-9]$/,
+        "a time from 02:00 to 02:59 UTC (the runbook's daily window), e.g. 02:15",
+    ).default("02:15"),
+    /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
+    snapshotLocation: region.optional(),
+})
     .default({
         turboReplication: false,
         requireMultiRegion: false,

@@ -24,14 +24,11 @@ export const iamBindings = map(
 export type IamBindings = z.output<typeof iamBindings>;
 
 /** Lifecycle tiering: each age in days from object creation; later classes need later ages. */
-export const tiering = section(
-    {
-        nearlineAfterDays: int(1, 36500).optional(),
-        coldlineAfterDays: int(1, 36500).optional(),
-        archiveAfterDays: int(1, 36500).optional(),
-    },
-    "optional keys nearlineAfterDays, coldlineAfterDays, archiveAfterDays",
-).superRefine((t, ctx) => {
+export const tiering = section({
+    nearlineAfterDays: int(1, 36500).optional(),
+    coldlineAfterDays: int(1, 36500).optional(),
+    archiveAfterDays: int(1, 36500).optional(),
+}).superRefine((t, ctx) => {
     const steps = (["nearlineAfterDays", "coldlineAfterDays", "archiveAfterDays"] as const).filter(
         (k) => t[k] !== undefined,
     );

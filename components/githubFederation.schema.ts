@@ -7,46 +7,42 @@ import { bool, pattern, section } from "../lib/schema";
 /** GitHub's issuer of OIDC tokens for Actions. */
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 
-export const ci = section(
-    {
-        /** `owner/name` exactly as GitHub spells it: the provider's condition compares it as written. */
-        repository: pattern(
-            /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/,
-            "a GitHub repository as owner/name, e.g. example-org/logistics-platform",
-        ),
-        /** Branch whose workflow runs without an environment (drift detection) may deploy. */
-        branch: pattern(
-            /^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,99}$/,
-            "a branch name such as main",
-        ).default("main"),
-        /**
-         * GitHub environment of the deploy job (its protection rules and reviewers gate `pulumi up`).
-         * Default: the stack's `logistics:environment`.
-         */
-        environment: pattern(
-            /^[A-Za-z0-9._-]{1,100}$/,
-            "a GitHub environment name: letters, digits, '.', '_' or '-'",
-        ).optional(),
-        /**
-         * Pull requests from the repository's own branches may act as the deployer, so that their
-         * `pulumi preview` can read the stack. Their workflow file comes from the pull request's
-         * branch, so whoever can push a branch could run anything as the deployer: keep it off
-         * where that is too much trust (prod). Forks never get a token. Default false.
-         */
-        pullRequestPreviews: bool().default(false),
-        /** The bucket of a `gs://` state backend: the deployer may read and write its objects. */
-        stateBucket: pattern(
-            /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/,
-            "a Cloud Storage bucket name (the part after gs://), 3-63 characters",
-        ).optional(),
-        /** The Cloud KMS key of a `gcpkms://` secrets provider: the deployer may use it. */
-        secretsKey: pattern(
-            /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]{1,63}\/cryptoKeys\/[A-Za-z0-9_-]{1,63}$/,
-            "a key name: projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
-        ).optional(),
-    },
-    "keys repository, and optionally branch, environment, pullRequestPreviews, stateBucket, secretsKey",
-);
+export const ci = section({
+    /** `owner/name` exactly as GitHub spells it: the provider's condition compares it as written. */
+    repository: pattern(
+        /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/,
+        "a GitHub repository as owner/name, e.g. example-org/logistics-platform",
+    ),
+    /** Branch whose workflow runs without an environment (drift detection) may deploy. */
+    branch: pattern(/^[A-Za-z0-9._-][A-Za-z0-9._/-]{0,99}$/, "a branch name such as main").default(
+        "main",
+    ),
+    /**
+     * GitHub environment of the deploy job (its protection rules and reviewers gate `pulumi up`).
+     * Default: the stack's `logistics:environment`.
+     */
+    environment: pattern(
+        /^[A-Za-z0-9._-]{1,100}$/,
+        "a GitHub environment name: letters, digits, '.', '_' or '-'",
+    ).optional(),
+    /**
+     * Pull requests from the repository's own branches may act as the deployer, so that their
+     * `pulumi preview` can read the stack. Their workflow file comes from the pull request's
+     * branch, so whoever can push a branch could run anything as the deployer: keep it off
+     * where that is too much trust (prod). Forks never get a token. Default false.
+     */
+    pullRequestPreviews: bool().default(false),
+    /** The bucket of a `gs://` state backend: the deployer may read and write its objects. */
+    stateBucket: pattern(
+        /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/,
+        "a Cloud Storage bucket name (the part after gs://), 3-63 characters",
+    ).optional(),
+    /** The Cloud KMS key of a `gcpkms://` secrets provider: the deployer may use it. */
+    secretsKey: pattern(
+        /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/keyRings\/[A-Za-z0-9_-]{1,63}\/cryptoKeys\/[A-Za-z0-9_-]{1,63}$/,
+        "a key name: projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>",
+    ).optional(),
+});
 export type CiConfig = z.output<typeof ci>;
 
 /**

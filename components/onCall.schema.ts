@@ -8,11 +8,8 @@ import { iamMember } from "./common.schema";
  * Who is on call (the runbook's level 1), granted what `npm run ops` needs and nothing that
  * writes: BigQuery jobs and job metadata on the project, read on the raw dataset.
  */
-export const oncall = section(
-    {
-        /** IAM members, e.g. group:data-oncall@example.com. */
-        members: z.array(iamMember, { error: () => "expected a list of IAM members" }).default([]),
-    },
-    "keys members",
-).default({ members: [] });
+export const oncall = section({
+    /** IAM members, e.g. group:data-oncall@example.com. */
+    members: z.array(iamMember, { error: () => "expected a list of IAM members" }).default([]),
+}).default({ members: [] });
 export type OncallConfig = z.output<typeof oncall>;

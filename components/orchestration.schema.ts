@@ -45,108 +45,97 @@ const resources = (
             /** Disk in GB. */
             storageGb: num(storage[0], storage[1], "GB").optional(),
         },
-        `optional keys cpu, memoryGb, storageGb for the ${what}`,
+        `for the ${what}`,
     );
 
-export const composer = section(
-    {
-        /** Composer 3 image. Default composer-3-airflow-2.10.5. */
-        imageVersion: pattern(
-            COMPOSER_IMAGE_PATTERN,
-            "a Composer 3 image such as composer-3-airflow-2.10.5 or composer-3-airflow-2.10.5-build.7",
-        ).default("composer-3-airflow-2.10.5"),
-        /** Composer environment size. Default ENVIRONMENT_SIZE_SMALL. */
-        environmentSize: oneOf([
-            "ENVIRONMENT_SIZE_SMALL",
-            "ENVIRONMENT_SIZE_MEDIUM",
-            "ENVIRONMENT_SIZE_LARGE",
-        ]).default("ENVIRONMENT_SIZE_SMALL"),
-        /** STANDARD_RESILIENCE or HIGH_RESILIENCE (schedulers and database across zones). Default STANDARD_RESILIENCE. */
-        resilienceMode: oneOf(["STANDARD_RESILIENCE", "HIGH_RESILIENCE"]).default(
-            "STANDARD_RESILIENCE",
+export const composer = section({
+    /** Composer 3 image. Default composer-3-airflow-2.10.5. */
+    imageVersion: pattern(
+        COMPOSER_IMAGE_PATTERN,
+        "a Composer 3 image such as composer-3-airflow-2.10.5 or composer-3-airflow-2.10.5-build.7",
+    ).default("composer-3-airflow-2.10.5"),
+    /** Composer environment size. Default ENVIRONMENT_SIZE_SMALL. */
+    environmentSize: oneOf([
+        "ENVIRONMENT_SIZE_SMALL",
+        "ENVIRONMENT_SIZE_MEDIUM",
+        "ENVIRONMENT_SIZE_LARGE",
+    ]).default("ENVIRONMENT_SIZE_SMALL"),
+    /** STANDARD_RESILIENCE or HIGH_RESILIENCE (schedulers and database across zones). Default STANDARD_RESILIENCE. */
+    resilienceMode: oneOf(["STANDARD_RESILIENCE", "HIGH_RESILIENCE"]).default(
+        "STANDARD_RESILIENCE",
+    ),
+    /** Airflow schedulers. Default 1. */
+    schedulerCount: int(1, 3, "Composer 3 runs 1 to 3 schedulers").default(1),
+    /** Airflow workers: the autoscaling range ("scale workers" in the runbook). */
+    workers: section({
+        /** Default 1. */
+        minCount: int(1, 100).default(1),
+        /** Must be ≥ minCount. Default 3. */
+        maxCount: int(1, 100).default(3),
+        /** Worker resources; Composer's size presets apply when unset. */
+        resources: resources("workers", [0.5, 32], [1, 128], [1, 100]).optional(),
+    })
+        .default({ minCount: 1, maxCount: 3 })
+        .superRefine((w, ctx) => {
+            if (w.maxCount < w.minCount)
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["maxCount"],
+                    message: `got ${w.maxCount}, below minCount (${w.minCount}). Expected maxCount ≥ minCount`,
+                });
+        }),
+    /** Scheduler resources; Composer's size presets apply when unset. */
+    schedulerResources: resources("schedulers", [0.5, 32], [1, 128], [1, 100]).optional(),
+    /** Extra PyPI packages, pinned: name → "==<version>". */
+    pypiPackages: map(
+        pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?$/, "a PyPI package name"),
+        pattern(/^==[0-9][A-Za-z0-9.+!-]*$/, 'a pinned version such as "==1.9.1"'),
+        "a map of PyPI package names to pinned versions",
+    ).default({}),
+    /** Extra Airflow config overrides, "<section>-<key>" → value; merged over the platform's own. */
+    airflowConfigOverrides: map(
+        pattern(
+            /^[a-z_]+-[A-Za-z0-9_]+$/,
+            'an override key "<section>-<key>", e.g. "core-parallelism"',
         ),
-        /** Airflow schedulers. Default 1. */
-        schedulerCount: int(1, 3, "Composer 3 runs 1 to 3 schedulers").default(1),
-        /** Airflow workers: the autoscaling range ("scale workers" in the runbook). */
-        workers: section(
-            {
-                /** Default 1. */
-                minCount: int(1, 100).default(1),
-                /** Must be ≥ minCount. Default 3. */
-                maxCount: int(1, 100).default(3),
-                /** Worker resources; Composer's size presets apply when unset. */
-                resources: resources("workers", [0.5, 32], [1, 128], [1, 100]).optional(),
-            },
-            "keys minCount, maxCount, resources",
-        )
-            .default({ minCount: 1, maxCount: 3 })
-            .superRefine((w, ctx) => {
-                if (w.maxCount < w.minCount)
-                    ctx.addIssue({
-                        code: "custom",
-                        path: ["maxCount"],
-                        message: `got ${w.maxCount}, below minCount (${w.minCount}). Expected maxCount ≥ minCount`,
-                    });
-            }),
-        /** Scheduler resources; Composer's size presets apply when unset. */
-        schedulerResources: resources("schedulers", [0.5, 32], [1, 128], [1, 100]).optional(),
-        /** Extra PyPI packages, pinned: name → "==<version>". */
-        pypiPackages: map(
-            pattern(/^[A-Za-z0-9][A-Za-z0-9._-]*(\[[A-Za-z0-9,._-]+\])?$/, "a PyPI package name"),
-            pattern(/^==[0-9][A-Za-z0-9.+!-]*$/, 'a pinned version such as "==1.9.1"'),
-            "a map of PyPI package names to pinned versions",
-        ).default({}),
-        /** Extra Airflow config overrides, "<section>-<key>" → value; merged over the platform's own. */
-        airflowConfigOverrides: map(
-            pattern(
-                /^[a-z_]+-[A-Za-z0-9_]+$/,
-                'an override key "<section>-<key>", e.g. "core-parallelism"',
-            ),
-            z.string({ error: () => "expected the override's value as text" }),
-            "a map of Airflow config overrides",
-        ).default({}),
-        /** Extra environment variables for DAGs; merged over the platform's own (BUCKET, datasets, …). */
-        envVariables: map(
-            pattern(
-                /^(?!AIRFLOW__)[A-Za-z_][A-Za-z0-9_]*$/,
-                "a variable name (letters, digits, '_'; not starting with AIRFLOW__)",
-            ),
-            z.string({ error: () => "expected the variable's value as text" }),
-            "a map of environment variables",
-        ).default({}),
-        /**
-         * Composer's maintenance window: `hours` from `start` (UTC) on `days`. Composer needs at
-         * least 12 h a week in slots of at least 4 h, and the window must contain the runbook's
-         * windows, so the runbook's 02:00–03:00 daily window is widened. Default 00:00, 4 h, every day.
-         */
-        maintenanceWindow: section(
-            {
-                start: pattern(
-                    /^([01][0-9]|2[0-3]):00$/,
-                    "a whole hour in UTC such as 00:00",
-                ).default("00:00"),
-                hours: int(1, 24).default(4),
-                days: z
-                    .array(oneOf(WEEKDAYS, "a weekday, one of"), {
-                        error: () => `expected a list of weekdays (${WEEKDAYS.join(", ")})`,
-                    })
-                    .min(1, { error: () => "is empty. Expected at least one weekday" })
-                    .default([...WEEKDAYS]),
-            },
-            "keys start, hours, days",
-        ).default({ start: "00:00", hours: 4, days: [...WEEKDAYS] }),
-        /**
-         * Time of the daily environment snapshot (UTC), outside every maintenance slot: Composer
-         * may not run environment operations during maintenance. Default 04:30, after the
-         * default 00:00–04:00 window.
-         */
-        snapshotTime: pattern(
-            /^([01][0-9]|2[0-3]):[0-5][0-9]$/,
-            "a UTC time such as 04:30",
-        ).default("04:30"),
-    },
-    "keys imageVersion, environmentSize, resilienceMode, schedulerCount, workers, schedulerResources, pypiPackages, airflowConfigOverrides, envVariables, maintenanceWindow, snapshotTime",
-)
+        z.string({ error: () => "expected the override's value as text" }),
+        "a map of Airflow config overrides",
+    ).default({}),
+    /** Extra environment variables for DAGs; merged over the platform's own (BUCKET, datasets, …). */
+    envVariables: map(
+        pattern(
+            /^(?!AIRFLOW__)[A-Za-z_][A-Za-z0-9_]*$/,
+            "a variable name (letters, digits, '_'; not starting with AIRFLOW__)",
+        ),
+        z.string({ error: () => "expected the variable's value as text" }),
+        "a map of environment variables",
+    ).default({}),
+    /**
+     * Composer's maintenance window: `hours` from `start` (UTC) on `days`. Composer needs at
+     * least 12 h a week in slots of at least 4 h, and the window must contain the runbook's
+     * windows, so the runbook's 02:00–03:00 daily window is widened. Default 00:00, 4 h, every day.
+     */
+    maintenanceWindow: section({
+        start: pattern(/^([01][0-9]|2[0-3]):00$/, "a whole hour in UTC such as 00:00").default(
+            "00:00",
+        ),
+        hours: int(1, 24).default(4),
+        days: z
+            .array(oneOf(WEEKDAYS, "a weekday, one of"), {
+                error: () => `expected a list of weekdays (${WEEKDAYS.join(", ")})`,
+            })
+            .min(1, { error: () => "is empty. Expected at least one weekday" })
+            .default([...WEEKDAYS]),
+    }).default({ start: "00:00", hours: 4, days: [...WEEKDAYS] }),
+    /**
+     * Time of the daily environment snapshot (UTC), outside every maintenance slot: Composer
+     * may not run environment operations during maintenance. Default 04:30, after the
+     * default 00:00–04:00 window.
+     */
+    snapshotTime: pattern(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "a UTC time such as 04:30").default(
+        "04:30",
+    ),
+})
     .default({
         imageVersion: "composer-3-airflow-2.10.5",
         environmentSize: "ENVIRONMENT_SIZE_SMALL",

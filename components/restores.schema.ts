@@ -33,7 +33,7 @@ const restore = section(
         /** Replace the table's contents instead. */
         replace: bool().optional(),
     },
-    "keys table, requestedAt, backupDate, timestamp or snapshot, targetTable or replace",
+    "exactly one of backupDate, timestamp and snapshot; targetTable or replace",
 ).superRefine((r, ctx) => {
     const sources = RESTORE_SOURCES.filter((k) => r[k] !== undefined);
     if (sources.length !== 1)

@@ -82,17 +82,14 @@ export const CONFIG_SCHEMA = {
         "2-8 lowercase letters or digits, starting with a letter (e.g. lgx)",
     ),
     /** Ownership labels; merged with the standard set on every resource that takes labels. */
-    "logistics:labels": section(
-        {
-            /** Owning team, label `team`. */
-            team: labelValue.min(1, { error: () => "is empty. Expected the owning team's name" }),
-            /** Cost center, label `cost-center`. */
-            costCenter: labelValue.min(1, { error: () => "is empty. Expected a cost center code" }),
-            /** Further labels; they may not redefine the standard keys. */
-            extra: map(labelKey, labelValue, "a map of label keys to label values").default({}),
-        },
-        "keys team, costCenter and optionally extra",
-    ),
+    "logistics:labels": section({
+        /** Owning team, label `team`. */
+        team: labelValue.min(1, { error: () => "is empty. Expected the owning team's name" }),
+        /** Cost center, label `cost-center`. */
+        costCenter: labelValue.min(1, { error: () => "is empty. Expected a cost center code" }),
+        /** Further labels; they may not redefine the standard keys. */
+        extra: map(labelKey, labelValue, "a map of label keys to label values").default({}),
+    }),
     /**
      * Protect stateful resources (buckets, datasets, tables, secrets, Composer): `protect`,
      * `retainOnDelete` and GCP deletion protection. Default true; only a throwaway stack turns it off.
@@ -129,22 +126,19 @@ export const CONFIG_SCHEMA = {
      */
     "logistics:production": bool().default(false),
     /** Explicit acknowledgements of settings that are refused by default (README: Configuration). */
-    "logistics:acknowledge": section(
-        {
-            /**
-             * The stack's name, acknowledging that `logistics:environment` differs from it (names
-             * and labels then say another environment than the stack). Naming the stack keeps a
-             * copied stack file from carrying the acknowledgement over.
-             */
-            environmentNotStackName: pattern(
-                /^[A-Za-z0-9_.-]+$/,
-                "the name of this stack, e.g. prod-eu",
-            ).optional(),
-            /** Acknowledges alerting.enabled: false in a stack with logistics:production: true. */
-            alertingOffInProduction: bool().optional(),
-        },
-        "optional keys environmentNotStackName, alertingOffInProduction",
-    ).default({}),
+    "logistics:acknowledge": section({
+        /**
+         * The stack's name, acknowledging that `logistics:environment` differs from it (names
+         * and labels then say another environment than the stack). Naming the stack keeps a
+         * copied stack file from carrying the acknowledgement over.
+         */
+        environmentNotStackName: pattern(
+            /^[A-Za-z0-9_.-]+$/,
+            "the name of this stack, e.g. prod-eu",
+        ).optional(),
+        /** Acknowledges alerting.enabled: false in a stack with logistics:production: true. */
+        alertingOffInProduction: bool().optional(),
+    }).default({}),
     /** Compute in another region than gcp:region (docs/runbook.md, "Regional failover"); absent: none. */
     "logistics:failover": failover,
 };
