@@ -55,14 +55,7 @@ export const backups = section({
     /** Region of the Composer snapshots bucket; another region survives a regional outage. Default: gcp:region. */
     snapshotLocation: region.optional(),
 })
-    .default({
-        turboReplication: false,
-        requireMultiRegion: false,
-        versioning: true,
-        tiering: { coldlineAfterDays: 30, archiveAfterDays: 90 },
-        deleteAfterDays: 400,
-        exportTime: "02:15",
-    })
+    .prefault({})
     .superRefine((b, ctx) => {
         if (b.versioning && b.retention)
             ctx.addIssue({

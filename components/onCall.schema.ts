@@ -11,5 +11,5 @@ import { iamMember } from "./common.schema";
 export const oncall = section({
     /** IAM members, e.g. group:data-oncall@example.com. */
     members: z.array(iamMember, { error: () => "expected a list of IAM members" }).default([]),
-}).default({ members: [] });
+}).prefault({});
 export type OncallConfig = z.output<typeof oncall>;

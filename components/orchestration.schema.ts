@@ -75,7 +75,7 @@ export const composer = section({
         /** Worker resources; Composer's size presets apply when unset. */
         resources: resources("workers", [0.5, 32], [1, 128], [1, 100]).optional(),
     })
-        .default({ minCount: 1, maxCount: 3 })
+        .prefault({})
         .superRefine((w, ctx) => {
             if (w.maxCount < w.minCount)
                 ctx.addIssue({
@@ -126,7 +126,7 @@ export const composer = section({
             })
             .min(1, { error: () => "is empty. Expected at least one weekday" })
             .default([...WEEKDAYS]),
-    }).default({ start: "00:00", hours: 4, days: [...WEEKDAYS] }),
+    }).prefault({}),
     /**
      * Time of the daily environment snapshot (UTC), outside every maintenance slot: Composer
      * may not run environment operations during maintenance. Default 04:30, after the
@@ -136,18 +136,7 @@ export const composer = section({
         "04:30",
     ),
 })
-    .default({
-        imageVersion: "composer-3-airflow-2.10.5",
-        environmentSize: "ENVIRONMENT_SIZE_SMALL",
-        resilienceMode: "STANDARD_RESILIENCE",
-        schedulerCount: 1,
-        workers: { minCount: 1, maxCount: 3 },
-        pypiPackages: {},
-        airflowConfigOverrides: {},
-        envVariables: {},
-        maintenanceWindow: { start: "00:00", hours: 4, days: [...WEEKDAYS] },
-        snapshotTime: "04:30",
-    })
+    .prefault({})
     .superRefine((c, ctx) => {
         for (const p of pypiPinProblems(c.imageVersion, c.pypiPackages))
             ctx.addIssue({ code: "custom", path: ["pypiPackages", ...p.path], message: p.message });

@@ -95,7 +95,7 @@ export const warehouse = section({
                 });
         })
         .optional(),
-}).default({ timeTravelHours: 168, descriptions: {}, iam: {} });
+}).prefault({});
 
 export type WarehouseConfig = z.output<typeof warehouse>;
 

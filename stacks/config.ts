@@ -1,4 +1,7 @@
-// The typed stack config: one schema, defaults in one place, every problem reported at once.
+// The typed stack config: one schema composed of the components' sections, every problem reported
+// at once. Each component declares its section, its defaults and the rules within it next to
+// itself (components/<entity>.schema.ts); this file maps the sections to keys, declares the
+// stack-wide keys, and holds the rules across keys.
 //
 // The loader reads the flat map `pulumi.runtime.allConfig()` gives ("logistics:api" → JSON text),
 // so it behaves the same under the Pulumi CLI, in tests and in the offline preview. Each top-level
@@ -60,7 +63,8 @@ const labelValue = pattern(
 );
 
 /**
- * Every config key the program reads, with its schema. Defaults live here and only here.
+ * Every config key the program reads, with its schema. A default is written once, in the
+ * section that owns the key (a section's own default is `.prefault({})`: its fields' defaults).
  * `Pulumi.yaml` documents the same keys; a test keeps the two in step.
  */
 export const CONFIG_SCHEMA = {

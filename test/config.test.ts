@@ -272,6 +272,26 @@ describe("stack config", () => {
         assert.equal(dev.protectStatefulResources, false);
     });
 
+    it("writes each default once: an absent section is the section given {}", () => {
+        // A section's own default is `.prefault({})`: the field defaults, never a second copy.
+        const checked: string[] = [];
+        for (const [key, schema] of Object.entries(CONFIG_SCHEMA)) {
+            const absent = schema.safeParse(undefined);
+            const empty = schema.safeParse({});
+            if (!absent.success || !empty.success || absent.data === undefined) continue;
+            assert.deepEqual(absent.data, empty.data, key);
+            checked.push(key);
+        }
+        for (const key of [
+            "logistics:composer",
+            "logistics:dataLake",
+            "logistics:backups",
+            "logistics:warehouse",
+            "logistics:oncall",
+        ])
+            assert.ok(checked.includes(key), `${key} has no default`);
+    });
+
     it("applies defaults for optional keys", () => {
         const config = parseStackConfig(
             withChanges("dev", {
