@@ -1,5 +1,7 @@
-// Config section of alerting: notification channels for the runbook's escalation levels, routing
-// by severity, re-notification, thresholds, and the freshness threshold of each raw table.
+// Config section of alerting (components/alerting.ts, components/freshnessChecks.ts): notification
+// channels for the runbook's escalation levels, routing by severity, re-notification, thresholds,
+// and the freshness threshold of each raw table. Composed into CONFIG_SCHEMA as logistics:alerting
+// (stacks/config.ts).
 import { z } from "zod";
 import { perRawTable, RAW_TABLE_NAMES, type RawTableName } from "./rawTables";
 import { bool, int, map, pattern, section, sensitive, show } from "../lib/schema";

@@ -78,7 +78,7 @@ export class BackupStore extends pulumi.ComponentResource {
                 ...placementArgs(args.placement),
                 ...common,
                 versioning: { enabled: s.versioning },
-                // Turbo replication (dual-regions only; the config checks): see sections.ts.
+                // Turbo replication (dual-regions only; the config checks): see backupStore.schema.ts.
                 ...(s.turboReplication ? { rpo: "ASYNC_TURBO" } : {}),
                 ...(s.retention
                     ? {

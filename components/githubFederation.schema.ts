@@ -1,6 +1,7 @@
 // Config section of CI: the GitHub repository whose workflows deploy the stack through Workload
 // Identity Federation, which of its workflow runs may act as the deployer, and the state backend's
-// bucket and secrets key the deployer needs when the backend is self-managed.
+// bucket and secrets key the deployer needs when the backend is self-managed. Read by
+// components/githubFederation.ts; composed into CONFIG_SCHEMA as logistics:ci (stacks/config.ts).
 import { z } from "zod";
 import { bool, pattern, section } from "../lib/schema";
 
