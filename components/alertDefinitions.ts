@@ -3,7 +3,7 @@
 // component (alerting.ts) turns them into policies.
 import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertingConfig, Severity } from "../stacks/alerting";
+import type { AlertingConfig, Severity } from "./alerting.schema";
 import { FRESHNESS_MARKER } from "./sql";
 
 /** Runbook severity → Cloud Monitoring severity. */

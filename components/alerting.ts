@@ -7,7 +7,7 @@
 // runbook's "High repeats every 30 minutes" (logistics:alerting.renotify) then really happens.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertingConfig } from "../stacks/alerting";
+import type { AlertingConfig } from "./alerting.schema";
 import {
     alertDefinitions,
     alertDocumentation,

@@ -4,7 +4,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { ApiConfig } from "../stacks/compute";
+import type { ApiConfig } from "./apiService.schema";
 import { childOptions, deletionPolicy, dependencies, memberKey, statefulOptions } from "./common";
 import { serviceAgentMember } from "./identities";
 

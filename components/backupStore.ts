@@ -2,8 +2,9 @@
 // Composer environment snapshots, which may sit in another region to survive a regional outage.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { BucketPlacement } from "../stacks/locations";
-import type { BackupsConfig, IamBindings } from "../stacks/sections";
+import type { BucketPlacement } from "./locations";
+import type { BackupsConfig } from "./backupStore.schema";
+import type { IamBindings } from "./common.schema";
 import {
     deletionPolicy,
     grantOptions,
@@ -77,7 +78,7 @@ export class BackupStore extends pulumi.ComponentResource {
                 ...placementArgs(args.placement),
                 ...common,
                 versioning: { enabled: s.versioning },
-                // Turbo replication (dual-regions only; the config checks): see sections.ts.
+                // Turbo replication (dual-regions only; the config checks): see backupStore.schema.ts.
                 ...(s.turboReplication ? { rpo: "ASYNC_TURBO" } : {}),
                 ...(s.retention
                     ? {

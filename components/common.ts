@@ -2,7 +2,7 @@
 import { createHash } from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type * as gcp from "@pulumi/gcp";
-import type { IamBindings, Tiering } from "../stacks/sections";
+import type { IamBindings, Tiering } from "./common.schema";
 
 /**
  * Options for a component's children. A component's `dependsOn` (the project's APIs, the

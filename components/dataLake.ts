@@ -1,7 +1,8 @@
 // The data lake: the bucket the runbook calls $BUCKET, with raw/ and staging/ prefixes.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { DataLakeConfig, IamBindings } from "../stacks/sections";
+import type { IamBindings } from "./common.schema";
+import type { DataLakeConfig } from "./dataLake.schema";
 import {
     deletionPolicy,
     grantOptions,

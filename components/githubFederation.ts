@@ -7,7 +7,7 @@
 // replacing them would leave CI unable to authenticate until the id frees up.
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { GITHUB_ISSUER } from "../stacks/ci";
+import { GITHUB_ISSUER } from "./githubFederation.schema";
 import { deletionPolicy, grantOptions, statefulOptions } from "./common";
 import { projectNumber } from "./identities";
 

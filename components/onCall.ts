@@ -7,6 +7,11 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOptions, grantKey } from "./common";
 
+/** The on-call's project roles: run queries and dry runs, read restore jobs' status. */
+export const ONCALL_PROJECT_ROLES = ["roles/bigquery.jobUser", "roles/bigquery.resourceViewer"];
+/** The on-call's role on the raw dataset: read tables and their schemas. */
+export const ONCALL_RAW_ROLE = "roles/bigquery.dataViewer";
+
 export interface OnCallAccessArgs {
     project: string;
     /** IAM members (user:, group:, serviceAccount:, domain:). */

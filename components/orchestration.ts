@@ -6,7 +6,7 @@ import {
     COMPOSER_IMAGE_PATTERN,
     composerMaintenanceWindow,
     type ComposerConfig,
-} from "../stacks/compute";
+} from "./orchestration.schema";
 import { childOptions, deletionPolicy, dependencies, statefulOptions } from "./common";
 import { serviceAgentMember } from "./identities";
 

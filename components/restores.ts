@@ -10,7 +10,7 @@
 // instead of replacing them with a job whose id BigQuery refuses (409 Already Exists).
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { restoreJobId, type RestoreConfig } from "../stacks/sections";
+import { restoreJobId, type RestoreConfig } from "./restores.schema";
 import { childOptions } from "./common";
 import {
     backupRestoreSql,
@@ -18,8 +18,6 @@ import {
     timeTravelRestoreSql,
     type TableLayout,
 } from "./sql";
-
-export { restoreJobId };
 
 /** Inputs of a restore job that never change it once it exists (see the header). */
 export const JOB_RECORD_INPUTS = ["query", "load", "labels", "location"] as const;

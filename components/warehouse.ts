@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { DATASET_DESCRIPTIONS, type IamBindings, type WarehouseConfig } from "../stacks/sections";
+import type { IamBindings } from "./common.schema";
+import { DATASET_DESCRIPTIONS, type WarehouseConfig } from "./warehouse.schema";
 import {
     childOptions,
     deletionPolicy,

@@ -1,4 +1,7 @@
-// The typed stack config: one schema, defaults in one place, every problem reported at once.
+// The typed stack config: one schema composed of the components' sections, every problem reported
+// at once. Each component declares its section, its defaults and the rules within it next to
+// itself (components/<entity>.schema.ts); this file maps the sections to keys, declares the
+// stack-wide keys, and holds the rules across keys.
 //
 // The loader reads the flat map `pulumi.runtime.allConfig()` gives ("logistics:api" → JSON text),
 // so it behaves the same under the Pulumi CLI, in tests and in the offline preview. Each top-level
@@ -6,7 +9,7 @@
 // compare two values run once both values are valid.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { bool, closest, map, oneOf, pattern, section, show } from "./schema";
+import { bool, closest, map, oneOf, pattern, section, show } from "../lib/schema";
 import {
     foreignKeyProblems,
     OFFLINE_SECRET_PLACEHOLDER,
@@ -14,13 +17,23 @@ import {
     secretByNameProblems,
     type IsSecret,
 } from "./keys";
-import { alerting } from "./alerting";
-import { ci, subjectProblems } from "./ci";
+import { alerting } from "../components/alerting.schema";
+import { api } from "../components/apiService.schema";
+import { backupPoint, backups } from "../components/backupStore.schema";
+import { dataLake } from "../components/dataLake.schema";
+import { ci, subjectProblems } from "../components/githubFederation.schema";
+import {
+    bucketPlacement,
+    GCP_REGIONS,
+    isRegion,
+    type BucketPlacement,
+} from "../components/locations";
+import { oncall } from "../components/onCall.schema";
+import { composer } from "../components/orchestration.schema";
+import { restores } from "../components/restores.schema";
+import { warehouse } from "../components/warehouse.schema";
 import { bucketNameProblem, names, physicalNames, registryPath, type PhysicalNames } from "./names";
-import { api, composer } from "./compute";
 import { naming } from "./naming";
-import { bucketPlacement, GCP_REGIONS, isRegion, type BucketPlacement } from "./locations";
-import { backupPoint, backups, dataLake, oncall, restores, warehouse } from "./sections";
 import { snapshotRestoreProblems, snapshotTimeProblems } from "./snapshots";
 import { computeRegion, failover, failoverProblems } from "./failover";
 import { budget, estimates } from "./estimates";
@@ -50,7 +63,8 @@ const labelValue = pattern(
 );
 
 /**
- * Every config key the program reads, with its schema. Defaults live here and only here.
+ * Every config key the program reads, with its schema. A default is written once, in the
+ * section that owns the key (a section's own default is `.prefault({})`: its fields' defaults).
  * `Pulumi.yaml` documents the same keys; a test keeps the two in step.
  */
 export const CONFIG_SCHEMA = {
@@ -72,17 +86,14 @@ export const CONFIG_SCHEMA = {
         "2-8 lowercase letters or digits, starting with a letter (e.g. lgx)",
     ),
     /** Ownership labels; merged with the standard set on every resource that takes labels. */
-    "logistics:labels": section(
-        {
-            /** Owning team, label `team`. */
-            team: labelValue.min(1, { error: () => "is empty. Expected the owning team's name" }),
-            /** Cost center, label `cost-center`. */
-            costCenter: labelValue.min(1, { error: () => "is empty. Expected a cost center code" }),
-            /** Further labels; they may not redefine the standard keys. */
-            extra: map(labelKey, labelValue, "a map of label keys to label values").default({}),
-        },
-        "keys team, costCenter and optionally extra",
-    ),
+    "logistics:labels": section({
+        /** Owning team, label `team`. */
+        team: labelValue.min(1, { error: () => "is empty. Expected the owning team's name" }),
+        /** Cost center, label `cost-center`. */
+        costCenter: labelValue.min(1, { error: () => "is empty. Expected a cost center code" }),
+        /** Further labels; they may not redefine the standard keys. */
+        extra: map(labelKey, labelValue, "a map of label keys to label values").default({}),
+    }),
     /**
      * Protect stateful resources (buckets, datasets, tables, secrets, Composer): `protect`,
      * `retainOnDelete` and GCP deletion protection. Default true; only a throwaway stack turns it off.
@@ -119,22 +130,19 @@ export const CONFIG_SCHEMA = {
      */
     "logistics:production": bool().default(false),
     /** Explicit acknowledgements of settings that are refused by default (README: Configuration). */
-    "logistics:acknowledge": section(
-        {
-            /**
-             * The stack's name, acknowledging that `logistics:environment` differs from it (names
-             * and labels then say another environment than the stack). Naming the stack keeps a
-             * copied stack file from carrying the acknowledgement over.
-             */
-            environmentNotStackName: pattern(
-                /^[A-Za-z0-9_.-]+$/,
-                "the name of this stack, e.g. prod-eu",
-            ).optional(),
-            /** Acknowledges alerting.enabled: false in a stack with logistics:production: true. */
-            alertingOffInProduction: bool().optional(),
-        },
-        "optional keys environmentNotStackName, alertingOffInProduction",
-    ).default({}),
+    "logistics:acknowledge": section({
+        /**
+         * The stack's name, acknowledging that `logistics:environment` differs from it (names
+         * and labels then say another environment than the stack). Naming the stack keeps a
+         * copied stack file from carrying the acknowledgement over.
+         */
+        environmentNotStackName: pattern(
+            /^[A-Za-z0-9_.-]+$/,
+            "the name of this stack, e.g. prod-eu",
+        ).optional(),
+        /** Acknowledges alerting.enabled: false in a stack with logistics:production: true. */
+        alertingOffInProduction: bool().optional(),
+    }).default({}),
     /** Compute in another region than gcp:region (docs/runbook.md, "Regional failover"); absent: none. */
     "logistics:failover": failover,
 };

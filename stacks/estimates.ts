@@ -1,7 +1,7 @@
 // The cost sections of the config: usage assumptions for the estimate (logistics:estimates) and
 // the monthly budget a stack policy holds the estimate to (logistics:budget).
 import { z } from "zod";
-import { int, map, num, pattern, section } from "./schema";
+import { int, map, num, pattern, section } from "../lib/schema";
 
 /**
  * Usage the plan cannot know, with the defaults the estimate assumes when a stack sets none.
@@ -51,49 +51,40 @@ export type Estimates = typeof ESTIMATE_DEFAULTS;
 const gb = (max: number) => num(0, max, "GB");
 
 /** `logistics:estimates`: every key optional; absent keys take ESTIMATE_DEFAULTS. */
-export const estimates = section(
-    {
-        /** GB written per day per bucket role or role/prefix (e.g. data-lake/raw: 5). */
-        storageGbPerDay: map(
-            pattern(
-                /^[a-z][a-z0-9_-]*(\/[A-Za-z0-9_.-]+)?$/,
-                "a bucket's purpose or component label, optionally /<prefix> (e.g. data-lake/raw)",
-            ),
-            gb(1_000_000),
-            "a map of bucket roles (e.g. data-lake/raw) to GB written per day",
-        ).optional(),
-        keepDays: int(1, 36500).optional(),
-        bigQueryGb: map(
-            pattern(/^[A-Za-z0-9_]{1,1024}$/, "a dataset id"),
-            section(
-                { active: gb(100_000_000), longTerm: gb(100_000_000) },
-                "keys active, longTerm (GB)",
-            ),
-            "a map of dataset ids to { active, longTerm } GB",
-        ).optional(),
-        queryTibPerMonth: num(0, 1_000_000, "TiB").optional(),
-        autoscaleSlotHours: num(0, 100_000_000, "slot-hours").optional(),
-        apiExtraInstances: num(0, 1000, "instances").optional(),
-        apiRequestsPerMonth: num(0, 1e13, "requests").optional(),
-        apiRequestSeconds: num(0, 3600, "seconds").optional(),
-        composerWorkers: num(0, 1000, "workers").optional(),
-        composerDatabaseGib: num(0, 100_000, "GiB").optional(),
-        imagesGb: gb(1_000_000).optional(),
-        secretAccessesPerMonth: num(0, 1e12, "operations").optional(),
-    },
-    "optional keys " + Object.keys(ESTIMATE_DEFAULTS).join(", "),
-).default({});
+export const estimates = section({
+    /** GB written per day per bucket role or role/prefix (e.g. data-lake/raw: 5). */
+    storageGbPerDay: map(
+        pattern(
+            /^[a-z][a-z0-9_-]*(\/[A-Za-z0-9_.-]+)?$/,
+            "a bucket's purpose or component label, optionally /<prefix> (e.g. data-lake/raw)",
+        ),
+        gb(1_000_000),
+        "a map of bucket roles (e.g. data-lake/raw) to GB written per day",
+    ).optional(),
+    keepDays: int(1, 36500).optional(),
+    bigQueryGb: map(
+        pattern(/^[A-Za-z0-9_]{1,1024}$/, "a dataset id"),
+        section({ active: gb(100_000_000), longTerm: gb(100_000_000) }, "GB"),
+        "a map of dataset ids to { active, longTerm } GB",
+    ).optional(),
+    queryTibPerMonth: num(0, 1_000_000, "TiB").optional(),
+    autoscaleSlotHours: num(0, 100_000_000, "slot-hours").optional(),
+    apiExtraInstances: num(0, 1000, "instances").optional(),
+    apiRequestsPerMonth: num(0, 1e13, "requests").optional(),
+    apiRequestSeconds: num(0, 3600, "seconds").optional(),
+    composerWorkers: num(0, 1000, "workers").optional(),
+    composerDatabaseGib: num(0, 100_000, "GiB").optional(),
+    imagesGb: gb(1_000_000).optional(),
+    secretAccessesPerMonth: num(0, 1e12, "operations").optional(),
+}).default({});
 
 export type EstimatesConfig = z.output<typeof estimates>;
 
 /** `logistics:budget`: `monthlyUsd` absent means no limit. */
-export const budget = section(
-    {
-        /** The most the stack's monthly estimate may be, in USD. */
-        monthlyUsd: num(0, 100_000_000, "USD").optional(),
-    },
-    "key monthlyUsd",
-).default({});
+export const budget = section({
+    /** The most the stack's monthly estimate may be, in USD. */
+    monthlyUsd: num(0, 100_000_000, "USD").optional(),
+}).default({});
 
 /** The stack's usage assumptions: its own values over the defaults, and which keys it set. */
 export function resolveEstimates(config: EstimatesConfig): {

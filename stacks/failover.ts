@@ -1,19 +1,16 @@
 // logistics:failover: run the compute (Composer, logistics-api and its image registry) in another
 // region than gcp:region, leaving every data resource where gcp:region and the sections put it.
-import { region, GCP_REGIONS } from "./locations";
-import { section } from "./schema";
+import { region, GCP_REGIONS } from "../components/locations";
+import { section } from "../lib/schema";
 
 /** The failover block: absent, compute runs in gcp:region. */
-export const failover = section(
-    {
-        /**
-         * The region Composer, the API and its registry move to while gcp:region is lost. Data
-         * defaults (bucket and dataset locations left unset) keep following gcp:region.
-         */
-        region,
-    },
-    "keys region",
-).optional();
+export const failover = section({
+    /**
+     * The region Composer, the API and its registry move to while gcp:region is lost. Data
+     * defaults (bucket and dataset locations left unset) keep following gcp:region.
+     */
+    region,
+}).optional();
 
 /** Where compute runs: the failover region when set, else gcp:region. */
 export function computeRegion(gcpRegion: string, f: { region: string } | undefined): string {

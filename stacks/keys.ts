@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { z } from "zod";
-import { closest, isSensitive, show } from "./schema";
+import { closest, isSensitive, show } from "../lib/schema";
 
 /** Offline stand-in for a `secure:` value the stack file holds encrypted (no key to decrypt it). */
 export const OFFLINE_SECRET_PLACEHOLDER = "offline-placeholder-secret";
@@ -180,7 +180,7 @@ function decodeJson(text: string): unknown {
 }
 
 /**
- * Every leaf the schema marks sensitive (`sensitive()` in stacks/schema.ts) that holds a value in
+ * Every leaf the schema marks sensitive (`sensitive()` in lib/schema.ts) that holds a value in
  * plaintext: an error giving the command that stores it encrypted. `value` is the decoded config
  * value of `key`, before validation.
  */

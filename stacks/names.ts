@@ -6,7 +6,7 @@
 // stack's history, the golden inventories and the policies do not depend on the overrides.
 import { z } from "zod";
 import type { Naming } from "./naming";
-import { editDistance, pattern, section, show } from "./schema";
+import { editDistance, pattern, section, show } from "../lib/schema";
 
 // Cloud Storage's bucket naming rules: https://cloud.google.com/storage/docs/buckets#naming
 const BUCKET_NAME =
@@ -119,45 +119,36 @@ const FORMATS = {
 };
 
 /** `logistics:names`: every key optional; an unknown key is a resource the stack does not have. */
-export const names = section(
-    {
-        /** The data bucket ($BUCKET). */
-        dataBucket: FORMATS.bucket.optional(),
-        /** The backups bucket. Default: `<dataBucket>-backups`, the runbook's `$BUCKET-backups`. */
-        backupsBucket: FORMATS.bucket.optional(),
-        /** The Composer snapshots bucket. */
-        snapshotsBucket: FORMATS.bucket.optional(),
-        /** Dataset ids by layer. */
-        datasets: section(
-            {
-                raw: FORMATS.dataset.optional(),
-                staging: FORMATS.dataset.optional(),
-                marts: FORMATS.dataset.optional(),
-            },
-            "keys raw, staging, marts",
-        ).optional(),
-        composerEnvironment: FORMATS.composer.optional(),
-        apiService: FORMATS.runService.optional(),
-        imageRepository: FORMATS.repository.optional(),
-        apiKeySecret: FORMATS.secret.optional(),
-        slotReservation: FORMATS.reservation.optional(),
-        /** Service account ids (the part before @) by workload. */
-        serviceAccounts: section(
-            {
-                composer: FORMATS.account.optional(),
-                api: FORMATS.account.optional(),
-                jobs: FORMATS.account.optional(),
-                deployer: FORMATS.account.optional(),
-            },
-            "keys composer, api, jobs, deployer",
-        ).optional(),
-        workloadIdentityPool: FORMATS.pool.optional(),
-        workloadIdentityProvider: FORMATS.poolProvider.optional(),
-        /** The log-based metric counting failed BigQuery jobs. */
-        jobErrorMetric: FORMATS.metric.optional(),
-    },
-    "keys dataBucket, backupsBucket, snapshotsBucket, datasets, composerEnvironment, apiService, imageRepository, apiKeySecret, slotReservation, serviceAccounts, workloadIdentityPool, workloadIdentityProvider, jobErrorMetric",
-);
+export const names = section({
+    /** The data bucket ($BUCKET). */
+    dataBucket: FORMATS.bucket.optional(),
+    /** The backups bucket. Default: `<dataBucket>-backups`, the runbook's `$BUCKET-backups`. */
+    backupsBucket: FORMATS.bucket.optional(),
+    /** The Composer snapshots bucket. */
+    snapshotsBucket: FORMATS.bucket.optional(),
+    /** Dataset ids by layer. */
+    datasets: section({
+        raw: FORMATS.dataset.optional(),
+        staging: FORMATS.dataset.optional(),
+        marts: FORMATS.dataset.optional(),
+    }).optional(),
+    composerEnvironment: FORMATS.composer.optional(),
+    apiService: FORMATS.runService.optional(),
+    imageRepository: FORMATS.repository.optional(),
+    apiKeySecret: FORMATS.secret.optional(),
+    slotReservation: FORMATS.reservation.optional(),
+    /** Service account ids (the part before @) by workload. */
+    serviceAccounts: section({
+        composer: FORMATS.account.optional(),
+        api: FORMATS.account.optional(),
+        jobs: FORMATS.account.optional(),
+        deployer: FORMATS.account.optional(),
+    }).optional(),
+    workloadIdentityPool: FORMATS.pool.optional(),
+    workloadIdentityProvider: FORMATS.poolProvider.optional(),
+    /** The log-based metric counting failed BigQuery jobs. */
+    jobErrorMetric: FORMATS.metric.optional(),
+});
 export type NameOverrides = z.output<typeof names>;
 
 /** The name of logistics-api's Cloud Run service unless a stack adopts another. */

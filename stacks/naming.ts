@@ -3,7 +3,14 @@
 // Names never carry random suffixes: re-running the program, importing existing resources and
 // reading a bill all rely on a name being computable from config. Names that must be unique
 // across all of Google Cloud (bucket names) take their uniqueness from the project id.
-import type { StackConfig } from "./config";
+
+/** What names and labels derive from: a subset of the stack config (stacks/config.ts). */
+export interface NamingConfig {
+    project: string;
+    prefix: string;
+    environment: string;
+    labels: { team: string; costCenter: string; extra: Readonly<Record<string, string>> };
+}
 
 export interface Naming {
     /** `<prefix>-<environment>-<name>`, for resources whose names are unique within the project. */
@@ -21,9 +28,7 @@ export interface Naming {
  */
 export const MAX_NAME_LENGTH = 63;
 
-export function naming(
-    config: Pick<StackConfig, "project" | "prefix" | "environment" | "labels">,
-): Naming {
+export function naming(config: NamingConfig): Naming {
     const base = `${config.prefix}-${config.environment}`;
     const check = (full: string, name: string): string => {
         if (!/^[a-z][a-z0-9-]*$/.test(name))

@@ -14,7 +14,7 @@ import { BackupStore } from "../components/backupStore";
 import { mergeIam } from "../components/common";
 import { DataLake } from "../components/dataLake";
 import { Identities, serviceAccountEmail, WORKLOADS } from "../components/identities";
-import { OnCallAccess } from "../components/onCall";
+import { ONCALL_PROJECT_ROLES, ONCALL_RAW_ROLE, OnCallAccess } from "../components/onCall";
 import { Orchestration } from "../components/orchestration";
 import { ProjectServices, requiredServices } from "../components/projectServices";
 import { Restores } from "../components/restores";
@@ -23,9 +23,9 @@ import { SNAPSHOTS_DATASET, TableSnapshots } from "../components/tableSnapshots"
 import { DatasetReplica } from "../components/datasetReplica";
 import { RAW_TABLES, Warehouse, type SchemaField } from "../components/warehouse";
 import type { StackConfig } from "./config";
-import { freshnessHours } from "./alerting";
-import { deployerSubjects } from "./ci";
-import { ONCALL_PROJECT_ROLES, ONCALL_RAW_ROLE, RAW_TABLE_NAMES } from "./sections";
+import { freshnessHours } from "../components/alerting.schema";
+import { deployerSubjects } from "../components/githubFederation.schema";
+import { RAW_TABLE_NAMES } from "../components/rawTables";
 import { registryPath } from "./names";
 import { naming as namingFor } from "./naming";
 

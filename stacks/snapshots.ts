@@ -1,6 +1,6 @@
 // The table-snapshot tier's config rules: when the daily snapshots run, and which restores they serve.
-import { maintenanceSlots, WEEKDAYS, type WindowConfig } from "./compute";
-import { snapshotPoint, type WarehouseConfig } from "./sections";
+import { maintenanceSlots, WEEKDAYS, type WindowConfig } from "../components/orchestration.schema";
+import { snapshotPoint, type WarehouseConfig } from "../components/warehouse.schema";
 
 const DAY_MS = 86_400_000;
 

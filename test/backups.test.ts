@@ -1,6 +1,5 @@
 // Scheduled backups and restores as config.
 import { strict as assert } from "assert";
-import { restoreJobId } from "../components/restores";
 import {
     backupExportSql,
     backupRestoreSql,
@@ -10,7 +9,8 @@ import {
 } from "../components/sql";
 import { RAW_TABLES, readRawSchemas } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
-import { RAW_TABLE_NAMES, type RestoreConfig } from "../stacks/sections";
+import { RAW_TABLE_NAMES } from "../components/rawTables";
+import { restoreJobId, type RestoreConfig } from "../components/restores.schema";
 import { planFor, resource, resourcesOfType, withChanges } from "./harness";
 
 const PROD_RAW = { project: "replace-me-logistics-prod", dataset: "raw" };

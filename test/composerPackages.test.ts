@@ -1,14 +1,14 @@
 // PyPI pins against the packages the Composer image preinstalls: a pin that would downgrade one is
 // refused with the image, the build and the page the data comes from.
 import { strict as assert } from "assert";
-import images from "../stacks/composerImages.json";
+import images from "../components/composerImages.json";
 import {
     compareVersions,
     normalizePackageName,
     PREINSTALLED_SOURCE,
     pypiPinProblems,
-} from "../stacks/composerPackages";
-import { COMPOSER_IMAGE_PATTERN } from "../stacks/compute";
+} from "../components/composerPackages";
+import { COMPOSER_IMAGE_PATTERN } from "../components/orchestration.schema";
 import { configProblems } from "./harness";
 
 const IMAGE = "composer-3-airflow-2.10.5";
@@ -76,7 +76,7 @@ describe("Composer PyPI pins", () => {
             `${IMAGE}-build.99`,
             { "dbt-bigquery": "==1.9.1" },
             [
-                `logistics:composer.pypiPackages: cannot be checked against ${IMAGE}-build.99: stacks/composerImages.json lists no build of it. Expected the build's preinstalled packages added there from ${SOURCE}, or no pins.`,
+                `logistics:composer.pypiPackages: cannot be checked against ${IMAGE}-build.99: components/composerImages.json lists no build of it. Expected the build's preinstalled packages added there from ${SOURCE}, or no pins.`,
             ],
         ],
         [
@@ -84,7 +84,7 @@ describe("Composer PyPI pins", () => {
             "composer-3-airflow-2",
             { "dbt-bigquery": "==1.9.1" },
             [
-                `logistics:composer.pypiPackages: cannot be checked against composer-3-airflow-2: stacks/composerImages.json lists no build of it. Expected the build's preinstalled packages added there from ${SOURCE}, or no pins.`,
+                `logistics:composer.pypiPackages: cannot be checked against composer-3-airflow-2: components/composerImages.json lists no build of it. Expected the build's preinstalled packages added there from ${SOURCE}, or no pins.`,
             ],
         ],
         ["any image without pins", "composer-3-airflow-3.1.0", {}, []],

@@ -3,7 +3,11 @@ import { strict as assert } from "assert";
 import { API_KEY_ENV, cleanupPolicies, imageReference } from "../components/apiService";
 import { PROJECT_ROLES, WORKLOADS } from "../components/identities";
 import { platformAirflowOverrides, snapshotCron } from "../components/orchestration";
-import { composerMaintenanceWindow, maintenanceWindowProblems, WEEKDAYS } from "../stacks/compute";
+import {
+    composerMaintenanceWindow,
+    maintenanceWindowProblems,
+    WEEKDAYS,
+} from "../components/orchestration.schema";
 import type { Plan } from "../tools/offline/engine";
 import { configProblems, planFor, resource, resourcesOfType } from "./harness";
 

@@ -1,7 +1,7 @@
 // Bad config for logistics-api and Composer: exact, key-qualified messages.
 import { strict as assert } from "assert";
 import { configProblems } from "./harness";
-import { cpuMemoryProblem } from "../stacks/compute";
+import { cpuMemoryProblem } from "../components/apiService.schema";
 
 const I = { image: "logistics-api:1" };
 const REGISTRY = "us-central1-docker.pkg.dev/replace-me-logistics-dev/lgx-dev-containers";

@@ -1,6 +1,6 @@
 // Bad config for the data lake, backups and warehouse sections: exact, key-qualified messages.
 import { strict as assert } from "assert";
-import { BUCKET_MULTI_REGIONS } from "../stacks/locations";
+import { BUCKET_MULTI_REGIONS } from "../components/locations";
 import { configProblems } from "./harness";
 
 const MULTI = BUCKET_MULTI_REGIONS.join(", ");

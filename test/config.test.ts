@@ -233,7 +233,23 @@ const cases: [string, Record<string, unknown>, string[]][] = [
         "workers given as a list",
         { "logistics:composer": { workers: [1, 3] } },
         [
-            "logistics:composer.workers: got a list ([1,3]). Expected an object with keys minCount, maxCount, resources.",
+            "logistics:composer.workers: got a list ([1,3]). Expected an object with optional keys minCount, maxCount, resources.",
+        ],
+    ],
+    [
+        "sections given as text: what each accepts, read from its shape",
+        {
+            "logistics:alerting": { channels: { ops: "ops@example.com" } },
+            "logistics:restores": { "r-1": "packages" },
+            "logistics:composer": { schedulerResources: "small" },
+            "logistics:failover": "us-east1",
+        },
+        [
+            'logistics:composer.schedulerResources: got "small". Expected an object with optional keys cpu, memoryGb, storageGb (for the schedulers).',
+            'logistics:restores.r-1: got "packages". Expected an object with keys table, requestedAt and optionally backupDate, timestamp, snapshot, targetTable, replace (exactly one of backupDate, timestamp and snapshot; targetTable or replace).',
+            'logistics:alerting.channels.ops: got "ops@example.com". Expected an object with key level and optionally email, pagerdutyServiceKey (exactly one of email and pagerdutyServiceKey).',
+            "logistics:alerting.routes: is required but missing. Expected an object with keys high, medium, low.",
+            'logistics:failover: got "us-east1". Expected an object with key region.',
         ],
     ],
     [
@@ -253,6 +269,26 @@ describe("stack config", () => {
         assert.deepEqual([prod.api.minInstances, prod.api.maxInstances], [2, 20]);
         assert.equal(prod.protectStatefulResources, true);
         assert.equal(dev.protectStatefulResources, false);
+    });
+
+    it("writes each default once: an absent section is the section given {}", () => {
+        // A section's own default is `.prefault({})`: the field defaults, never a second copy.
+        const checked: string[] = [];
+        for (const [key, schema] of Object.entries(CONFIG_SCHEMA)) {
+            const absent = schema.safeParse(undefined);
+            const empty = schema.safeParse({});
+            if (!absent.success || !empty.success || absent.data === undefined) continue;
+            assert.deepEqual(absent.data, empty.data, key);
+            checked.push(key);
+        }
+        for (const key of [
+            "logistics:composer",
+            "logistics:dataLake",
+            "logistics:backups",
+            "logistics:warehouse",
+            "logistics:oncall",
+        ])
+            assert.ok(checked.includes(key), `${key} has no default`);
     });
 
     it("applies defaults for optional keys", () => {

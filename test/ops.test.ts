@@ -6,11 +6,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { readRawSchema } from "../components/warehouse";
-import { RAW_TABLE_NAMES } from "../stacks/sections";
+import { RAW_TABLE_NAMES } from "../components/rawTables";
 import { OpsError } from "../tools/ops/checks";
 import { checkContext, main, opsFailure, parseArgs } from "../tools/ops";
 import { isStatementFinding } from "../tools/ops/bigquery";
-import { restoreJobId } from "../stacks/sections";
+import { restoreJobId } from "../components/restores.schema";
 import {
     startFakeBigQuery,
     type Answer,

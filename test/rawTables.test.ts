@@ -12,7 +12,7 @@ import {
 } from "../components/rawTables";
 import { RAW_KEYS, RAW_REFERENCES } from "../components/sql";
 import { RAW_TABLES, readRawSchema, RUNBOOK_COLUMNS, SCHEMA_DIR } from "../components/warehouse";
-import { ALERTING_DEFAULTS } from "../stacks/alerting";
+import { ALERTING_DEFAULTS } from "../components/alerting.schema";
 
 // Compile-time checks: `npm test` type-checks first, and each declaration below fails to compile
 // when its guarantee no longer holds. They are exported only so that nothing reports them unused.

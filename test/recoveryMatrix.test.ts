@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseStackConfig } from "../stacks/config";
 import { markers, outsideOf, recoveryMatrix, withMatrix } from "../tools/offline/recoveryMatrix";
-import type { BucketPlacement } from "../stacks/locations";
+import type { BucketPlacement } from "../components/locations";
 import { matrixMarkdown } from "../tools/matrix";
 import { PROJECT_ROOT, withChanges } from "./harness";
 

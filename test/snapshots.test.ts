@@ -2,7 +2,7 @@
 // restores (SQL parsed, dry-run pieces, job ids), and the jobs account's permissions for them.
 import { strict as assert } from "assert";
 import { parse } from "sql-parser-cst";
-import { restoreJobId } from "../components/restores";
+import { restoreJobId } from "../components/restores.schema";
 import {
     restoreDryRunStatements,
     snapshotRestoreSql,

@@ -21,7 +21,7 @@ import {
     verifyRestoreSql,
 } from "../components/sql";
 import { deployedStatements } from "../tools/ops";
-import { RAW_TABLE_NAMES, type RawTableName } from "../stacks/sections";
+import { RAW_TABLE_NAMES, type RawTableName } from "../components/rawTables";
 import { EVERY_FEATURE, PROJECT_ROOT, withChanges } from "./harness";
 import { diffPlans } from "../tools/offline/diff";
 import { runOffline } from "../tools/offline/engine";

@@ -2,7 +2,7 @@
 // flags npm kept for itself, and paths resolved from where the user ran `npm run`.
 import * as path from "path";
 import { parseArgs } from "node:util";
-import { closest } from "../stacks/schema";
+import { closest } from "../lib/schema";
 import { UsageError } from "./offline/stackfile";
 
 export interface FlagSpec {

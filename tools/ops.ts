@@ -8,8 +8,8 @@ import {
 import { SNAPSHOTS_DATASET } from "../components/tableSnapshots";
 import { RAW_TABLES, readRawSchema } from "../components/warehouse";
 import { ConfigError, parseStackConfig } from "../stacks/config";
-import { freshnessHours } from "../stacks/alerting";
-import { RAW_TABLE_NAMES } from "../stacks/sections";
+import { freshnessHours } from "../components/alerting.schema";
+import { RAW_TABLE_NAMES } from "../components/rawTables";
 import { runOffline } from "./offline/engine";
 import { readStackFile, UsageError } from "./offline/stackfile";
 import { bigQueryWarehouse } from "./ops/bigquery";

@@ -11,7 +11,7 @@ import { loadPolicyConfig, policyConfigDir, renderViolations, runPolicies } from
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
 import { rejectFlagsKeptByNpm } from "./cli";
-import { closest } from "../stacks/schema";
+import { closest } from "../lib/schema";
 
 // --cost and --timeline (estimate.ts) are in the usage every error prints and among the flags npm
 // may keep for itself (`npm run preview --cost` would otherwise run without them).

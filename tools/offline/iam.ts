@@ -24,7 +24,7 @@ import {
     type ServiceAgent,
 } from "../../components/identities";
 import { SNAPSHOTS_DATASET } from "../../components/tableSnapshots";
-import { deployerSubjects } from "../../stacks/ci";
+import { deployerSubjects } from "../../components/githubFederation.schema";
 import type { StackConfig } from "../../stacks/config";
 import { OFFLINE_PROJECT_NUMBER, UNKNOWN, type Plan, type PlannedResource } from "./engine";
 import { displayType } from "./render";

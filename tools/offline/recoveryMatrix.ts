@@ -8,7 +8,7 @@ import {
     continentOf,
     isRegion,
     type BucketPlacement,
-} from "../../stacks/locations";
+} from "../../components/locations";
 import { duration, estimateSeconds, RESTORE_RATES } from "../ops/restorePlan";
 
 const GB = 1_000_000_000;

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import YAML from "yaml";
 import { ConfigError, parseStackConfig, type StackConfig } from "../../stacks/config";
-import { closest } from "../../stacks/schema";
+import { closest } from "../../lib/schema";
 import { OFFLINE_SECRET_PLACEHOLDER } from "../../stacks/keys";
 
 /** A problem with the invocation or the files, reported as a message without a stack trace. */

@@ -12,17 +12,18 @@ import {
     verifyRestoreSql,
     type DatasetRef,
     type RestoreSide,
-    type TableLayout,
 } from "../../components/sql";
-import { backupPoint, snapshotPoint } from "../../stacks/sections";
+import { backupPoint } from "../../components/backupStore.schema";
+import { snapshotPoint } from "../../components/warehouse.schema";
 import { UsageError } from "../offline/stackfile";
 import {
     OpsError,
     type CheckContext,
     type CheckResult,
+    type DrillSettings,
     type Progress,
     type Warehouse,
-} from "./checks";
+} from "./context";
 import { dailyPointAtOrBefore, duration, estimateSeconds, RESTORE_RATES } from "./restorePlan";
 
 /** The scratch dataset's id: never the raw or snapshots dataset (the drill checks). */
@@ -46,21 +47,6 @@ const KIND: Record<Tier, "copy" | "clone" | "load"> = {
     snapshot: "clone",
     backup: "load",
 };
-
-/** What the drill needs beyond the checks' context. */
-export interface DrillSettings {
-    /** The datasets' location: the scratch dataset is created there. */
-    location: string;
-    backupsBucket: string;
-    /** Each raw table's declared layout: a backup restore creates its table with it. */
-    layouts: Readonly<Record<string, TableLayout>>;
-    /** The scratch dataset's id. */
-    scratch?: string;
-    /** The stack's own datasets (raw, staging, marts…): the scratch dataset may be none of them. */
-    stackDatasets?: readonly string[];
-    /** Milliseconds now, for the measured times. */
-    clock?: () => number;
-}
 
 /** The scratch dataset, with a default table expiration so nothing it holds outlives the drill by long. */
 export function drillDatasetSql(scratch: DatasetRef, location: string): string {

@@ -2,7 +2,9 @@
 // (time travel, a table snapshot, a daily backup, a replica), what it loses (RPO), how long it
 // should take from the table's size, and the logistics:restores entry that runs it.
 import { snapshotTableName } from "../../components/sql";
-import { backupPoint, snapshotPoint, type RestoreConfig } from "../../stacks/sections";
+import { backupPoint } from "../../components/backupStore.schema";
+import type { RestoreConfig } from "../../components/restores.schema";
+import { snapshotPoint } from "../../components/warehouse.schema";
 import { UsageError } from "../offline/stackfile";
 import {
     OpsError,
@@ -10,7 +12,7 @@ import {
     type CheckResult,
     type Progress,
     type Warehouse,
-} from "./checks";
+} from "./context";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,4 +1,4 @@
-// PyPI pins checked against what the Composer image preinstalls (stacks/composerImages.json): a
+// PyPI pins checked against what the Composer image preinstalls (components/composerImages.json): a
 // pin below the image's version downgrades a package the image's Airflow and operators rely on.
 import images from "./composerImages.json";
 
@@ -88,7 +88,7 @@ export function pypiPinProblems(
         return [
             {
                 path: [],
-                message: `cannot be checked against ${imageVersion}: stacks/composerImages.json lists no build of it. Expected the build's preinstalled packages added there from ${PREINSTALLED_SOURCE}, or no pins`,
+                message: `cannot be checked against ${imageVersion}: components/composerImages.json lists no build of it. Expected the build's preinstalled packages added there from ${PREINSTALLED_SOURCE}, or no pins`,
             },
         ];
     const problems: { path: string[]; message: string }[] = [];

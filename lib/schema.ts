@@ -66,9 +66,29 @@ export function map<V extends z.ZodType>(key: z.ZodString, value: V, accepted: s
     return z.record(key, value, { error: expect(accepted) });
 }
 
-/** A nested object that rejects unknown keys (typos), so the loader can suggest the closest. */
-export function section<S extends z.ZodRawShape>(shape: S, what: string) {
-    return z.strictObject(shape, { error: expect(`an object with ${what}`) });
+/**
+ * A nested object that rejects unknown keys (typos), so the loader can suggest the closest. What
+ * it accepts is read from the shape ("keys a, b and optionally c"); `note` adds what the keys
+ * alone do not say (a unit, a choice between keys), in parentheses.
+ */
+export function section<S extends z.ZodRawShape>(shape: S, note?: string) {
+    const accepted = `an object with ${describeKeys(shape)}${note ? ` (${note})` : ""}`;
+    return z.strictObject(shape, { error: expect(accepted) });
+}
+
+/**
+ * The keys of a shape in words, in the shape's order: "keys a, b", "optional keys c, d" or "keys
+ * a, b and optionally c, d". A key is optional when it may be left out (`.optional()`,
+ * `.default()`, `.prefault()`).
+ */
+export function describeKeys(shape: z.ZodRawShape): string {
+    const keys = Object.keys(shape);
+    const optional = keys.filter((k) => shape[k]!._zod.optin !== undefined);
+    const required = keys.filter((k) => !optional.includes(k));
+    const list = (ks: readonly string[]) => `key${ks.length === 1 ? "" : "s"} ${ks.join(", ")}`;
+    if (required.length === 0) return `optional ${list(optional)}`;
+    if (optional.length === 0) return list(required);
+    return `${list(required)} and optionally ${optional.join(", ")}`;
 }
 
 /** Levenshtein distance, for "did you mean" suggestions on unknown keys. */

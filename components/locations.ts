@@ -1,5 +1,5 @@
 // Where things may live: GCP regions, Cloud Storage multi- and dual-regions, BigQuery locations.
-import { oneOf } from "./schema";
+import { oneOf } from "../lib/schema";
 
 /** Google Cloud regions this platform may be deployed to (Cloud Run, Composer and BigQuery all exist there). */
 export const GCP_REGIONS = [
