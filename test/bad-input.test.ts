@@ -7,13 +7,9 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseCommandLine, rejectFlagsKeptByNpm, userPath } from "../tools/cli";
+import { describeFailure, parseCommandLine, rejectFlagsKeptByNpm, userPath } from "../tools/cli";
 import { parseArgs as parseImportArgs } from "../tools/import-file";
-import {
-    parseArgs as parsePreviewArgs,
-    describeFailure,
-    USAGE as PREVIEW_USAGE,
-} from "../tools/preview";
+import { parseArgs as parsePreviewArgs, USAGE as PREVIEW_USAGE } from "../tools/preview";
 import { parseArgs as parseOpsArgs } from "../tools/ops";
 import { parseArgs as parseIamArgs } from "../tools/iam";
 import { readStackFile } from "../tools/offline/stackfile";

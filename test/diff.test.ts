@@ -243,6 +243,7 @@ describe("offline diff", () => {
             json: false,
             help: false,
             diff: "origin/main",
+            estimates: { cost: false, timeline: false },
         });
     });
 

@@ -142,6 +142,7 @@ describe("npm run preview", () => {
             stack: "prod",
             json: true,
             help: false,
+            estimates: { cost: false, timeline: false },
         });
     });
 });

@@ -6,9 +6,8 @@ import YAML from "yaml";
 import { runOffline, PROJECT_ROOT } from "./offline/engine";
 import { inventoryOf } from "./offline/inventory";
 import { listStacks, UsageError } from "./offline/stackfile";
-import { runCli } from "./preview";
 import { writeWhole } from "./offline/writeFile";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import { parseCommandLine, rejectFlagsKeptByNpm, runCli, type CommandLine } from "./cli";
 
 export const INVENTORY_DIR = path.join(PROJECT_ROOT, "test", "inventories");
 

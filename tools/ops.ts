@@ -23,8 +23,16 @@ import {
     type Statement,
     type Warehouse,
 } from "./ops/checks";
-import { debugHint, projectRoot } from "./preview";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import {
+    debugHint,
+    parseCommandLine,
+    processIo,
+    projectRoot,
+    rejectFlagsKeptByNpm,
+    runCli,
+    type CommandLine,
+    type Io,
+} from "./cli";
 
 const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
@@ -286,48 +294,52 @@ export function renderResult(result: CheckResult, stack: string): string {
  * A progress line on stderr while queries run: rewritten in place on a terminal, ending with the
  * time taken when the check completes (a failure's message says the rest).
  */
-function progressReporter(check: string): {
+function progressReporter(
+    check: string,
+    io: Io,
+): {
     step: (s: string) => void;
     done: (completed: boolean) => void;
 } {
-    const tty = process.stderr.isTTY === true;
     const started = Date.now();
     let last = "";
     return {
         step: (s) => {
             last = `… ${check}: ${s}`;
-            if (tty) process.stderr.write(`\r\x1b[K${last}`);
-            else process.stderr.write(`${last}\n`);
+            if (io.rewrite) io.rewrite(last);
+            else io.err(last);
         },
         done: (completed) => {
             const seconds = ((Date.now() - started) / 1000).toFixed(1);
-            if (tty && last) process.stderr.write(`\r\x1b[K`);
-            if (completed) process.stderr.write(`… ${check}: done in ${seconds} s\n`);
+            if (io.rewrite && last) io.rewrite("");
+            if (completed) io.err(`… ${check}: done in ${seconds} s`);
         },
     };
 }
 
+/** What ops reaches beyond its arguments: BigQuery (or a test server's stand-in) and the clock. */
+export interface OpsDeps {
+    warehouseFor?: (o: { project: string; location: string; apiEndpoint?: string }) => Warehouse;
+    /** Milliseconds now, for the drill's measured times. */
+    clock?: () => number;
+}
+
 export async function main(
     argv: readonly string[],
-    warehouseFor: (o: {
-        project: string;
-        location: string;
-        apiEndpoint?: string;
-    }) => Warehouse = bigQueryWarehouse,
-    /** Milliseconds now, for the drill's measured times. */
-    clock: () => number = Date.now,
+    io: Io = processIo(),
+    { warehouseFor = bigQueryWarehouse, clock = Date.now }: OpsDeps = {},
 ): Promise<number> {
     rejectFlagsKeptByNpm("ops", USAGE, process.argv.slice(2), (w) =>
         (CHECKS as readonly string[]).includes(w),
     );
     const args = parseArgs(argv);
     if (args.help) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const { context, project, location } = checkContext(
         args.stack!,
-        projectRoot(),
+        projectRoot(io.cwd),
         args.apiEndpoint !== undefined,
     );
     context.drill = { ...context.drill!, clock };
@@ -336,7 +348,7 @@ export async function main(
         location,
         ...(args.apiEndpoint ? { apiEndpoint: args.apiEndpoint } : {}),
     });
-    const progress = progressReporter(args.check!);
+    const progress = progressReporter(args.check!, io);
     let result: CheckResult | undefined;
     try {
         result = await runCheck(
@@ -355,8 +367,8 @@ export async function main(
     } finally {
         progress.done(result !== undefined);
     }
-    if (args.json) console.log(JSON.stringify({ stack: args.stack, ...result }, null, 2));
-    else console.log(renderResult(result, args.stack!));
+    if (args.json) io.out(JSON.stringify({ stack: args.stack, ...result }, null, 2));
+    else io.out(renderResult(result, args.stack!));
     return result.ok ? 0 : 1;
 }
 
@@ -388,26 +400,17 @@ function quietWarnings(): void {
     });
 }
 
+/** A failure as ops reports it: the message on stderr and, with --json, as JSON on stdout too. */
+export function reportOpsFailure(err: unknown, argv: readonly string[], io: Io): number {
+    const { message, code } = opsFailure(err);
+    io.err(message);
+    // With --json, scripts read stdout: the failure is JSON there too.
+    if (argv.includes("--json"))
+        io.out(JSON.stringify({ error: message.replace(/^error: /, ""), exitCode: code }, null, 2));
+    return code;
+}
+
 if (require.main === module) {
     quietWarnings();
-    const argv = process.argv.slice(2);
-    Promise.resolve()
-        .then(() => main(argv))
-        .then(
-            (code) => (process.exitCode = code),
-            (err: unknown) => {
-                const { message, code } = opsFailure(err);
-                console.error(message);
-                // With --json, scripts read stdout: the failure is JSON there too.
-                if (argv.includes("--json"))
-                    console.log(
-                        JSON.stringify(
-                            { error: message.replace(/^error: /, ""), exitCode: code },
-                            null,
-                            2,
-                        ),
-                    );
-                process.exitCode = code;
-            },
-        );
+    runCli(main, reportOpsFailure);
 }
