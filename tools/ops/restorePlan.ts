@@ -10,7 +10,7 @@ import {
     type CheckResult,
     type Progress,
     type Warehouse,
-} from "./checks";
+} from "./checks/check";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -266,7 +266,7 @@ export async function restorePlan(
     if (!best)
         return {
             check: "restore-plan",
-            ok: false,
+            status: "findings",
             summary: `no source restores ${table} to ${to.toISOString()}`,
             columns: ["source", "point", "rpo", "estimated_restore", "status"],
             rows: rowsOut,
@@ -284,7 +284,7 @@ export async function restorePlan(
     );
     return {
         check: "restore-plan",
-        ok: true,
+        status: "ok",
         summary:
             `${best.source} restores ${table} to ${best.point} (RPO ${duration(best.rpoMs!)}` +
             `${best.seconds !== undefined ? `, about ${duration(best.seconds * 1000)}` : ""})`,
