@@ -959,6 +959,8 @@ describe("ops command", () => {
         assert.match(unexpected.message, /^error: the check could not run: boom\n/);
     });
 
+    // The ops command's one run as a process (its smoke test; see test/smoke.test.ts): the auth
+    // library reads HOME and the metadata-server setting of a process that has no credentials.
     it("says how to get credentials when there are none (the CLI, as on a laptop)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-cred-"));
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
