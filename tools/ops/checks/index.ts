@@ -8,7 +8,7 @@ import { freshness } from "./freshness";
 import { nulls } from "./nulls";
 import { orphans } from "./orphans";
 import { restorePlan } from "./restore-plan";
-import { verifyRestoreCheck } from "./verify-restore";
+import { verifyRestore } from "./verify-restore";
 
 export * from "./check";
 
@@ -17,7 +17,7 @@ export const CHECKS = [
     nulls,
     duplicates,
     orphans,
-    verifyRestoreCheck,
+    verifyRestore,
     dryRun,
     restorePlan,
     drill,

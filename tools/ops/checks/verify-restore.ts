@@ -28,13 +28,13 @@ import {
 } from "./check";
 import { num, requireTables } from "./common";
 
-export const verifyRestoreCheck: Check<"verify-restore"> = {
+export const verifyRestore: Check<"verify-restore"> = {
     name: "verify-restore",
     usage: `  verify-restore  a restored table against its source: rows and key coverage
                   --restore <id>   an entry of logistics:restores, once its job is done (source read
                                    as of the restore point)
                   --source <table> --restored <table>   two raw tables, compared as they are now`,
-    run: verifyRestore,
+    run: runVerifyRestore,
 };
 
 /** What verify-restore compares: two sides, and why they are read as they are. */
@@ -167,7 +167,7 @@ const DROPPED_FILES_SHOWN = 10;
 const sideLabel = (s: RestoreSide) =>
     `${s.table}${s.asOf ? ` @ ${s.asOf}` : s.loadedBy ? ` (loaded by ${s.loadedBy})` : ""}`;
 
-async function verifyRestore({
+async function runVerifyRestore({
     warehouse: wh,
     context: ctx,
     options,
