@@ -94,7 +94,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const root = projectRoot(io.cwd);
     if (args.diff !== undefined) {
         // The base first: a bad --diff fails before the (slower) preview of the working tree.
-        const base = loadBase(args.diff, args.stack, root);
+        const base = loadBase(args.diff, args.stack, root, io.cwd);
         const head = await runOffline({ stack: args.stack, root });
         const diff = diffPlans(base.plan, head);
         const extra = estimateDiff(base.plan, head, diff, flags);
