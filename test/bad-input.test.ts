@@ -1,25 +1,36 @@
 // Bad input of every kind — config values, stack files, command lines, output paths — each gets
 // its exit code and a message naming the offending key or value; no command leaves a changed
-// tracked file or a stray temporary file behind. Parsing is called directly; only what needs a
-// process (exit codes, npm's environment, signals, files) spawns one.
+// tracked file or a stray temporary file behind. Parsing is called directly and the commands run
+// in-process through their main; only what needs a process by nature (npm's own argument
+// handling, a signal) and inventory's one run (its smoke test) spawn one.
 import { strict as assert } from "assert";
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseCommandLine, rejectFlagsKeptByNpm, userPath } from "../tools/cli";
-import { parseArgs as parseImportArgs } from "../tools/import-file";
+import { describeFailure, parseCommandLine, rejectFlagsKeptByNpm, userPath } from "../tools/cli";
+import { main as benchMain } from "../tools/bench";
+import { main as importMain, parseArgs as parseImportArgs } from "../tools/import-file";
+import { main as matrixMain } from "../tools/matrix";
+import { main as policyMain } from "../tools/policy";
 import {
+    main as previewMain,
     parseArgs as parsePreviewArgs,
-    describeFailure,
     USAGE as PREVIEW_USAGE,
 } from "../tools/preview";
-import { parseArgs as parseOpsArgs } from "../tools/ops";
-import { parseArgs as parseIamArgs } from "../tools/iam";
+import { main as opsMain, parseArgs as parseOpsArgs, reportOpsFailure } from "../tools/ops";
+import { main as iamMain, parseArgs as parseIamArgs } from "../tools/iam";
 import { readStackFile } from "../tools/offline/stackfile";
 import { loadBase } from "../tools/offline/base";
 import { ConfigError, parseStackConfig } from "../stacks/config";
-import { configProblems, PROJECT_ROOT, runTool, stackConfig, withChanges } from "./harness";
+import {
+    configProblems,
+    PROJECT_ROOT,
+    runInProcess,
+    runTool,
+    stackConfig,
+    withChanges,
+} from "./harness";
 
 /** A config case: changes to a shipped stack, the stack name the program runs as, and for each
  * problem expected, a fragment the message must contain (its key and value). */
@@ -691,7 +702,7 @@ describe("bad input", () => {
     });
 });
 
-describe("bad input, as a process (exit codes, files, signals)", () => {
+describe("bad input to the commands (exit codes, files, signals)", () => {
     const tracked = () =>
         spawnSync("git", ["status", "--porcelain", "--untracked-files=all"], {
             cwd: PROJECT_ROOT,
@@ -700,7 +711,7 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
     let before = "";
     before = tracked();
 
-    it("import-file never overwrites a file it did not write, and exits 2 on write errors", () => {
+    it("import-file never overwrites a file it did not write, and exits 2 on write errors", async () => {
         const dir = project({
             "Pulumi.prod.yaml": fs
                 .readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8")
@@ -710,7 +721,7 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
         spawnSync("git", ["add", "Pulumi.dev.yaml"], { cwd: dir });
         fs.writeFileSync(path.join(dir, "notes.json"), '{"mine": true}\n');
         const cli = (...args: string[]) =>
-            runTool("import-file", ["--stack", "prod", ...args], { cwd: dir });
+            runInProcess(importMain, ["--stack", "prod", ...args], { cwd: dir });
         const cases: [string[], number, RegExp][] = [
             [
                 ["--out", "Pulumi.prod.yaml"],
@@ -732,38 +743,46 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
         ];
         const stackFile = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
         for (const [args, code, message] of cases) {
-            const r = cli(...args);
+            const r = await cli(...args);
             assert.equal(r.status, code, `${args.join(" ")}: ${r.stderr}`);
             assert.match(r.stderr, message, args.join(" "));
             assert.doesNotMatch(r.stderr, /\n\s+at |failed while building the stack/);
         }
         assert.equal(fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8"), stackFile);
         // Its own earlier output is rewritten; --force overwrites anything.
-        assert.equal(cli("--out", "import.json").status, 0);
-        assert.equal(cli("--out", "import.json").status, 0);
-        const forced = cli("--out", "notes.json", "--force");
+        assert.equal((await cli("--out", "import.json")).status, 0);
+        assert.equal((await cli("--out", "import.json")).status, 0);
+        const forced = await cli("--out", "notes.json", "--force");
         assert.equal(forced.status, 0, forced.stderr);
         const stray = fs.readdirSync(dir).filter((f) => f.endsWith(".tmp"));
         assert.deepEqual(stray, [], "no temporary file left");
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    it("every command answers --help with its usage and exit 0, and README lists its flags", () => {
+    it("every command answers --help with its usage and exit 0, and README lists its flags", async () => {
         const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
         const longFlags = (text: string) =>
             [...new Set([...text.matchAll(/--([a-z][a-z-]+)/g)].map((m) => m[1]!))]
                 .filter((f) => f !== "help")
                 .sort();
-        for (const tool of [
-            "preview",
-            "policy",
-            "import-file",
-            "ops",
-            "inventory",
-            "bench",
-            "iam",
-        ]) {
-            const r = runTool(tool, ["--help"], { cwd: PROJECT_ROOT });
+        const inProcess = {
+            preview: previewMain,
+            policy: policyMain,
+            "import-file": importMain,
+            ops: opsMain,
+            bench: benchMain,
+            iam: iamMain,
+            matrix: matrixMain,
+        };
+        for (const tool of [...Object.keys(inProcess), "inventory"]) {
+            const main = inProcess[tool as keyof typeof inProcess];
+            // inventory's --help is its one run as a process (its smoke test): a real run would
+            // rewrite test/inventories.
+            const r: { status: number | null; stdout: string; stderr: string } = main
+                ? await runInProcess(main, ["--help"], {
+                      ...(tool === "ops" ? { report: reportOpsFailure } : {}),
+                  })
+                : runTool(tool, ["--help"], { cwd: PROJECT_ROOT });
             assert.equal(r.status, 0, `${tool}: ${r.stderr}`);
             assert.match(r.stdout, new RegExp(`^Usage: npm run ${tool}`), tool);
             // The README's "Commands and their flags" row names exactly the flags of the usage.
@@ -777,6 +796,7 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
         }
     });
 
+    // A process by nature: what npm itself does with a flag before "--".
     it("npm run preview --stack prod (without --) says how to pass the flag, exit 2", () => {
         const r = spawnSync("npm", ["run", "-s", "preview", "--stack", "prod"], {
             cwd: PROJECT_ROOT,
@@ -789,6 +809,7 @@ describe("bad input, as a process (exit codes, files, signals)", () => {
         );
     });
 
+    // A process by nature: Ctrl-C is a signal to the process, whose handler removes the base.
     it("an interrupted --diff removes its extracted base", async function () {
         const cacheDir = path.join(PROJECT_ROOT, ".cache", "preview-base");
         const child = spawn(

@@ -15,7 +15,8 @@ import { costResources, estimateDiff } from "../tools/offline/estimate";
 import { diffPlans } from "../tools/offline/diff";
 import PRICES from "../tools/offline/prices.json";
 import { loadPolicyConfig, runPolicies } from "../tools/offline/policy";
-import { configProblems, EVERY_FEATURE, planFor, PROJECT_ROOT, runTool } from "./harness";
+import { main } from "../tools/preview";
+import { configProblems, EVERY_FEATURE, planFor, runInProcess } from "./harness";
 
 const RUN = "gcp:cloudrunv2/service:Service";
 const BUCKET = "gcp:storage/bucket:Bucket";
@@ -570,10 +571,14 @@ describe("cost and timeline: the --diff JSON sections", () => {
 
 describe("cost and timeline: the preview's flags", () => {
     for (const stack of ["dev", "prod"])
-        it(`--cost --timeline --json give the sections on ${stack}`, () => {
-            const r = runTool("preview", ["--stack", stack, "--json", "--cost", "--timeline"], {
-                cwd: PROJECT_ROOT,
-            });
+        it(`--cost --timeline --json give the sections on ${stack}`, async () => {
+            const r = await runInProcess(main, [
+                "--stack",
+                stack,
+                "--json",
+                "--cost",
+                "--timeline",
+            ]);
             assert.equal(r.status, 0, r.stderr);
             const out = JSON.parse(r.stdout) as {
                 cost: { monthlyUsd: number; items: object[]; assumptions: object[] };

@@ -11,8 +11,8 @@ import { changedLeaves, diffPlans, renderDiff, schemaReplacement } from "../tool
 import type { Plan } from "../tools/offline/engine";
 import { UsageError } from "../tools/offline/stackfile";
 import { ALL_INPUTS, RESOURCE_TYPES } from "../tools/offline/types";
-import { parseArgs } from "../tools/preview";
-import { argsOf, planFor, platformTypes, stackConfig } from "./harness";
+import { main as previewMain, parseArgs } from "../tools/preview";
+import { argsOf, planFor, platformTypes, runInProcess, stackConfig } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const clone = (p: Plan): Plan => JSON.parse(JSON.stringify(p)) as Plan;
@@ -229,6 +229,20 @@ describe("offline diff", () => {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("reads a relative --diff plan.json from where the command runs", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cwd-"));
+        fs.writeFileSync(path.join(dir, "base.json"), JSON.stringify(await planFor("dev")));
+        const r = await runInProcess(previewMain, ["--diff", "base.json"], { cwd: dir });
+        fs.rmSync(dir, { recursive: true, force: true });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^Offline diff of stack dev: base\.json → working tree\n/);
+        const missing = await runInProcess(previewMain, ["--diff", "base.json"], {
+            cwd: os.tmpdir(),
+        });
+        assert.equal(missing.status, 2);
+        assert.match(missing.stderr, /^error: --diff: .*base\.json does not exist/);
+    });
+
     it("refuses a base that is neither a file nor a revision, and a --diff without a base", () => {
         assert.throws(
             () => loadBase("no-such-branch-xyz", "dev", ROOT),
@@ -243,6 +257,7 @@ describe("offline diff", () => {
             json: false,
             help: false,
             diff: "origin/main",
+            estimates: { cost: false, timeline: false },
         });
     });
 

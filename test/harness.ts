@@ -7,6 +7,7 @@ import { ConfigError, parseStackConfig } from "../stacks/config";
 import { runOffline, PROJECT_ROOT, type Plan, type PlannedResource } from "../tools/offline/engine";
 import { readStackFile } from "../tools/offline/stackfile";
 import { EVERY_FEATURE } from "../tools/offline/inventoryCases";
+import { runMain, type FailureReport, type Io, type Main } from "../tools/cli";
 
 export { PROJECT_ROOT };
 
@@ -108,7 +109,44 @@ export async function platformTypes(): Promise<Set<string>> {
     return types;
 }
 
-/** Runs a tool (`tools/<name>.ts`) as its own process, as `npm run <name>` would, in `cwd`. */
+/** What a command run in-process printed, as its process would have: every line ends with "\n". */
+export interface Run {
+    status: number;
+    stdout: string;
+    stderr: string;
+}
+
+/** Sinks that keep what a command prints, and read it back as a process's stdout and stderr. */
+export function bufferIo(cwd = process.cwd()): Io & { stdout(): string; stderr(): string } {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+        out: (line) => void out.push(`${line}\n`),
+        err: (line) => void err.push(`${line}\n`),
+        cwd,
+        stdout: () => out.join(""),
+        stderr: () => err.join(""),
+    };
+}
+
+/**
+ * Runs a tool's `main` in this process with `argv`, in `cwd` (default: this process's), through the same runner as `npm run`
+ * (a failure reported as the command reports it): its exit code and what it printed.
+ */
+export async function runInProcess(
+    main: Main,
+    argv: readonly string[],
+    { cwd = process.cwd(), report }: { cwd?: string; report?: FailureReport } = {},
+): Promise<Run> {
+    const io = bufferIo(cwd);
+    const status = await runMain(main, argv, io, report);
+    return { status, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+/**
+ * Runs a tool (`tools/<name>.ts`) as its own process, as `npm run <name>` would, in `cwd`. Only
+ * for what needs a real process: each command's one smoke test, signals, npm's own handling.
+ */
 export function runTool(
     tool: string,
     args: readonly string[],

@@ -27,7 +27,7 @@ import {
 import { accessChanges, ownServiceFirst, renderAccessChanges } from "../tools/offline/iamDiff";
 import { renderAccess } from "../tools/offline/iamRender";
 import { diffPlans, renderDiff } from "../tools/offline/diff";
-import { parseArgs, USAGE } from "../tools/iam";
+import { main, parseArgs, USAGE } from "../tools/iam";
 import { UsageError } from "../tools/offline/stackfile";
 import {
     EVERY_FEATURE,
@@ -35,9 +35,8 @@ import {
     platformTypes,
     resource,
     resourcesOfType,
-    runTool,
+    runInProcess,
     withChanges,
-    PROJECT_ROOT,
     handMadeResource,
 } from "./harness";
 
@@ -553,16 +552,18 @@ describe("npm run iam", () => {
             );
     });
 
-    it("exits 0 on a shipped stack, 2 on an unknown stack or bad arguments", () => {
-        const ok = runTool("iam", ["--stack", "dev"], { cwd: PROJECT_ROOT });
+    it("exits 0 on a shipped stack, 2 on an unknown stack or bad arguments", async () => {
+        // In-process through its main (its run as a process: test/smoke.test.ts).
+        const iam = (...argv: string[]) => runInProcess(main, argv);
+        const ok = await iam("--stack", "dev");
         assert.equal(ok.status, 0, ok.stderr);
         assert.match(ok.stdout, /Every identity has what it needs\./);
-        const json = runTool("iam", ["--stack", "dev", "--json"], { cwd: PROJECT_ROOT });
+        const json = await iam("--stack", "dev", "--json");
         assert.equal(json.status, 0, json.stderr);
         assert.equal((JSON.parse(json.stdout) as AccessReport).identities.length, 10);
-        const unknown = runTool("iam", ["--stack", "staging"], { cwd: PROJECT_ROOT });
+        const unknown = await iam("--stack", "staging");
         assert.equal(unknown.status, 2);
         assert.match(unknown.stderr, /^error: .*staging/);
-        assert.equal(runTool("iam", ["--stak", "dev"], { cwd: PROJECT_ROOT }).status, 2);
+        assert.equal((await iam("--stak", "dev")).status, 2);
     });
 });

@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { buildImportFile, fillTemplate, providerVersions } from "../tools/offline/importFile";
 import { RESOURCE_TYPES } from "../tools/offline/types";
-import { parseArgs } from "../tools/import-file";
+import { main, parseArgs } from "../tools/import-file";
 import {
     argsOf,
     EVERY_FEATURE,
@@ -15,7 +15,7 @@ import {
     platformTypes,
     PROJECT_ROOT,
     resource,
-    runTool,
+    runInProcess,
 } from "./harness";
 
 /**
@@ -209,24 +209,25 @@ describe("import file (Terraform migration)", () => {
         });
     });
 
-    it("writes the file only for a real project, and names an unknown stack", () => {
+    it("writes the file only for a real project, and names an unknown stack", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "import-"));
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         const prod = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.prod.yaml"), "utf8");
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), prod);
-        const cli = (...args: string[]) => runTool("import-file", args, { cwd: dir });
-        const placeholder = cli("--stack", "prod");
+        // In-process through its main (its run as a process: test/smoke.test.ts).
+        const cli = (...args: string[]) => runInProcess(main, args, { cwd: dir });
+        const placeholder = await cli("--stack", "prod");
         assert.equal(placeholder.status, 2, placeholder.stderr);
         assert.match(placeholder.stderr, /gcp:project of stack prod is the placeholder/);
         assert.ok(!fs.existsSync(path.join(dir, "import-prod.json")), "no file on error");
-        const unknown = cli("--stack", "qa");
+        const unknown = await cli("--stack", "qa");
         assert.equal(unknown.status, 2);
         assert.match(unknown.stderr, /qa/);
         fs.writeFileSync(
             path.join(dir, "Pulumi.prod.yaml"),
             prod.replace(/replace-me-logistics-prod/g, "acme-logistics-prod"),
         );
-        const ok = cli("--stack", "prod");
+        const ok = await cli("--stack", "prod");
         assert.equal(ok.status, 0, ok.stderr);
         const file = JSON.parse(fs.readFileSync(path.join(dir, "import-prod.json"), "utf8")) as {
             resources: { id?: string }[];

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { PLACEHOLDER_PROJECT_PREFIX } from "../stacks/config";
 import { main, opsFailure } from "../tools/ops";
-import { stackConfig } from "./harness";
+import { bufferIo, stackConfig } from "./harness";
 
 const stack = process.env["LOGISTICS_LIVE_STACK"];
 
@@ -35,17 +35,13 @@ function whySkipped(): string | undefined {
 async function run(
     ...argv: string[]
 ): Promise<{ code: number; json?: { ok: boolean; rows: unknown[] } }> {
-    const out: string[] = [];
-    const log = console.log;
-    console.log = (...a: unknown[]) => void out.push(a.join(" "));
+    const io = bufferIo();
     try {
-        const code = await main([...argv, "--json"]);
-        return { code, json: JSON.parse(out.join("\n")) as { ok: boolean; rows: unknown[] } };
+        const code = await main([...argv, "--json"], io);
+        return { code, json: JSON.parse(io.stdout()) as { ok: boolean; rows: unknown[] } };
     } catch (err) {
         const failure = opsFailure(err);
         assert.fail(`${argv.join(" ")} could not run (exit ${failure.code}): ${failure.message}`);
-    } finally {
-        console.log = log;
     }
 }
 

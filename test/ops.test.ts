@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { readRawSchema } from "../components/warehouse";
 import { RAW_TABLE_NAMES } from "../components/rawTables";
-import { OpsError } from "../tools/ops/checks";
+import { CHECKS, CHECK_NAMES, EXIT_CODES, OpsError } from "../tools/ops/checks";
 import { checkContext, main, opsFailure, parseArgs } from "../tools/ops";
 import { isStatementFinding } from "../tools/ops/bigquery";
 import { restoreJobId } from "../components/restores.schema";
@@ -952,6 +952,18 @@ describe("ops command", () => {
         );
     });
 
+    it("lists every registered check in the usage, in the registry's order, with its own name", async () => {
+        assert.equal(new Set(CHECK_NAMES).size, CHECKS.length, "one check per name");
+        const help = await runOps(["--help"]);
+        assert.equal(help.code, 0, help.stderr);
+        const listed = [...help.stdout.matchAll(/^ {2}([a-z][a-z-]*) {2,}\S/gm)].map((m) => m[1]);
+        // A check's line starts with its name; an option's with "--", a flag's detail deeper.
+        assert.deepEqual(listed, CHECK_NAMES);
+        for (const c of CHECKS) assert.ok(c.usage.startsWith(`  ${c.name} `), c.name);
+        // A result's status decides the exit code: findings are 1, never a could-not-run 3.
+        assert.deepEqual(EXIT_CODES, { ok: 0, findings: 1 });
+    });
+
     it("maps failures to exit codes", () => {
         // Anything unexpected means the check could not run: 3, not 1 (problems found).
         const unexpected = opsFailure(new TypeError("boom"));
@@ -959,6 +971,8 @@ describe("ops command", () => {
         assert.match(unexpected.message, /^error: the check could not run: boom\n/);
     });
 
+    // The ops command's one run as a process (its smoke test; see test/smoke.test.ts): the auth
+    // library reads HOME and the metadata-server setting of a process that has no credentials.
     it("says how to get credentials when there are none (the CLI, as on a laptop)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-cred-"));
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));

@@ -19,7 +19,9 @@ import {
     policyConfigProblems,
     runPolicies,
 } from "../tools/offline/policy";
-import { planFor, PROJECT_ROOT, runTool } from "./harness";
+import { main as policyMain } from "../tools/policy";
+import { main as previewMain } from "../tools/preview";
+import { planFor, PROJECT_ROOT, runInProcess } from "./harness";
 import { judgePlan } from "./mutations";
 
 const PROD = JSON.parse(
@@ -43,10 +45,14 @@ function project(configs: Record<string, unknown>): string {
 describe("the gate: pack config", function () {
     this.timeout(300_000);
 
-    it("npm run policy and npm run preview exit 2 when prod's pack config is missing", () => {
+    // In-process through the commands' main (their runs as processes: test/smoke.test.ts).
+    it("npm run policy and npm run preview exit 2 when prod's pack config is missing", async () => {
         const dir = project({ dev: { all: "advisory" } });
-        for (const tool of ["policy", "preview"]) {
-            const r = runTool(tool, ["--stack", "prod"], { cwd: dir });
+        for (const [tool, main] of [
+            ["policy", policyMain],
+            ["preview", previewMain],
+        ] as const) {
+            const r = await runInProcess(main, ["--stack", "prod"], { cwd: dir });
             assert.equal(r.status, 2, `${tool}: ${r.stdout}${r.stderr}`);
             assert.match(
                 r.stderr,
@@ -56,7 +62,7 @@ describe("the gate: pack config", function () {
         }
     });
 
-    it("npm run policy exits 2, listing every problem, for a config its policies' schemas refuse", () => {
+    it("npm run policy exits 2, listing every problem, for a config its policies' schemas refuse", async () => {
         const dir = project({
             prod: {
                 ...PROD,
@@ -68,7 +74,7 @@ describe("the gate: pack config", function () {
                 "gcs-no-force-destroy": "blocking",
             },
         });
-        const r = runTool("policy", ["--stack", "prod"], { cwd: dir });
+        const r = await runInProcess(policyMain, ["--stack", "prod"], { cwd: dir });
         assert.equal(r.status, 2, r.stdout + r.stderr);
         assert.match(r.stderr, /invalid policy pack config \(3 problems\):/);
         assert.match(r.stderr, /- bigquery-time-travel-floor\.minHours: must be integer\./);

@@ -1,20 +1,14 @@
-// The preview command as a user runs it: output, exit codes, and clean errors.
+// The preview command as a user runs it: output, exit codes, and clean errors. Run in-process
+// through its `main` with captured output (its run as a process: test/smoke.test.ts).
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "../tools/preview";
-import { PROJECT_ROOT } from "./harness";
+import { main, parseArgs } from "../tools/preview";
+import { PROJECT_ROOT, runInProcess } from "./harness";
 
-const PREVIEW = path.join(PROJECT_ROOT, "tools", "preview.ts");
-
-function preview(args: string[], cwd = PROJECT_ROOT) {
-    const r = spawnSync(
-        process.execPath,
-        [require.resolve("ts-node/dist/bin"), "--transpile-only", PREVIEW, ...args],
-        { cwd, encoding: "utf8", env: { ...process.env, LOGISTICS_DEBUG: "" } },
-    );
+async function preview(args: string[], cwd = PROJECT_ROOT) {
+    const r = await runInProcess(main, args, { cwd });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,8 +23,8 @@ function projectWith(stack: string, edit: (text: string) => string): string {
 const projectWithDev = (edit: (text: string) => string) => projectWith("dev", edit);
 
 describe("npm run preview", () => {
-    it("prints the tree, counts and outputs of the prod stack", () => {
-        const r = preview(["--stack", "prod"]);
+    it("prints the tree, counts and outputs of the prod stack", async () => {
+        const r = await preview(["--stack", "prod"]);
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /^Previewing update \(prod\) — offline/);
         assert.match(r.stdout, / \+ {3}pulumi:pulumi:Stack +logistics-prod +create/);
@@ -40,8 +34,8 @@ describe("npm run preview", () => {
         assert.match(r.stdout, /computed by Google Cloud and cannot be known offline/);
     });
 
-    it("prints a JSON plan with --json", () => {
-        const r = preview(["--json"]);
+    it("prints a JSON plan with --json", async () => {
+        const r = await preview(["--json"]);
         assert.equal(r.code, 0, r.stderr);
         const plan = JSON.parse(r.stdout);
         assert.equal(plan.stack, "dev");
@@ -55,7 +49,7 @@ describe("npm run preview", () => {
             );
     });
 
-    it("names the broken key of a bad stack file, exits non-zero, prints no stack trace", () => {
+    it("names the broken key of a bad stack file, exits non-zero, prints no stack trace", async () => {
         const dir = projectWithDev((t) =>
             t
                 .replace("maxInstances: 5", "maxInstances: 0")
@@ -63,7 +57,7 @@ describe("npm run preview", () => {
                 .replace("schedulerCount: 1", "schedulerCount: one")
                 .replace("  logistics:prefix: lgx", "  logistics:prefx: lgx"),
         );
-        const r = preview([], dir);
+        const r = await preview([], dir);
         assert.equal(r.code, 1);
         assert.equal(r.stdout, "");
         assert.match(r.stderr, /^error: Invalid stack configuration \(4 problems\):/);
@@ -83,8 +77,8 @@ describe("npm run preview", () => {
         assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     });
 
-    it("runs the policy pack and fails on a mandatory violation, as pulumi preview --policy-pack does", () => {
-        const ok = preview(["--stack", "prod"]);
+    it("runs the policy pack and fails on a mandatory violation, as pulumi preview --policy-pack does", async () => {
+        const ok = await preview(["--stack", "prod"]);
         assert.match(
             ok.stdout,
             // Every value a policy reads is known offline (service agents' addresses included):
@@ -97,7 +91,7 @@ describe("npm run preview", () => {
                 "logistics:protectStatefulResources: false",
             ),
         );
-        const bad = preview(["--stack", "prod"], dir);
+        const bad = await preview(["--stack", "prod"], dir);
         assert.equal(bad.code, 1);
         assert.match(
             bad.stdout,
@@ -106,7 +100,7 @@ describe("npm run preview", () => {
         assert.match(bad.stdout, /Stateful resource must be protected/);
     });
 
-    it("prints the error the README shows for its example", () => {
+    it("prints the error the README shows for its example", async () => {
         const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
         const block = /```text\n(error: Invalid stack configuration[\s\S]*?)```/.exec(readme)![1]!;
         const dir = projectWithDev((t) =>
@@ -115,7 +109,7 @@ describe("npm run preview", () => {
                 .replace("minInstances: 0", "minInstances: 2")
                 .replace("maxInstances: 5", "maxInstances: 1"),
         );
-        const r = preview([], dir);
+        const r = await preview([], dir);
         const got = r.stderr.trimEnd().split("\n");
         const shown = block.trimEnd().split("\n");
         assert.equal(got.length, shown.length, r.stderr);
@@ -125,8 +119,8 @@ describe("npm run preview", () => {
         );
     });
 
-    it("lists the stacks it found for an unknown stack, with exit code 2", () => {
-        const r = preview(["--stack", "qa"]);
+    it("lists the stacks it found for an unknown stack, with exit code 2", async () => {
+        const r = await preview(["--stack", "qa"]);
         assert.equal(r.code, 2);
         assert.match(r.stderr, /^error: unknown stack "qa"\. Stacks found in .*: dev, prod/);
         assert.doesNotMatch(r.stderr, /\n\s+at /);
@@ -142,6 +136,7 @@ describe("npm run preview", () => {
             stack: "prod",
             json: true,
             help: false,
+            estimates: { cost: false, timeline: false },
         });
     });
 });

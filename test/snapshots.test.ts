@@ -8,8 +8,8 @@ import {
     snapshotRestoreSql,
     snapshotSql,
     snapshotStatement,
-    verifyRestoreSql,
 } from "../components/sql";
+import { verifyRestoreSql } from "../tools/ops/sql";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { checkAccess, loadRoles, missingLines, modelInput } from "../tools/offline/iam";
 import type { Plan } from "../tools/offline/engine";

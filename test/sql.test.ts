@@ -9,17 +9,19 @@ import {
     backupRestoreSql,
     columnDefinitions,
     backupExportStatement,
+    restoreDryRunStatements,
+    timeTravelRestoreSql,
+} from "../components/sql";
+import {
     droppedByRestoreSql,
     duplicatesSql,
     leftoverAfterRestoreSql,
     freshnessReportSql,
     nullsSql,
     orphansSql,
-    restoreDryRunStatements,
     restoreSideSql,
-    timeTravelRestoreSql,
     verifyRestoreSql,
-} from "../components/sql";
+} from "../tools/ops/sql";
 import { deployedStatements } from "../tools/ops";
 import { RAW_TABLE_NAMES, type RawTableName } from "../components/rawTables";
 import { EVERY_FEATURE, PROJECT_ROOT, withChanges } from "./harness";

@@ -4,8 +4,14 @@
 import { spawnSync } from "child_process";
 import { PROJECT_ROOT } from "./offline/engine";
 import { UsageError } from "./offline/stackfile";
-import { runCli } from "./preview";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import {
+    parseCommandLine,
+    processIo,
+    rejectFlagsKeptByNpm,
+    runCli,
+    type CommandLine,
+    type Io,
+} from "./cli";
 
 const NODE = process.execPath;
 
@@ -42,11 +48,11 @@ const CLI = {
     flags: { runs: { type: "string" } },
 } as const satisfies CommandLine;
 
-function main(argv: readonly string[]): void {
+export function main(argv: readonly string[], io: Io = processIo()): void {
     rejectFlagsKeptByNpm(CLI.command, USAGE);
     const { values } = parseCommandLine(argv, CLI);
     if (values["help"]) {
-        console.log(USAGE);
+        io.out(USAGE);
         return;
     }
     let runs = 7;
@@ -61,13 +67,13 @@ function main(argv: readonly string[]): void {
     for (const [label, command] of Object.entries(COMMANDS)) {
         time(command); // warm the file cache
         medians[label] = median(Array.from({ length: runs }, () => time(command)));
-        console.log(
+        io.out(
             `${label.padEnd(48)} median ${medians[label]!.toFixed(0).padStart(6)} ms  (${runs} runs)`,
         );
     }
     const [sdk, ...previews] = Object.values(medians);
     for (const [i, label] of Object.keys(medians).slice(1).entries())
-        console.log(`ratio ${label} / SDK load: ${(previews[i]! / sdk!).toFixed(2)}`);
+        io.out(`ratio ${label} / SDK load: ${(previews[i]! / sdk!).toFixed(2)}`);
 }
 
 if (require.main === module) runCli(main);

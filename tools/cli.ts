@@ -1,13 +1,103 @@
-// The commands' shared argument handling: node:util.parseArgs with errors that carry the usage,
-// flags npm kept for itself, and paths resolved from where the user ran `npm run`.
+// The commands' shared pieces: node:util.parseArgs with errors that carry the usage, flags npm kept
+// for itself, paths resolved from where the user ran `npm run`, and the runner that turns a
+// command's `main` into an exit code, writing through output sinks (the process's, or a test's).
+import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "node:util";
 import { closest } from "../lib/schema";
+import { ConfigError } from "../stacks/config";
+import { PROJECT_ROOT } from "./offline/engine";
 import { UsageError } from "./offline/stackfile";
+
+/** Where a command writes and runs: stdout and stderr a line at a time, and its directory. */
+export interface Io {
+    /** A line on stdout (the newline is added). */
+    out(line: string): void;
+    /** A line on stderr (the newline is added). */
+    err(line: string): void;
+    /** Rewrites the current stderr line in place: only when stderr is a terminal. */
+    rewrite?: (text: string) => void;
+    /** The directory the command runs in. */
+    cwd: string;
+}
+
+/** The process's own stdout, stderr and working directory. */
+export function processIo(): Io {
+    return {
+        out: (line) => void process.stdout.write(`${line}\n`),
+        err: (line) => void process.stderr.write(`${line}\n`),
+        ...(process.stderr.isTTY === true
+            ? { rewrite: (text: string) => void process.stderr.write(`\r\x1b[K${text}`) }
+            : {}),
+        cwd: process.cwd(),
+    };
+}
+
+/** A command: its arguments and sinks in, its exit code out (nothing means 0). */
+export type Main = (argv: readonly string[], io: Io) => Promise<number | void> | number | void;
+
+/** How a command reports a failure it threw: writes it through `io`, returns the exit code. */
+export type FailureReport = (err: unknown, argv: readonly string[], io: Io) => number;
+
+/** Every failure ends as one clear message and a non-zero exit, never a stack trace. */
+export function describeFailure(err: unknown): { message: string; code: number } {
+    if (err instanceof UsageError) return { message: `error: ${err.message}`, code: 2 };
+    if (err instanceof ConfigError) return { message: `error: ${err.message}`, code: 1 };
+    const message = err instanceof Error ? err.message : String(err);
+    return {
+        message: `error: the program failed while building the stack: ${message}${debugHint(err)}`,
+        code: 1,
+    };
+}
+
+/** How to see an unexpected failure's stack trace; with LOGISTICS_DEBUG set, the trace itself. */
+export function debugHint(err: unknown): string {
+    return (
+        "\n(set LOGISTICS_DEBUG=1 for the stack trace)" +
+        (process.env["LOGISTICS_DEBUG"] && err instanceof Error ? `\n${err.stack}` : "")
+    );
+}
+
+const reportFailure: FailureReport = (err, _argv, io) => {
+    const { message, code } = describeFailure(err);
+    io.err(message);
+    return code;
+};
+
+/** Runs a command's `main` with `io` and returns its exit code, a failure reported as one message. */
+export async function runMain(
+    main: Main,
+    argv: readonly string[],
+    io: Io,
+    report: FailureReport = reportFailure,
+): Promise<number> {
+    try {
+        return (await main(argv, io)) ?? 0;
+    } catch (err) {
+        return report(err, argv, io);
+    }
+}
+
+/**
+ * Runs a command's `main` on the process's arguments and sinks, and sets the process's exit code:
+ * every `npm run` tool ends this way.
+ */
+export function runCli(main: Main, report: FailureReport = reportFailure): void {
+    void runMain(main, process.argv.slice(2), processIo(), report).then(
+        (code) => (process.exitCode = code),
+    );
+}
+
+/** The project a command works on: `cwd` when it holds a Pulumi.yaml, else this repo. */
+export function projectRoot(cwd: string = process.cwd()): string {
+    return fs.existsSync(path.join(cwd, "Pulumi.yaml")) ? cwd : PROJECT_ROOT;
+}
 
 export interface FlagSpec {
     type: "string" | "boolean";
     short?: string;
+    /** What a string flag's value is, for the message when it is missing: `--stack needs <value>.` */
+    value?: string;
 }
 
 export interface CommandLine {
@@ -72,6 +162,8 @@ function describeParseError(err: unknown, argv: readonly string[], cli: CommandL
             ? flag
             : `--${Object.entries(cli.flags).find(([, f]) => `-${f.short}` === flag)?.[0] ?? flag}`;
         if (cli.flags[long.slice(2)]?.type === "boolean") return `${long} takes no value.`;
+        const value = cli.flags[long.slice(2)]?.value;
+        if (value) return `${long} needs ${value}.`;
         // parseArgs refuses a value that starts with "-" (`--runs -1`): name it.
         const next = argv[argv.indexOf(flag) + 1];
         return next !== undefined && argv.includes(flag)
@@ -137,8 +229,8 @@ export function rejectFlagsKeptByNpm(
  * runs the command in the project root), or from the working directory otherwise. INIT_CWD is
  * trusted only when npm runs this very command: a child of `npm test` inherits the test's.
  */
-export function userPath(p: string, command: string): string {
+export function userPath(p: string, command: string, cwd: string = process.cwd()): string {
     const fromNpm =
         process.env["npm_lifecycle_event"] === command ? process.env["INIT_CWD"] : undefined;
-    return path.resolve(fromNpm || process.cwd(), p);
+    return path.resolve(fromNpm || cwd, p);
 }

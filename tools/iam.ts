@@ -5,8 +5,15 @@ import { accessOk, checkAccess, loadRoles, modelInput, type AccessReport } from 
 import { renderAccess } from "./offline/iamRender";
 import { runOffline } from "./offline/engine";
 import { readStackFile, UsageError } from "./offline/stackfile";
-import { projectRoot, runCli } from "./preview";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import {
+    parseCommandLine,
+    processIo,
+    projectRoot,
+    rejectFlagsKeptByNpm,
+    runCli,
+    type CommandLine,
+    type Io,
+} from "./cli";
 
 export const USAGE = `Usage: npm run iam -- --stack <name> [--json]
 
@@ -57,15 +64,15 @@ export async function stackAccess(stack: string, root: string): Promise<AccessRe
     return checkAccess(plan, modelInput(config), loadRoles());
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
     rejectFlagsKeptByNpm(CLI.command, USAGE);
     const args = parseArgs(argv);
     if (args.help) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
-    const report = await stackAccess(args.stack!, projectRoot());
-    console.log(args.json ? JSON.stringify(report, null, 2) : renderAccess(report));
+    const report = await stackAccess(args.stack!, projectRoot(io.cwd));
+    io.out(args.json ? JSON.stringify(report, null, 2) : renderAccess(report));
     return accessOk(report) ? 0 : 1;
 }
 

@@ -8,8 +8,16 @@ import { buildImportFile, providerVersions } from "./offline/importFile";
 import { displayType } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
 import { overwriteRefusal, writeWhole } from "./offline/writeFile";
-import { parseCommandLine, rejectFlagsKeptByNpm, userPath, type CommandLine } from "./cli";
-import { projectRoot, runCli } from "./preview";
+import {
+    parseCommandLine,
+    processIo,
+    projectRoot,
+    rejectFlagsKeptByNpm,
+    runCli,
+    userPath,
+    type CommandLine,
+    type Io,
+} from "./cli";
 
 const USAGE = `Usage: npm run import-file -- --stack <name> [--out <file>] [--force]
 
@@ -72,16 +80,16 @@ export function isImportFile(text: string): boolean {
     }
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
     rejectFlagsKeptByNpm(CLI.command, USAGE);
     const args = parseArgs(argv);
     if (args.help) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const stack = args.stack!;
     const out = args.out ?? `import-${stack}.json`;
-    const target = out === "-" ? undefined : userPath(out, CLI.command);
+    const target = out === "-" ? undefined : userPath(out, CLI.command, io.cwd);
     // Checked before the (slow) build: a file this command did not write is never overwritten.
     const refusal = target && !args.force ? overwriteRefusal(target, isImportFile) : undefined;
     if (target && refusal)
@@ -91,7 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
         );
     if (target && fs.existsSync(target) && fs.statSync(target).isDirectory())
         throw new UsageError(`--out ${target}: is a directory. Expected a file path.`);
-    const root = projectRoot();
+    const root = projectRoot(io.cwd);
     const plan = await runOffline({ stack, root });
     const project = String(plan.outputs["project"]);
     if (project.startsWith(PLACEHOLDER_PROJECT_PREFIX))
@@ -101,10 +109,10 @@ async function main(argv: readonly string[]): Promise<number> {
         );
     const { file, skipped } = buildImportFile(plan, project, providerVersions());
     const text = `${JSON.stringify(file, null, 2)}\n`;
-    if (target === undefined) process.stdout.write(text);
+    if (target === undefined) io.out(text.slice(0, -1));
     // Written whole or not at all: a temporary file beside the target, renamed into place.
     else writeWhole(target, text, "--out");
-    const report = out === "-" ? console.error : console.log;
+    const report = out === "-" ? io.err : io.out;
     const imported = file.resources.filter((e) => !e.component).length;
     report(
         `${out === "-" ? "stdout" : out}: ${imported} resources to import under ${file.resources.length - imported} components (stack ${stack}, project ${project}).`,

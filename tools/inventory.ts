@@ -13,9 +13,8 @@ import {
 import { INVENTORY_CASES, planOfCase, type InventoryCase } from "./offline/inventoryCases";
 import { compareDigest, planDigest, type PlanDigest } from "./offline/planDigest";
 import { UsageError } from "./offline/stackfile";
-import { runCli } from "./preview";
 import { writeWhole } from "./offline/writeFile";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import { parseCommandLine, rejectFlagsKeptByNpm, runCli, type CommandLine } from "./cli";
 
 export const INVENTORY_DIR = path.join(PROJECT_ROOT, "test", "inventories");
 export const DIGESTS_FILE = path.join(INVENTORY_DIR, "digests.json");

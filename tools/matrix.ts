@@ -4,7 +4,15 @@ import * as fs from "fs";
 import * as path from "path";
 import * as prettier from "prettier";
 import { parseStackConfig } from "../stacks/config";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import {
+    parseCommandLine,
+    processIo,
+    projectRoot,
+    rejectFlagsKeptByNpm,
+    runCli,
+    type CommandLine,
+    type Io,
+} from "./cli";
 import { readStackFile, UsageError } from "./offline/stackfile";
 import {
     markers,
@@ -13,7 +21,6 @@ import {
     renderMatrix,
     withMatrix,
 } from "./offline/recoveryMatrix";
-import { projectRoot, runCli } from "./preview";
 
 export const USAGE = `Usage: npm run matrix -- --stack <name> [--write]
 
@@ -44,20 +51,20 @@ export async function matrixMarkdown(root: string, stack: string): Promise<strin
     return (await prettier.format(md, { ...options, parser: "markdown" })).trimEnd();
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
     rejectFlagsKeptByNpm("matrix", USAGE);
     const { values } = parseCommandLine(argv, CLI);
     if (values["help"]) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const stack = values["stack"];
     if (typeof stack !== "string" || !stack)
         throw new UsageError(`--stack: a stack name is required, e.g. --stack prod.\n\n${USAGE}`);
-    const root = projectRoot();
+    const root = projectRoot(io.cwd);
     const matrix = await matrixMarkdown(root, stack);
     if (!values["write"]) {
-        console.log(matrix);
+        io.out(matrix);
         return 0;
     }
     const file = path.join(root, "docs", "runbook.md");
@@ -67,7 +74,7 @@ async function main(argv: readonly string[]): Promise<number> {
             `docs/runbook.md: no markers for stack ${stack}. Expected ${markers(stack).join(" … ")} where the matrix goes.`,
         );
     fs.writeFileSync(file, updated);
-    console.log(`wrote the ${stack} recovery matrix into docs/runbook.md`);
+    io.out(`wrote the ${stack} recovery matrix into docs/runbook.md`);
     return 0;
 }
 

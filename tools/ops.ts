@@ -14,7 +14,10 @@ import { runOffline } from "./offline/engine";
 import { readStackFile, UsageError } from "./offline/stackfile";
 import { bigQueryWarehouse } from "./ops/bigquery";
 import {
-    CHECKS,
+    CHECK_NAMES,
+    CHECKS_USAGE,
+    EXIT_CODES,
+    isCheckName,
     OpsError,
     runCheck,
     type CheckContext,
@@ -23,30 +26,21 @@ import {
     type Statement,
     type Warehouse,
 } from "./ops/checks";
-import { debugHint, projectRoot } from "./preview";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
+import {
+    debugHint,
+    parseCommandLine,
+    processIo,
+    projectRoot,
+    rejectFlagsKeptByNpm,
+    runCli,
+    type CommandLine,
+    type Io,
+} from "./cli";
 
 const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
 Checks (the runbook's queries, on the stack's datasets):
-  freshness       newest load of every raw table against its freshness threshold
-  nulls           NULLs in the columns the platform declares REQUIRED
-  duplicates      keys loaded more than once
-  orphans         references to keys that do not exist (packages → customers, events → packages)
-  verify-restore  a restored table against its source: rows and key coverage
-                  --restore <id>   an entry of logistics:restores, once its job is done (source read
-                                   as of the restore point)
-                  --source <table> --restored <table>   two raw tables, compared as they are now
-  dry-run         every SQL statement the stack deploys, validated by BigQuery without running
-  restore-plan    the fastest source restoring a raw table to a point in time (time travel, table
-                  snapshot, daily backup), the data it loses (RPO), an estimated restore time from
-                  the table's size, and the logistics:restores entry to add
-                  --table <raw table> --to <UTC timestamp, e.g. 2026-11-26T09:30:00Z>
-  drill           restores one day partition of every raw table from every tier (time travel,
-                  table snapshot, daily backup) into the scratch dataset restore_drill (tables
-                  expire after 6 h; the drill drops its own), compares each with its source as
-                  verify-restore does, and fails when one differs or took longer than the
-                  recovery matrix expects
+${CHECKS_USAGE}
 
 Options:
   --stack <name>         stack whose config names the project and datasets (required)
@@ -106,16 +100,17 @@ export function parseArgs(argv: readonly string[]): OpsArgs {
     }
     const [check, ...more] = positionals;
     if (check !== undefined) {
-        if (!(CHECKS as readonly string[]).includes(check))
+        if (!isCheckName(check))
             throw new UsageError(
-                `unknown check "${check}". Known checks: ${CHECKS.join(", ")}.\n\n${USAGE}`,
+                `unknown check "${check}". Known checks: ${CHECK_NAMES.join(", ")}.\n\n${USAGE}`,
             );
-        args.check = check as CheckName;
+        args.check = check;
     }
     if (more.length > 0)
         throw new UsageError(`one check at a time: got "${check}" and "${more[0]}".`);
     if (args.help) return args;
-    if (!args.check) throw new UsageError(`which check? One of: ${CHECKS.join(", ")}.\n\n${USAGE}`);
+    if (!args.check)
+        throw new UsageError(`which check? One of: ${CHECK_NAMES.join(", ")}.\n\n${USAGE}`);
     if (!args.stack) throw new UsageError(`--stack is required.\n\n${USAGE}`);
     if (args.check !== "verify-restore" && (args.restore || args.source || args.restored))
         throw new UsageError(`--restore, --source and --restored belong to verify-restore only.`);
@@ -258,6 +253,12 @@ export function checkContext(
     return { context, project: config.project, location: config.locations.warehouse };
 }
 
+/** A result as --json prints it: `ok` says whether the check found nothing wrong. */
+export function resultJson(result: CheckResult, stack: string) {
+    const { check, status, summary, columns, rows, notes } = result;
+    return { stack, check, ok: status === "ok", summary, columns, rows, notes };
+}
+
 function cell(v: unknown): string {
     if (v === null || v === undefined) return "-";
     return typeof v === "object" ? JSON.stringify(v) : String(v);
@@ -273,7 +274,7 @@ export function renderResult(result: CheckResult, stack: string): string {
             .join("  ")
             .trimEnd();
     return [
-        `${result.check} (stack ${stack}): ${result.ok ? "OK" : "PROBLEMS FOUND"} — ${result.summary}`,
+        `${result.check} (stack ${stack}): ${result.status === "ok" ? "OK" : "PROBLEMS FOUND"} — ${result.summary}`,
         "",
         line(result.columns),
         line(widths.map((w) => "-".repeat(w))),
@@ -286,48 +287,50 @@ export function renderResult(result: CheckResult, stack: string): string {
  * A progress line on stderr while queries run: rewritten in place on a terminal, ending with the
  * time taken when the check completes (a failure's message says the rest).
  */
-function progressReporter(check: string): {
+function progressReporter(
+    check: string,
+    io: Io,
+): {
     step: (s: string) => void;
     done: (completed: boolean) => void;
 } {
-    const tty = process.stderr.isTTY === true;
     const started = Date.now();
     let last = "";
     return {
         step: (s) => {
             last = `… ${check}: ${s}`;
-            if (tty) process.stderr.write(`\r\x1b[K${last}`);
-            else process.stderr.write(`${last}\n`);
+            if (io.rewrite) io.rewrite(last);
+            else io.err(last);
         },
         done: (completed) => {
             const seconds = ((Date.now() - started) / 1000).toFixed(1);
-            if (tty && last) process.stderr.write(`\r\x1b[K`);
-            if (completed) process.stderr.write(`… ${check}: done in ${seconds} s\n`);
+            if (io.rewrite && last) io.rewrite("");
+            if (completed) io.err(`… ${check}: done in ${seconds} s`);
         },
     };
 }
 
+/** What ops reaches beyond its arguments: BigQuery (or a test server's stand-in) and the clock. */
+export interface OpsDeps {
+    warehouseFor?: (o: { project: string; location: string; apiEndpoint?: string }) => Warehouse;
+    /** Milliseconds now, for the drill's measured times. */
+    clock?: () => number;
+}
+
 export async function main(
     argv: readonly string[],
-    warehouseFor: (o: {
-        project: string;
-        location: string;
-        apiEndpoint?: string;
-    }) => Warehouse = bigQueryWarehouse,
-    /** Milliseconds now, for the drill's measured times. */
-    clock: () => number = Date.now,
+    io: Io = processIo(),
+    { warehouseFor = bigQueryWarehouse, clock = Date.now }: OpsDeps = {},
 ): Promise<number> {
-    rejectFlagsKeptByNpm("ops", USAGE, process.argv.slice(2), (w) =>
-        (CHECKS as readonly string[]).includes(w),
-    );
+    rejectFlagsKeptByNpm("ops", USAGE, process.argv.slice(2), isCheckName);
     const args = parseArgs(argv);
     if (args.help) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const { context, project, location } = checkContext(
         args.stack!,
-        projectRoot(),
+        projectRoot(io.cwd),
         args.apiEndpoint !== undefined,
     );
     context.drill = { ...context.drill!, clock };
@@ -336,28 +339,27 @@ export async function main(
         location,
         ...(args.apiEndpoint ? { apiEndpoint: args.apiEndpoint } : {}),
     });
-    const progress = progressReporter(args.check!);
+    const progress = progressReporter(args.check!, io);
     let result: CheckResult | undefined;
     try {
-        result = await runCheck(
-            args.check!,
-            wh,
+        result = await runCheck(args.check!, {
+            warehouse: wh,
             context,
-            {
+            options: {
                 restore: args.restore,
                 source: args.source,
                 restored: args.restored,
                 table: args.table,
                 to: args.to,
             },
-            progress.step,
-        );
+            progress: progress.step,
+        });
     } finally {
         progress.done(result !== undefined);
     }
-    if (args.json) console.log(JSON.stringify({ stack: args.stack, ...result }, null, 2));
-    else console.log(renderResult(result, args.stack!));
-    return result.ok ? 0 : 1;
+    if (args.json) io.out(JSON.stringify(resultJson(result, args.stack!), null, 2));
+    else io.out(renderResult(result, args.stack!));
+    return EXIT_CODES[result.status];
 }
 
 /**
@@ -388,26 +390,17 @@ function quietWarnings(): void {
     });
 }
 
+/** A failure as ops reports it: the message on stderr and, with --json, as JSON on stdout too. */
+export function reportOpsFailure(err: unknown, argv: readonly string[], io: Io): number {
+    const { message, code } = opsFailure(err);
+    io.err(message);
+    // With --json, scripts read stdout: the failure is JSON there too.
+    if (argv.includes("--json"))
+        io.out(JSON.stringify({ error: message.replace(/^error: /, ""), exitCode: code }, null, 2));
+    return code;
+}
+
 if (require.main === module) {
     quietWarnings();
-    const argv = process.argv.slice(2);
-    Promise.resolve()
-        .then(() => main(argv))
-        .then(
-            (code) => (process.exitCode = code),
-            (err: unknown) => {
-                const { message, code } = opsFailure(err);
-                console.error(message);
-                // With --json, scripts read stdout: the failure is JSON there too.
-                if (argv.includes("--json"))
-                    console.log(
-                        JSON.stringify(
-                            { error: message.replace(/^error: /, ""), exitCode: code },
-                            null,
-                            2,
-                        ),
-                    );
-                process.exitCode = code;
-            },
-        );
+    runCli(main, reportOpsFailure);
 }

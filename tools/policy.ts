@@ -2,8 +2,15 @@
 import { runOffline } from "./offline/engine";
 import { loadPolicyConfig, policyConfigDir, renderViolations, runPolicies } from "./offline/policy";
 import { UsageError } from "./offline/stackfile";
-import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
-import { projectRoot, runCli } from "./preview";
+import {
+    parseCommandLine,
+    processIo,
+    projectRoot,
+    rejectFlagsKeptByNpm,
+    runCli,
+    type CommandLine,
+    type Io,
+} from "./cli";
 
 const USAGE = `Usage: npm run policy -- --stack <name> [--json]
 
@@ -19,21 +26,21 @@ const CLI = {
     flags: { stack: { type: "string", short: "s" }, json: { type: "boolean" } },
 } as const satisfies CommandLine;
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
     rejectFlagsKeptByNpm(CLI.command, USAGE);
     const { values } = parseCommandLine(argv, CLI);
     if (values["help"]) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
     const stack = values["stack"];
     if (typeof stack !== "string")
         throw new UsageError(`--stack is required: npm run policy -- --stack <name>.\n\n${USAGE}`);
-    const root = projectRoot();
+    const root = projectRoot(io.cwd);
     const plan = await runOffline({ stack, root });
     // A missing or invalid pack config is a UsageError (exit 2), never a weaker gate.
     const violations = await runPolicies(plan, loadPolicyConfig(stack, policyConfigDir(root)));
-    console.log(
+    io.out(
         values["json"] ? JSON.stringify(violations, null, 2) : renderViolations(violations, plan),
     );
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;

@@ -1,17 +1,21 @@
 // `npm run preview [-- --stack <name>] [--json] [--diff <git revision | plan.json>]`: what
 // `pulumi up` would create, offline; with --diff, what the working tree changes against a base.
-import * as fs from "fs";
-import * as path from "path";
-import { ConfigError } from "../stacks/config";
 import { loadBase } from "./offline/base";
 import { diffPlans, renderDiff } from "./offline/diff";
-import { ESTIMATE_USAGE, estimateDiff, estimatePlan, takeEstimateFlags } from "./offline/estimate";
-import { runOffline, PROJECT_ROOT } from "./offline/engine";
+import { ESTIMATE_USAGE, estimateDiff, estimatePlan, type EstimateFlags } from "./offline/estimate";
+import { runOffline } from "./offline/engine";
 import { loadPolicyConfig, policyConfigDir, renderViolations, runPolicies } from "./offline/policy";
 import { renderPlan } from "./offline/render";
 import { UsageError } from "./offline/stackfile";
-import { rejectFlagsKeptByNpm } from "./cli";
-import { closest } from "../lib/schema";
+import {
+    parseCommandLine,
+    processIo,
+    projectRoot,
+    rejectFlagsKeptByNpm,
+    runCli,
+    type CommandLine,
+    type Io,
+} from "./cli";
 
 // --cost and --timeline (estimate.ts) are in the usage every error prints and among the flags npm
 // may keep for itself (`npm run preview --cost` would otherwise run without them).
@@ -30,7 +34,20 @@ ${ESTIMATE_USAGE}
 
 Without --diff, runs the policy pack (policies/) over the plan with policies/config/<name>.json;
 a mandatory violation exits with 1.`;
-const FLAGS = ["--stack", "--json", "--diff", "--cost", "--timeline", "--help"];
+
+const CLI = {
+    command: "preview",
+    usage: USAGE,
+    // A positional is refused below, with a hint of its own.
+    positionals: true,
+    flags: {
+        stack: { type: "string", short: "s", value: "a stack name" },
+        json: { type: "boolean" },
+        diff: { type: "string", value: "a base: a git revision or a plan.json" },
+        cost: { type: "boolean" },
+        timeline: { type: "boolean" },
+    },
+} as const satisfies CommandLine;
 
 export interface PreviewArgs {
     stack: string;
@@ -38,76 +55,52 @@ export interface PreviewArgs {
     help: boolean;
     /** Base of a diff: a git revision or a plan.json. */
     diff?: string;
+    /** --cost and --timeline (estimate.ts). */
+    estimates: EstimateFlags;
 }
 
 export function parseArgs(argv: readonly string[]): PreviewArgs {
-    const args: PreviewArgs = { stack: "dev", json: false, help: false };
-    // The last of a repeated --stack or --diff would win silently: refuse the ambiguity.
-    for (const flag of ["--stack", "--diff"]) {
-        const vals = argv.flatMap((a, i) =>
-            a === flag || (flag === "--stack" && a === "-s")
-                ? [argv[i + 1] ?? ""]
-                : a.startsWith(`${flag}=`)
-                  ? [a.slice(flag.length + 1)]
-                  : [],
+    const { values, positionals } = parseCommandLine(argv, CLI);
+    const [word] = positionals;
+    if (word !== undefined) {
+        // A bare stack name (`npm run preview -- prod`) most likely meant --stack.
+        const guess =
+            (values["stack"] ?? "dev") === "dev" &&
+            !argv.includes("--stack") &&
+            !argv.includes("-s")
+                ? `--stack ${word}`
+                : undefined;
+        throw new UsageError(
+            `unknown argument "${word}".${guess ? ` Did you mean ${guess}?` : ""}\n\n${USAGE}`,
         );
-        if (new Set(vals).size > 1)
-            throw new UsageError(
-                `${flag}: given ${vals.length} times (${vals.map((v) => JSON.stringify(v)).join(", ")}). Expected it once.\n\n${USAGE}`,
-            );
     }
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i]!;
-        if (a === "--json") args.json = true;
-        else if (a === "--help" || a === "-h") args.help = true;
-        else if (a === "--stack" || a === "-s") {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("-"))
-                throw new UsageError(`--stack needs a stack name.\n\n${USAGE}`);
-            args.stack = v;
-        } else if (a.startsWith("--stack=")) args.stack = a.slice("--stack=".length);
-        else if (a === "--diff") {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("-"))
-                throw new UsageError(
-                    `--diff needs a base: a git revision or a plan.json.\n\n${USAGE}`,
-                );
-            args.diff = v;
-        } else if (a.startsWith("--diff=")) args.diff = a.slice("--diff=".length);
-        else if (/^--(json|cost|timeline|help)=/.test(a))
-            throw new UsageError(`${a.split("=")[0]} takes no value.\n\n${USAGE}`);
-        else {
-            const guess = a.startsWith("-")
-                ? closest(a.split("=")[0]!, FLAGS)
-                : args.stack === "dev" && !argv.includes("--stack") && !argv.includes("-s")
-                  ? `--stack ${a}`
-                  : undefined;
-            throw new UsageError(
-                `unknown argument "${a}".${guess ? ` Did you mean ${guess}?` : ""}\n\n${USAGE}`,
-            );
-        }
-    }
-    return args;
+    return {
+        stack: typeof values["stack"] === "string" ? values["stack"] : "dev",
+        json: values["json"] === true,
+        help: values["help"] === true,
+        ...(typeof values["diff"] === "string" ? { diff: values["diff"] } : {}),
+        estimates: { cost: values["cost"] === true, timeline: values["timeline"] === true },
+    };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
     rejectFlagsKeptByNpm("preview", USAGE);
-    const { flags, rest } = takeEstimateFlags(argv);
-    const args = parseArgs(rest);
+    const args = parseArgs(argv);
+    const flags = args.estimates;
     if (args.help) {
-        console.log(USAGE);
+        io.out(USAGE);
         return 0;
     }
-    const root = projectRoot();
+    const root = projectRoot(io.cwd);
     if (args.diff !== undefined) {
         // The base first: a bad --diff fails before the (slower) preview of the working tree.
-        const base = loadBase(args.diff, args.stack, root);
+        const base = loadBase(args.diff, args.stack, root, io.cwd);
         const head = await runOffline({ stack: args.stack, root });
         const diff = diffPlans(base.plan, head);
         const extra = estimateDiff(base.plan, head, diff, flags);
         if (args.json)
-            console.log(JSON.stringify({ base: base.label, ...diff, ...extra.json }, null, 2));
-        else console.log(renderDiff(diff, base.label, "working tree") + extra.text);
+            io.out(JSON.stringify({ base: base.label, ...diff, ...extra.json }, null, 2));
+        else io.out(renderDiff(diff, base.label, "working tree") + extra.text);
         return diff.protectedViolations.length + diff.irreversible.length > 0 ? 1 : 0;
     }
     const plan = await runOffline({ stack: args.stack, root });
@@ -115,55 +108,10 @@ async function main(argv: readonly string[]): Promise<number> {
     const violations = await runPolicies(plan, loadPolicyConfig(args.stack, policyConfigDir(root)));
     const extra = estimatePlan(plan, flags);
     if (args.json)
-        console.log(
-            JSON.stringify({ ...plan, policyViolations: violations, ...extra.json }, null, 2),
-        );
-    else console.log(`${renderPlan(plan)}\n\n${renderViolations(violations, plan)}${extra.text}`);
+        io.out(JSON.stringify({ ...plan, policyViolations: violations, ...extra.json }, null, 2));
+    else io.out(`${renderPlan(plan)}\n\n${renderViolations(violations, plan)}${extra.text}`);
     // As with `pulumi preview --policy-pack`, a mandatory violation fails the command.
     return violations.some((v) => v.enforcementLevel === "mandatory") ? 1 : 0;
-}
-
-/** The project being previewed: the working directory when it holds a Pulumi.yaml, else this repo. */
-export function projectRoot(): string {
-    return fs.existsSync(path.join(process.cwd(), "Pulumi.yaml")) ? process.cwd() : PROJECT_ROOT;
-}
-
-/** Every failure ends as one clear message and a non-zero exit, never a stack trace. */
-export function describeFailure(err: unknown): { message: string; code: number } {
-    if (err instanceof UsageError) return { message: `error: ${err.message}`, code: 2 };
-    if (err instanceof ConfigError) return { message: `error: ${err.message}`, code: 1 };
-    const message = err instanceof Error ? err.message : String(err);
-    return {
-        message: `error: the program failed while building the stack: ${message}${debugHint(err)}`,
-        code: 1,
-    };
-}
-
-/** How to see an unexpected failure's stack trace; with LOGISTICS_DEBUG set, the trace itself. */
-export function debugHint(err: unknown): string {
-    return (
-        "\n(set LOGISTICS_DEBUG=1 for the stack trace)" +
-        (process.env["LOGISTICS_DEBUG"] && err instanceof Error ? `\n${err.stack}` : "")
-    );
-}
-
-/**
- * Runs a command's `main` and turns what it returns or throws into the process's exit code,
- * printing a failure as one message: every `npm run` tool ends this way.
- */
-export function runCli(
-    main: (argv: readonly string[]) => Promise<number | void> | number | void,
-): void {
-    Promise.resolve()
-        .then(() => main(process.argv.slice(2)))
-        .then(
-            (code) => (process.exitCode = code ?? 0),
-            (err: unknown) => {
-                const { message, code } = describeFailure(err);
-                console.error(message);
-                process.exitCode = code;
-            },
-        );
 }
 
 if (require.main === module) runCli(main);

@@ -18,9 +18,14 @@ export interface BasePlan {
 }
 
 /** Loads the base named by `--diff`: a `.json` file if one exists there, else a git revision. */
-export function loadBase(spec: string, stack: string, root: string): BasePlan {
+export function loadBase(
+    spec: string,
+    stack: string,
+    root: string,
+    cwd: string = process.cwd(),
+): BasePlan {
     // A relative plan path is the user's, from where they ran `npm run preview`.
-    const file = userPath(spec, "preview");
+    const file = userPath(spec, "preview", cwd);
     if (spec.endsWith(".json") || (fs.existsSync(file) && fs.statSync(file).isFile()))
         return { plan: readPlanFile(file, stack), label: spec };
     return planOfRevision(spec, stack, root);

@@ -20,17 +20,6 @@ export interface EstimateFlags {
     timeline: boolean;
 }
 
-/** Takes `--cost` and `--timeline` out of the arguments; the rest go to the preview's parser. */
-export function takeEstimateFlags(argv: readonly string[]): {
-    flags: EstimateFlags;
-    rest: string[];
-} {
-    return {
-        flags: { cost: argv.includes("--cost"), timeline: argv.includes("--timeline") },
-        rest: argv.filter((a) => a !== "--cost" && a !== "--timeline"),
-    };
-}
-
 export const ESTIMATE_USAGE = `  --cost          estimated monthly cost per resource and in total (usage assumptions from
                   logistics:estimates); with --diff the delta is always shown
   --timeline      deploy time of a full \`pulumi up\` from nothing: critical path, when the data

@@ -5,7 +5,7 @@
 // Errors become OpsError messages that say what to do.
 import { BigQuery } from "@google-cloud/bigquery";
 import { GoogleAuth, PassThroughClient } from "google-auth-library";
-import { OpsError, type QueryParam, type Warehouse } from "./context";
+import { OpsError, type QueryParam, type Warehouse } from "./checks/check";
 
 export interface BigQueryOptions {
     project: string;

@@ -9,21 +9,22 @@ import {
     snapshotRestoreSql,
     snapshotTableName,
     tableRef,
-    verifyRestoreSql,
     type DatasetRef,
-    type RestoreSide,
 } from "../../components/sql";
+import { verifyRestoreSql, type RestoreSide } from "./sql";
 import { backupPoint } from "../../components/backupStore.schema";
 import { snapshotPoint } from "../../components/warehouse.schema";
 import { UsageError } from "../offline/stackfile";
 import {
     OpsError,
+    statusOf,
     type CheckContext,
     type CheckResult,
     type DrillSettings,
     type Progress,
     type Warehouse,
-} from "./context";
+} from "./checks/check";
+export type { DrillSettings };
 import { dailyPointAtOrBefore, duration, estimateSeconds, RESTORE_RATES } from "./restorePlan";
 
 /** The scratch dataset's id: never the raw or snapshots dataset (the drill checks). */
@@ -300,7 +301,7 @@ export async function runDrill(
     const empty = rows.filter((r) => r["result"] === "OK" && r["source_rows"] === 0);
     return {
         check: "drill",
-        ok: failed.length === 0,
+        status: statusOf(failed.length === 0),
         summary:
             failed.length === 0
                 ? `${rows.length} restores (${ctx.tables.length} tables × ${rows.length / ctx.tables.length} tiers) matched their sources within the matrix's times`
@@ -344,7 +345,11 @@ export async function runDrill(
  * of every restore, or the error that stopped the drill.
  */
 export function drillMarkdown(json: unknown, stack: string): string {
-    const j = (json ?? {}) as Partial<CheckResult> & { error?: string; exitCode?: number };
+    const j = (json ?? {}) as Partial<CheckResult> & {
+        ok?: boolean;
+        error?: string;
+        exitCode?: number;
+    };
     if (j.error !== undefined || !Array.isArray(j.rows))
         return `## Restore drill (${stack}): could not run\n\n${j.error ?? "no result (see the job's log)"}\n`;
     const esc = (v: unknown) =>

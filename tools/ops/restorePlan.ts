@@ -12,7 +12,7 @@ import {
     type CheckResult,
     type Progress,
     type Warehouse,
-} from "./context";
+} from "./checks/check";
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -268,7 +268,7 @@ export async function restorePlan(
     if (!best)
         return {
             check: "restore-plan",
-            ok: false,
+            status: "findings",
             summary: `no source restores ${table} to ${to.toISOString()}`,
             columns: ["source", "point", "rpo", "estimated_restore", "status"],
             rows: rowsOut,
@@ -286,7 +286,7 @@ export async function restorePlan(
     );
     return {
         check: "restore-plan",
-        ok: true,
+        status: "ok",
         summary:
             `${best.source} restores ${table} to ${best.point} (RPO ${duration(best.rpoMs!)}` +
             `${best.seconds !== undefined ? `, about ${duration(best.seconds * 1000)}` : ""})`,

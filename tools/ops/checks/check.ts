@@ -1,8 +1,8 @@
-// What the ops commands share: the warehouse they talk to, the stack's facts they check against,
-// a check's result. Its own module so that the checks, the drill and the restore plan can all
-// depend on it without depending on one another.
-import type { DatasetRef, TableLayout } from "../../components/sql";
-import type { RestoreConfig } from "../../components/restores.schema";
+// What every ops check is: its name, its lines in the usage, and `run`, which queries a
+// `Warehouse` (BigQuery, or a test double) and judges the rows, returning a result whose status
+// is typed. A check that cannot run throws: OpsError (exit 3) or UsageError (exit 2).
+import type { DatasetRef, TableLayout } from "../../../components/sql";
+import type { RestoreConfig } from "../../../components/restores.schema";
 
 /** What the checks need from BigQuery. */
 export interface Warehouse {
@@ -49,9 +49,15 @@ export interface QueryParam {
 /** A check that could not run (missing table, query error, no credentials): exit code 3. */
 export class OpsError extends Error {}
 
+/** How a check came out: everything in order, or problems found (exit 1). */
+export type CheckStatus = "ok" | "findings";
+
+/** The exit code of each status (a check that could not run throws instead: exit 2 or 3). */
+export const EXIT_CODES: Readonly<Record<CheckStatus, number>> = { ok: 0, findings: 1 };
+
 export interface CheckResult {
     check: string;
-    ok: boolean;
+    status: CheckStatus;
     /** One line: what was checked and what was found. */
     summary: string;
     columns: string[];
@@ -107,6 +113,25 @@ export interface CheckOptions {
 }
 
 export type Progress = (step: string) => void;
+
+/** What a check runs with. */
+export interface CheckInput {
+    warehouse: Warehouse;
+    context: CheckContext;
+    options: CheckOptions;
+    progress: Progress;
+}
+
+/** One check of `npm run ops`, registered in ./index.ts. */
+export interface Check<Name extends string = string> {
+    name: Name;
+    /** Its lines under "Checks" in the usage: the name, what it does, and the flags it takes. */
+    usage: string;
+    run(input: CheckInput): Promise<CheckResult>;
+}
+
+/** Status from whether a check found nothing wrong. */
+export const statusOf = (ok: boolean): CheckStatus => (ok ? "ok" : "findings");
 
 /** What the drill needs beyond the checks' context. */
 export interface DrillSettings {
