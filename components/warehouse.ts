@@ -124,6 +124,8 @@ export class Warehouse extends pulumi.ComponentResource {
     public readonly rawTables: Record<string, pulumi.Output<string>>;
     /** The reservation's id, or undefined when on-demand. */
     public readonly reservation?: pulumi.Output<string>;
+    /** The reservation itself (what attaching a dataset to it as failover reservation waits for). */
+    public readonly reservationResource?: gcp.bigquery.Reservation;
 
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:bigquery:Warehouse", name, {}, opts);
@@ -202,6 +204,9 @@ export class Warehouse extends pulumi.ComponentResource {
                         : {}),
                     // Standard edition cannot share idle slots; the others use idle capacity.
                     ignoreIdleSlots: r.edition === "STANDARD",
+                    // A failover reservation (managed disaster recovery); it fails over with the
+                    // raw dataset's replica (components/datasetReplica.ts).
+                    ...(r.secondaryLocation ? { secondaryLocation: r.secondaryLocation } : {}),
                     labels: args.labels,
                 },
                 child,
@@ -216,7 +221,23 @@ export class Warehouse extends pulumi.ComponentResource {
                 },
                 child,
             );
+            // A dataset attached to a failover reservation takes writes from Enterprise Plus
+            // slots only: loads and exports cannot use the free shared pool, so they need a
+            // PIPELINE assignment ("Limitations" of
+            // https://cloud.google.com/bigquery/docs/managed-disaster-recovery).
+            if (r.secondaryLocation)
+                new gcp.bigquery.ReservationAssignment(
+                    `${name}-slots-pipeline`,
+                    {
+                        assignee: `projects/${args.project}`,
+                        jobType: "PIPELINE",
+                        location: args.location,
+                        reservation: reservation.id,
+                    },
+                    child,
+                );
             this.reservation = reservation.id;
+            this.reservationResource = reservation;
         }
 
         this.datasets = Object.fromEntries(

@@ -226,6 +226,15 @@ export class Platform extends pulumi.ComponentResource {
                       dataset: names.datasets.raw,
                       location: bqLocation,
                       replicaLocation,
+                      // Managed DR: the config holds secondaryLocation to replicaLocation.
+                      ...(config.warehouse.reservation?.secondaryLocation
+                          ? {
+                                failoverReservation: names.slotReservation,
+                                attachAfter: warehouse.reservationResource
+                                    ? [warehouse.reservationResource]
+                                    : [],
+                            }
+                          : {}),
                       labels: naming.labels({ component: "warehouse" }),
                   },
                   { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse] },
@@ -441,6 +450,7 @@ export class Platform extends pulumi.ComponentResource {
                   }
                 : {}),
             ...(replica ? { rawReplicaJob: replica.jobId } : {}),
+            ...(replica?.attachJobId ? { rawFailoverAttachJob: replica.attachJobId } : {}),
             restoreJobs: restores.jobs,
             alertPolicies: alerting.policies,
             ...(federation

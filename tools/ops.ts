@@ -23,6 +23,11 @@ import {
     type Statement,
     type Warehouse,
 } from "./ops/checks";
+import {
+    COMMAND as SNAPSHOT_COMMAND,
+    composerSnapshotMain,
+    USAGE as SNAPSHOT_USAGE,
+} from "./ops/composerSnapshot";
 import { debugHint, projectRoot } from "./preview";
 import { parseCommandLine, rejectFlagsKeptByNpm, type CommandLine } from "./cli";
 
@@ -47,6 +52,10 @@ Checks (the runbook's queries, on the stack's datasets):
                   expire after 6 h; the drill drops its own), compares each with its source as
                   verify-restore does, and fails when one differs or took longer than the
                   recovery matrix expects
+
+Commands:
+  load-composer-snapshot  loads the newest Composer snapshot into the environment in the compute
+                  region (a regional failover's last step); npm run ops -- load-composer-snapshot --help
 
 Options:
   --stack <name>         stack whose config names the project and datasets (required)
@@ -317,6 +326,16 @@ export async function main(
     /** Milliseconds now, for the drill's measured times. */
     clock: () => number = Date.now,
 ): Promise<number> {
+    // A command of its own (tools/ops/composerSnapshot.ts), not a BigQuery check.
+    if (argv[0] === SNAPSHOT_COMMAND) {
+        rejectFlagsKeptByNpm(
+            "ops",
+            SNAPSHOT_USAGE,
+            process.argv.slice(2),
+            (w) => w === SNAPSHOT_COMMAND,
+        );
+        return composerSnapshotMain(argv.slice(1), projectRoot());
+    }
     rejectFlagsKeptByNpm("ops", USAGE, process.argv.slice(2), (w) =>
         (CHECKS as readonly string[]).includes(w),
     );
