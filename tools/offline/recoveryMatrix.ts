@@ -161,7 +161,11 @@ export function matrixBasis(config: StackConfig): string {
     return (
         `Times are estimates for the whole raw dataset (${gb} GB, logistics:estimates.bigQueryGb.raw, an assumption) ` +
         `at ${RESTORE_RATES.basis}; nothing here is measured. RPO is the data written between the point restored ` +
-        `and the failure that the source does not hold. ${backupReplication(config)}`
+        `and the failure that the source does not hold. ${backupReplication(config)}` +
+        (config.warehouse.reservation?.secondaryLocation
+            ? ` The managed disaster recovery figures (${MANAGED_DR.rtoMin} min RTO, ${MANAGED_DR.rpoMin} min RPO) are Google's ` +
+              `stated objectives (${MANAGED_DR.source}), not measured; the data is the replica's as of its replication_time.`
+            : "")
     );
 }
 
@@ -197,7 +201,7 @@ function replicaRow(config: StackConfig, stack: string, at: string): MatrixRow {
     const raw = config.names.datasets.raw;
     const reservation = config.warehouse.reservation;
     if (reservation?.secondaryLocation) {
-        const name = `projects/${config.project}/locations/${at.toLowerCase()}/reservations/${config.names.slotReservation}`;
+        const name = `projects/<project>/locations/${at.toLowerCase()}/reservations/${config.names.slotReservation}`;
         return {
             failure,
             // A hard failover promotes the secondary's reservation and replica even with the
