@@ -164,6 +164,9 @@ export async function deployedStatements(
                   ? (r.inputs["query"] as { query?: unknown } | undefined)?.query
                   : undefined;
         if (typeof sql !== "string") continue;
+        // The replica's statements (components/datasetReplica.ts) ran once, at deploy: run again
+        // they would only find the replica and the attachment there already.
+        if (r.urn.includes("$logistics:bigquery:DatasetReplica$")) continue;
         // Scheduled queries get @run_date and @run_time from the scheduler; a dry run supplies today's.
         const runTime = `${today}T00:00:00Z`;
         const params = [
