@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DATASET_DESCRIPTIONS, type IamBindings, type WarehouseConfig } from "../stacks/sections";
 import {
     childOptions,
+    dependencies,
     deletionPolicy,
     grantOptions,
     iamGrants,
@@ -107,6 +108,8 @@ export interface WarehouseArgs {
     protect: boolean;
     /** Physical name of the slot reservation, when the config asks for one. */
     reservationName: string;
+    /** What the reservation and its assignments wait for besides the component's own (its API). */
+    reservationAfter?: pulumi.Input<pulumi.Resource>[];
     /** Dataset ids by layer (raw, staging, marts unless a stack adopts other names). */
     datasetIds: Record<DatasetName, string>;
     /** Dataset IAM the platform grants (workload identities), merged with the config's. */
@@ -192,6 +195,11 @@ export class Warehouse extends pulumi.ComponentResource {
 
         if (s.reservation) {
             const r = s.reservation;
+            // Only the slots call the reservation API: the datasets do not wait for it.
+            const slots = {
+                ...child,
+                dependsOn: [...dependencies(opts), ...(args.reservationAfter ?? [])],
+            };
             const reservation = new gcp.bigquery.Reservation(
                 `${name}-slots`,
                 {
@@ -209,7 +217,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     ...(r.secondaryLocation ? { secondaryLocation: r.secondaryLocation } : {}),
                     labels: args.labels,
                 },
-                child,
+                slots,
             );
             new gcp.bigquery.ReservationAssignment(
                 `${name}-slots-query`,
@@ -219,7 +227,7 @@ export class Warehouse extends pulumi.ComponentResource {
                     location: args.location,
                     reservation: reservation.id,
                 },
-                child,
+                slots,
             );
             // A dataset attached to a failover reservation takes writes from Enterprise Plus
             // slots only: loads and exports cannot use the free shared pool, so they need a
@@ -234,7 +242,7 @@ export class Warehouse extends pulumi.ComponentResource {
                         location: args.location,
                         reservation: reservation.id,
                     },
-                    child,
+                    slots,
                 );
             this.reservation = reservation.id;
             this.reservationResource = reservation;

@@ -142,6 +142,7 @@ export class Platform extends pulumi.ComponentResource {
                 labels: naming.labels({ component: "warehouse" }),
                 protect,
                 reservationName: names.slotReservation,
+                reservationAfter: afterApis("bigqueryreservation").dependsOn,
                 datasetIds: names.datasets,
                 schemas: args.schemas,
                 iam: {
@@ -160,7 +161,7 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 accounts,
             },
-            afterApis("bigquery", "bigqueryreservation"),
+            afterApis("bigquery"),
         );
         const bqLocation = config.locations.warehouse;
 
