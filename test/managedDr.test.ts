@@ -3,6 +3,9 @@
 // documents for it, and what the recovery matrix says of it.
 import { strict as assert } from "assert";
 import { managedDrPairProblem } from "../components/datasetReplica";
+import { allPolicies } from "../policies/all";
+import { runPolicies } from "../tools/offline/policy";
+import type { Plan } from "../tools/offline/engine";
 import { parseStackConfig } from "../stacks/config";
 import { matrixBasis, recoveryMatrix } from "../tools/offline/recoveryMatrix";
 import { configProblems, planFor, resource, withChanges } from "./harness";
@@ -143,6 +146,52 @@ describe("managed disaster recovery", () => {
         assert.match(
             matrixBasis(config),
             /\(5 min RTO, 15 min RPO\) are Google's stated objectives .* not measured/,
+        );
+    });
+
+    it("policies: the replica's two statements pass the raw-data policy, other SQL there does not; the secondary is a placement", async () => {
+        const violations = async (
+            policy: string,
+            plan: Plan,
+            params: Record<string, unknown> = {},
+        ) =>
+            (
+                await runPolicies(
+                    plan,
+                    { [policy]: { enforcementLevel: "mandatory", ...params } } as never,
+                    allPolicies.filter((x) => x.name === policy),
+                )
+            ).map((v) => v.message);
+        const plan = await planFor("prod");
+        const policy = "bigquery-scheduled-sql-keeps-raw-data";
+        assert.deepEqual(await violations(policy, plan), []);
+        const tampered: Plan = {
+            ...plan,
+            resources: plan.resources.map((r) =>
+                r.urn.includes("DatasetReplica$gcp:bigquery/job:Job") &&
+                String((r.inputs["query"] as { query: string }).query).includes("failover")
+                    ? {
+                          ...r,
+                          inputs: {
+                              ...r.inputs,
+                              query: {
+                                  query: "DELETE FROM raw.packages WHERE TRUE",
+                                  useLegacySql: false,
+                              },
+                          },
+                      }
+                    : r,
+            ),
+        };
+        assert.equal((await violations(policy, tampered)).length, 1);
+        const residency = await violations("regions-every-resource", plan, {
+            allowed: ["US", "us-central1", "us-east1"],
+        });
+        assert.ok(
+            residency.includes(
+                "secondaryLocation must be an allowed location (US, us-central1, us-east1), got us-east4.",
+            ),
+            residency.join("\n"),
         );
     });
 });

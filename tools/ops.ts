@@ -241,6 +241,9 @@ export function checkContext(
         ...(config.warehouse.replicaLocation
             ? { replicaLocation: config.warehouse.replicaLocation }
             : {}),
+        ...(config.warehouse.reservation?.secondaryLocation
+            ? { failoverReservation: config.names.slotReservation }
+            : {}),
         // The entry restore-plan prints must load: the stack's config with it added, at `now`.
         validateRestore: (id, entry) => {
             const withEntry = {
