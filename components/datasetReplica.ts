@@ -65,7 +65,7 @@ export const MANAGED_DR_LOCATIONS: Readonly<Record<string, readonly string[]>> =
 
 /**
  * Pairs BigQuery refuses with a multi-region dataset, the multi-region keeping its data in that
- * region ("Locations" in https://cloud.google.com/bigquery/docs/managed-disaster-recovery, and the
+ * region (Google's page writes eu-west1 and eu-west4 for europe-west1 and europe-west4; "Locations" in https://cloud.google.com/bigquery/docs/managed-disaster-recovery, and the
  * limitations of https://cloud.google.com/bigquery/docs/data-replication).
  */
 const MULTI_REGION_EXCLUDED: Readonly<Record<string, readonly string[]>> = {
