@@ -72,6 +72,12 @@ export const warehouse = section({
         maxSlots: int(50, 100000).refine((n) => n % 50 === 0, {
             error: (i) => `got ${String(i.input)}. Expected a multiple of 50`,
         }),
+        /**
+         * Managed disaster recovery: the failover reservation's secondary location, where the
+         * raw dataset's replica (replicaLocation, the same) is promoted by a failover.
+         * Enterprise Plus only: https://cloud.google.com/bigquery/docs/managed-disaster-recovery
+         */
+        secondaryLocation: datasetLocation.optional(),
     })
         .superRefine((r, ctx) => {
             // Standard edition: autoscaling only, at most 1,600 slots (BigQuery editions).
@@ -86,6 +92,12 @@ export const warehouse = section({
                     code: "custom",
                     path: ["maxSlots"],
                     message: `got ${r.maxSlots}. Expected at most 1600 with edition STANDARD (its reservation cap)`,
+                });
+            if (r.secondaryLocation && r.edition !== "ENTERPRISE_PLUS")
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["secondaryLocation"],
+                    message: `got "${r.secondaryLocation}" with edition ${r.edition}. Expected edition ENTERPRISE_PLUS: BigQuery offers managed disaster recovery (a failover reservation) with Enterprise Plus only`,
                 });
             if (r.maxSlots < r.baselineSlots)
                 ctx.addIssue({

@@ -11,6 +11,7 @@ import type { IamBindings } from "./common.schema";
 import { DATASET_DESCRIPTIONS, type WarehouseConfig } from "./warehouse.schema";
 import {
     childOptions,
+    dependencies,
     deletionPolicy,
     grantOptions,
     iamGrants,
@@ -108,6 +109,8 @@ export interface WarehouseArgs {
     protect: boolean;
     /** Physical name of the slot reservation, when the config asks for one. */
     reservationName: string;
+    /** What the reservation and its assignments wait for besides the component's own (its API). */
+    reservationAfter?: pulumi.Input<pulumi.Resource>[];
     /** Dataset ids by layer (raw, staging, marts unless a stack adopts other names). */
     datasetIds: Record<DatasetName, string>;
     /** Dataset IAM the platform grants (workload identities), merged with the config's. */
@@ -125,6 +128,8 @@ export class Warehouse extends pulumi.ComponentResource {
     public readonly rawTables: Record<string, pulumi.Output<string>>;
     /** The reservation's id, or undefined when on-demand. */
     public readonly reservation?: pulumi.Output<string>;
+    /** The reservation itself (what attaching a dataset to it as failover reservation waits for). */
+    public readonly reservationResource?: gcp.bigquery.Reservation;
 
     constructor(name: string, args: WarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:bigquery:Warehouse", name, {}, opts);
@@ -191,6 +196,11 @@ export class Warehouse extends pulumi.ComponentResource {
 
         if (s.reservation) {
             const r = s.reservation;
+            // Only the slots call the reservation API: the datasets do not wait for it.
+            const slots = {
+                ...child,
+                dependsOn: [...dependencies(opts), ...(args.reservationAfter ?? [])],
+            };
             const reservation = new gcp.bigquery.Reservation(
                 `${name}-slots`,
                 {
@@ -203,9 +213,12 @@ export class Warehouse extends pulumi.ComponentResource {
                         : {}),
                     // Standard edition cannot share idle slots; the others use idle capacity.
                     ignoreIdleSlots: r.edition === "STANDARD",
+                    // A failover reservation (managed disaster recovery); it fails over with the
+                    // raw dataset's replica (components/datasetReplica.ts).
+                    ...(r.secondaryLocation ? { secondaryLocation: r.secondaryLocation } : {}),
                     labels: args.labels,
                 },
-                child,
+                slots,
             );
             new gcp.bigquery.ReservationAssignment(
                 `${name}-slots-query`,
@@ -215,9 +228,25 @@ export class Warehouse extends pulumi.ComponentResource {
                     location: args.location,
                     reservation: reservation.id,
                 },
-                child,
+                slots,
             );
+            // A dataset attached to a failover reservation takes writes from Enterprise Plus
+            // slots only: loads and exports cannot use the free shared pool, so they need a
+            // PIPELINE assignment ("Limitations" of
+            // https://cloud.google.com/bigquery/docs/managed-disaster-recovery).
+            if (r.secondaryLocation)
+                new gcp.bigquery.ReservationAssignment(
+                    `${name}-slots-pipeline`,
+                    {
+                        assignee: `projects/${args.project}`,
+                        jobType: "PIPELINE",
+                        location: args.location,
+                        reservation: reservation.id,
+                    },
+                    slots,
+                );
             this.reservation = reservation.id;
+            this.reservationResource = reservation;
         }
 
         this.datasets = Object.fromEntries(

@@ -195,6 +195,10 @@ export const DEPLOYER_TYPES: Readonly<Record<string, TypeRule>> = {
                 "bigquery.tables.restoreSnapshot",
                 // ALTER SCHEMA … ADD REPLICA changes the raw dataset (components/datasetReplica.ts).
                 "bigquery.datasets.update",
+                // ALTER SCHEMA … SET OPTIONS (failover_reservation = …) attaches the dataset to a
+                // failover reservation: "Before you begin" of
+                // https://cloud.google.com/bigquery/docs/managed-disaster-recovery
+                "bigquery.reservations.update",
                 "storage.objects.get",
                 "storage.objects.list",
             ],

@@ -109,6 +109,16 @@ function overwrites(disposition: unknown): boolean {
     return !KEEPING_DISPOSITIONS.includes(String(disposition).toUpperCase());
 }
 
+/**
+ * The DatasetReplica component's statements: ADD REPLICA
+ * (https://cloud.google.com/bigquery/docs/data-replication) and attaching the failover
+ * reservation (https://cloud.google.com/bigquery/docs/managed-disaster-recovery), which the SQL
+ * parser cannot read (no ADD REPLICA) or reads as a change to the schema.
+ */
+const REPLICA = "logistics:bigquery:DatasetReplica";
+const REPLICA_SQL =
+    /^ALTER SCHEMA `[a-z0-9.:-]+\.[A-Za-z0-9_]+` (ADD REPLICA `[A-Za-z0-9-]+` OPTIONS \(location = '[A-Za-z0-9-]+'\)|SET OPTIONS \(failover_reservation = '[a-z0-9.:-]+\.[a-z0-9-]+'\))$/;
+
 export const bigqueryScheduledSqlKeepsRawData = stackPolicy({
     name: "bigquery-scheduled-sql-keeps-raw-data",
     description:
@@ -160,6 +170,14 @@ export const bigqueryScheduledSqlKeepsRawData = stackPolicy({
         ))
             each(j, "the job", () => {
                 const query = get(j.props, "query.query");
+                // The replica's two statements (components/datasetReplica.ts) place the dataset
+                // and name its failover reservation; they change no row. Only these exact forms.
+                if (
+                    componentType(j.urn) === REPLICA &&
+                    typeof query === "string" &&
+                    REPLICA_SQL.test(query)
+                )
+                    return;
                 if (typeof query === "string")
                     for (const p of analyseSql(query, raw).problems)
                         report(`BigQuery job must not change raw data: ${p}.`, j.urn);

@@ -12,6 +12,9 @@ const LOCATION_KEYS = new Set([
     "locations",
     // Pub/Sub's message storage policy. https://cloud.google.com/pubsub/docs/resource-location-restriction
     "allowedPersistenceRegions",
+    // A failover reservation's secondary: the raw dataset fails over (and is replicated) there.
+    // https://cloud.google.com/bigquery/docs/managed-disaster-recovery
+    "secondaryLocation",
 ]);
 
 /** Where a location may legitimately be a non-place: a monitored resource's labels, a notification label. */

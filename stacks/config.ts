@@ -37,6 +37,7 @@ import { naming } from "./naming";
 import { snapshotRestoreProblems, snapshotTimeProblems } from "./snapshots";
 import { computeRegion, failover, failoverProblems } from "./failover";
 import { budget, estimates } from "./estimates";
+import { managedDrPairProblem } from "../components/datasetReplica";
 
 export { GCP_REGIONS };
 
@@ -532,6 +533,23 @@ function crossKeyProblems(v: Values, options: LoadOptions): string[] {
             `logistics:warehouse.replicaLocation: got "${replica}", the datasets' own location. Expected another ` +
                 `region or multi-region: a replica protects only from outside its primary's location.`,
         );
+    // Managed DR fails over the reservation with the replica it is attached to: one secondary.
+    const secondary = v["logistics:warehouse"].reservation?.secondaryLocation;
+    const key = "logistics:warehouse.reservation.secondaryLocation";
+    if (secondary !== undefined && secondary.toLowerCase() === at.warehouse.toLowerCase())
+        problems.push(
+            `${key}: got "${secondary}", the datasets' own location. Expected another location: the primary and secondary of a failover reservation differ.`,
+        );
+    else if (secondary !== undefined && secondary.toLowerCase() !== replica?.toLowerCase())
+        problems.push(
+            `${key}: got "${secondary}", while logistics:warehouse.replicaLocation is ${replica ? `"${replica}"` : "unset"}. ` +
+                `Expected the replica's location: BigQuery attaches a dataset to a failover reservation only when its replica is in the reservation's secondary location (https://cloud.google.com/bigquery/docs/managed-disaster-recovery#attach_a_dataset_to_a_reservation).`,
+        );
+    else if (secondary !== undefined) {
+        const pair = managedDrPairProblem(at.warehouse, secondary);
+        if (pair)
+            problems.push(`${key}: got "${secondary}" for datasets in "${at.warehouse}": ${pair}.`);
+    }
     const overrides = v["logistics:names"];
     const backups = namesOf(v).backupsBucket;
     if (overrides.dataBucket && !overrides.backupsBucket && backups.length > 63)

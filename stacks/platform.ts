@@ -142,6 +142,7 @@ export class Platform extends pulumi.ComponentResource {
                 labels: naming.labels({ component: "warehouse" }),
                 protect,
                 reservationName: names.slotReservation,
+                reservationAfter: afterApis("bigqueryreservation").dependsOn,
                 datasetIds: names.datasets,
                 schemas: args.schemas,
                 iam: {
@@ -160,7 +161,7 @@ export class Platform extends pulumi.ComponentResource {
                 },
                 accounts,
             },
-            afterApis("bigquery", "bigqueryreservation"),
+            afterApis("bigquery"),
         );
         const bqLocation = config.locations.warehouse;
 
@@ -226,6 +227,15 @@ export class Platform extends pulumi.ComponentResource {
                       dataset: names.datasets.raw,
                       location: bqLocation,
                       replicaLocation,
+                      // Managed DR: the config holds secondaryLocation to replicaLocation.
+                      ...(config.warehouse.reservation?.secondaryLocation
+                          ? {
+                                failoverReservation: names.slotReservation,
+                                attachAfter: warehouse.reservationResource
+                                    ? [warehouse.reservationResource]
+                                    : [],
+                            }
+                          : {}),
                       labels: naming.labels({ component: "warehouse" }),
                   },
                   { parent: this, dependsOn: [...afterApis("bigquery").dependsOn, warehouse] },
@@ -441,6 +451,7 @@ export class Platform extends pulumi.ComponentResource {
                   }
                 : {}),
             ...(replica ? { rawReplicaJob: replica.jobId } : {}),
+            ...(replica?.attachJobId ? { rawFailoverAttachJob: replica.attachJobId } : {}),
             restoreJobs: restores.jobs,
             alertPolicies: alerting.policies,
             ...(federation

@@ -365,8 +365,11 @@ describe("identities", () => {
         const plan = await planFor("prod");
         const services = resourcesOfType(plan, "gcp:projects/service:Service");
         assert.ok(services.some((s) => s.inputs["service"] === "composer.googleapis.com"));
+        // Enabled only with a reservation: dev has none (prod reserves slots for managed DR).
+        const dev = resourcesOfType(await planFor("dev"), "gcp:projects/service:Service");
+        assert.ok(!dev.some((s) => s.inputs["service"] === "bigqueryreservation.googleapis.com"));
         assert.ok(
-            !services.some((s) => s.inputs["service"] === "bigqueryreservation.googleapis.com"),
+            services.some((s) => s.inputs["service"] === "bigqueryreservation.googleapis.com"),
         );
         for (const s of services) assert.equal(s.inputs["disableOnDestroy"], false);
         const withSlots = await planFor("prod", {

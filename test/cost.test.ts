@@ -333,8 +333,9 @@ describe("cost: delta of known changes on the prod plan", function () {
         );
     });
 
-    it("a 100-slot Enterprise reservation adds its baseline and drops on-demand queries", async () => {
-        // + 4380 (100 × 730 × 0.06) − 12.50 (2 TiB × 6.25 on demand)
+    it("a 100-slot Enterprise reservation in place of prod's autoscaled Enterprise Plus one adds its baseline", async () => {
+        // Prod: 0 baseline + 3000 autoscaled slot-hours × 0.10 = 300 (no on-demand queries).
+        // Enterprise, 100 baseline: 100 × 730 × 0.06 + 3000 × 0.06 = 4560; + 4260.
         const d = await delta({
             "logistics:warehouse": {
                 location: "US",
@@ -342,10 +343,17 @@ describe("cost: delta of known changes on the prod plan", function () {
                 reservation: { edition: "ENTERPRISE", baselineSlots: 100, maxSlots: 300 },
             },
         });
-        assert.equal(d.deltaMonthlyUsd, 4367.5);
+        assert.equal(d.deltaMonthlyUsd, 4260);
         assert.deepEqual(d.items.map((i) => [i.name, i.deltaUsd]).sort(), [
-            ["lgx-prod-warehouse-slots", 4380],
-            ["on-demand queries", -12.5],
+            ["lgx-prod-warehouse-slots", 4260],
+        ]);
+        // Without a reservation, on-demand queries come back: 2 TiB × 6.25 − 300.
+        const onDemand = await delta({
+            "logistics:warehouse": { location: "US", timeTravelHours: 168 },
+        });
+        assert.deepEqual(onDemand.items.map((i) => [i.name, i.deltaUsd]).sort(), [
+            ["lgx-prod-warehouse-slots", -300],
+            ["on-demand queries", 12.5],
         ]);
     });
 });

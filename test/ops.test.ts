@@ -956,9 +956,17 @@ describe("ops command", () => {
         assert.equal(new Set(CHECK_NAMES).size, CHECKS.length, "one check per name");
         const help = await runOps(["--help"]);
         assert.equal(help.code, 0, help.stderr);
-        const listed = [...help.stdout.matchAll(/^ {2}([a-z][a-z-]*) {2,}\S/gm)].map((m) => m[1]);
+        const section = (title: string) =>
+            help.stdout.split(`\n${title}:\n`)[1]!.split(/\n\n[A-Z]/)[0]!;
+        const names = (text: string) =>
+            [...text.matchAll(/^ {2}([a-z][a-z-]*) {2,}\S/gm)].map((m) => m[1]);
         // A check's line starts with its name; an option's with "--", a flag's detail deeper.
-        assert.deepEqual(listed, CHECK_NAMES);
+        assert.deepEqual(
+            names(section("Checks (the runbook's queries, on the stack's datasets)")),
+            CHECK_NAMES,
+        );
+        // The one command that is not a BigQuery check has its own section.
+        assert.deepEqual(names(section("Commands")), ["load-composer-snapshot"]);
         for (const c of CHECKS) assert.ok(c.usage.startsWith(`  ${c.name} `), c.name);
         // A result's status decides the exit code: findings are 1, never a could-not-run 3.
         assert.deepEqual(EXIT_CODES, { ok: 0, findings: 1 });

@@ -30,7 +30,7 @@ describe("recovery matrix", () => {
         );
     });
 
-    it("prod: time travel, then snapshots, then backups; the data location is not covered", () => {
+    it("prod: time travel, then snapshots, then backups, a Composer snapshot elsewhere, managed DR: every row covered", () => {
         const m = matrixOf();
         assert.deepEqual(
             Object.values(m).map((r) => [r.failure, r.source.split(" (")[0], r.rpo.split(" (")[0]]),
@@ -46,10 +46,21 @@ describe("recovery matrix", () => {
                 ],
                 [
                     "loss of the data location (US)",
-                    "NOT COVERED: BigQuery keeps no copy outside US",
-                    "-",
+                    "managed disaster recovery: hard failover of the ENTERPRISE_PLUS reservation lgx-prod-slots with its replica of raw in us-east4",
+                    "up to 15 min",
                 ],
             ],
+        );
+        assert.ok(Object.values(m).every((r) => !r.source.startsWith("NOT COVERED")));
+        const dr = m["loss of the data location"]!;
+        assert.match(dr.restoreTime, /^5 min \(Google's stated RTO once the failover starts\)/);
+        assert.match(
+            dr.commands,
+            /bigqueryreservation\.googleapis\.com\/v1\/projects\/<project>\/locations\/us-east4\/reservations\/lgx-prod-slots:failoverReservation/,
+        );
+        assert.match(
+            m["loss of the compute region"]!.commands,
+            /npm run ops -- load-composer-snapshot --stack prod$/,
         );
         // 250 GB (the default raw estimate): copy 60 s + 1250 s, load 60 s + 2500 s, clone 60 s.
         assert.deepEqual(
@@ -108,6 +119,7 @@ describe("recovery matrix", () => {
             /^daily Parquet backup .* from the backups bucket outside US/,
         );
         const dual = matrixOf({
+            "logistics:warehouse": { location: "US", snapshots: { expirationDays: 35 } },
             "logistics:backups": {
                 ...prodBackups(),
                 location: undefined,

@@ -112,7 +112,8 @@ describe("restore-plan", () => {
         );
         assert.match(
             gone.stdout,
-            /replica +- +- +- +not valid: the stack has no replica of the raw dataset \(logistics:warehouse\.replicaLocation\)/,
+            // Prod's replica (managed DR) serves the loss of the data location, not a past point.
+            /replica +- +- +- +not valid: the replica in us-east4 holds the table as it is now, not as of a past point: it serves the loss of the data location by a failover of the reservation lgx-prod-slots \(managed disaster recovery; docs\/runbook\.md, "Loss of the data location"\)/,
         );
     });
 

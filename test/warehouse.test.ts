@@ -174,8 +174,9 @@ describe("warehouse", () => {
     });
 
     it("is on-demand without a reservation, and reserves slots when configured", async () => {
+        // dev has none (prod reserves Enterprise Plus slots for managed DR).
         assert.equal(
-            resourcesOfType(await planFor("prod"), "gcp:bigquery/reservation:Reservation").length,
+            resourcesOfType(await planFor("dev"), "gcp:bigquery/reservation:Reservation").length,
             0,
         );
         const plan = await planFor("prod", {

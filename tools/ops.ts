@@ -36,11 +36,20 @@ import {
     type CommandLine,
     type Io,
 } from "./cli";
+import {
+    COMMAND as SNAPSHOT_COMMAND,
+    composerSnapshotMain,
+    USAGE as SNAPSHOT_USAGE,
+} from "./ops/composerSnapshot";
 
 const USAGE = `Usage: npm run ops -- <check> --stack <name> [options]
 
 Checks (the runbook's queries, on the stack's datasets):
 ${CHECKS_USAGE}
+
+Commands:
+  load-composer-snapshot  loads the newest Composer snapshot into the environment in the compute
+                  region (a regional failover's last step); npm run ops -- load-composer-snapshot --help
 
 Options:
   --stack <name>         stack whose config names the project and datasets (required)
@@ -150,6 +159,9 @@ export async function deployedStatements(
                   ? (r.inputs["query"] as { query?: unknown } | undefined)?.query
                   : undefined;
         if (typeof sql !== "string") continue;
+        // The replica's statements (components/datasetReplica.ts) ran once, at deploy: run again
+        // they would only find the replica and the attachment there already.
+        if (r.urn.includes("$logistics:bigquery:DatasetReplica$")) continue;
         // Scheduled queries get @run_date and @run_time from the scheduler; a dry run supplies today's.
         const runTime = `${today}T00:00:00Z`;
         const params = [
@@ -223,6 +235,9 @@ export function checkContext(
         backupHorizonDays: config.backups.deleteAfterDays,
         ...(config.warehouse.replicaLocation
             ? { replicaLocation: config.warehouse.replicaLocation }
+            : {}),
+        ...(config.warehouse.reservation?.secondaryLocation
+            ? { failoverReservation: config.names.slotReservation }
             : {}),
         // The entry restore-plan prints must load: the stack's config with it added, at `now`.
         validateRestore: (id, entry) => {
@@ -322,6 +337,16 @@ export async function main(
     io: Io = processIo(),
     { warehouseFor = bigQueryWarehouse, clock = Date.now }: OpsDeps = {},
 ): Promise<number> {
+    // A command of its own (tools/ops/composerSnapshot.ts), not a BigQuery check.
+    if (argv[0] === SNAPSHOT_COMMAND) {
+        rejectFlagsKeptByNpm(
+            "ops",
+            SNAPSHOT_USAGE,
+            process.argv.slice(2),
+            (w) => w === SNAPSHOT_COMMAND,
+        );
+        return composerSnapshotMain(argv.slice(1), io);
+    }
     rejectFlagsKeptByNpm("ops", USAGE, process.argv.slice(2), isCheckName);
     const args = parseArgs(argv);
     if (args.help) {

@@ -35,6 +35,7 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
     "logistics:backup:Restores": { why: COMPONENT, inputs: [] },
     "logistics:backup:ScheduledBackups": { why: COMPONENT, inputs: [] },
     "logistics:backup:TableSnapshots": { why: COMPONENT, inputs: [] },
+    "logistics:bigquery:DatasetReplica": { why: COMPONENT, inputs: [] },
     "logistics:bigquery:Warehouse": { why: COMPONENT, inputs: [] },
     "logistics:ci:GithubFederation": { why: COMPONENT, inputs: [] },
     "logistics:composer:Orchestration": { why: COMPONENT, inputs: [] },
@@ -115,7 +116,15 @@ export const REVIEWED_INPUTS: Readonly<Record<string, ReviewedType>> = {
     },
     "gcp:bigquery:Reservation": {
         why: "slots are the largest BigQuery cost lever",
-        inputs: ["name", "location", "edition", "slotCapacity", "autoscale", "ignoreIdleSlots"],
+        inputs: [
+            "name",
+            "location",
+            "secondaryLocation",
+            "edition",
+            "slotCapacity",
+            "autoscale",
+            "ignoreIdleSlots",
+        ],
     },
     "gcp:bigquery:ReservationAssignment": {
         why: "which work runs on the reserved slots",

@@ -9,7 +9,14 @@ export const EVERY_FEATURE: Record<string, unknown> = {
     "logistics:warehouse": {
         location: "US",
         iam: { marts: { "roles/bigquery.dataViewer": ["group:a@example.com"] } },
-        reservation: { edition: "ENTERPRISE", baselineSlots: 50, maxSlots: 100 },
+        // Managed disaster recovery: a replica of raw and a failover reservation in us-east4.
+        replicaLocation: "us-east4",
+        reservation: {
+            edition: "ENTERPRISE_PLUS",
+            baselineSlots: 50,
+            maxSlots: 100,
+            secondaryLocation: "us-east4",
+        },
     },
     "logistics:restores": {
         r1: {

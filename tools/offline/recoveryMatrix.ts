@@ -113,21 +113,11 @@ export function recoveryMatrix(config: StackConfig, stack: string): MatrixRow[] 
             commands: composerSnapshotsElsewhere
                 ? `npm run pulumi -- config set --path logistics:failover.region <other region> --stack ${stack}; ` +
                   `npm run preview -- --stack ${stack} --diff HEAD; push the API's image to <other region>-docker.pkg.dev; ` +
-                  `the unprotect and up steps of "Regional failover" below; gcloud composer environments snapshots load <env> ` +
-                  `--location <other region> --snapshot-path $(npm run pulumi -- stack output composerSnapshotUrl --stack ${stack})/<newest>`
+                  `the unprotect and up steps of "Regional failover" below; npm run ops -- load-composer-snapshot --stack ${stack}`
                 : "-",
         },
         config.warehouse.replicaLocation
-            ? {
-                  failure: `loss of the data location (${warehouse})`,
-                  // https://cloud.google.com/bigquery/docs/data-replication: the secondary is
-                  // read-only and trails the primary by its replication_time.
-                  source: `cross-region replica of ${config.names.datasets.raw} in ${config.warehouse.replicaLocation} (read-only: promoting it needs the primary online, a hard failover needs managed disaster recovery, not configured; else copy its tables into new datasets there)`,
-                  rpo: "the replication lag: writes after the replica's replication_time (INFORMATION_SCHEMA.SCHEMATA_REPLICAS)",
-                  restoreTime:
-                      "not estimated: promotion is a metadata change; reading it into new tables as a copy",
-                  commands: `bq query --location=${config.warehouse.replicaLocation} "ALTER SCHEMA ${config.names.datasets.raw} SET OPTIONS (primary_replica = '${config.warehouse.replicaLocation}')"; then set logistics:warehouse.location to ${config.warehouse.replicaLocation} and npm run pulumi -- up --stack ${stack}`,
-              }
+            ? replicaRow(config, stack, config.warehouse.replicaLocation)
             : {
                   failure: `loss of the data location (${warehouse})`,
                   source: backupsOutside
@@ -171,7 +161,11 @@ export function matrixBasis(config: StackConfig): string {
     return (
         `Times are estimates for the whole raw dataset (${gb} GB, logistics:estimates.bigQueryGb.raw, an assumption) ` +
         `at ${RESTORE_RATES.basis}; nothing here is measured. RPO is the data written between the point restored ` +
-        `and the failure that the source does not hold. ${backupReplication(config)}`
+        `and the failure that the source does not hold. ${backupReplication(config)}` +
+        (config.warehouse.reservation?.secondaryLocation
+            ? ` The managed disaster recovery figures (${MANAGED_DR.rtoMin} min RTO, ${MANAGED_DR.rpoMin} min RPO) are Google's ` +
+              `stated objectives (${MANAGED_DR.source}), not measured; the data is the replica's as of its replication_time.`
+            : "")
     );
 }
 
@@ -190,6 +184,49 @@ export function backupReplication(config: StackConfig): string {
             ? "objects not yet replicated: turbo replication copies every new object within 15 minutes."
             : "objects not yet replicated: default replication copies 99.9% of new objects within 1 hour, all within 12 hours.")
     );
+}
+
+/** Google's stated figures for managed disaster recovery (documented, not measured). */
+const MANAGED_DR = {
+    /** "Managed disaster recovery has a five minute RTO after you initiate a failover." */
+    rtoMin: 5,
+    /** "The RPO aims to keep the secondary replica within 15 minutes of the primary." */
+    rpoMin: 15,
+    source: "https://cloud.google.com/bigquery/docs/managed-disaster-recovery",
+};
+
+/** The loss of the data location with a replica of raw: a failover (managed DR) or reads only. */
+function replicaRow(config: StackConfig, stack: string, at: string): MatrixRow {
+    const failure = `loss of the data location (${config.locations.warehouse})`;
+    const raw = config.names.datasets.raw;
+    const reservation = config.warehouse.reservation;
+    if (reservation?.secondaryLocation) {
+        const name = `projects/<project>/locations/${at.toLowerCase()}/reservations/${config.names.slotReservation}`;
+        return {
+            failure,
+            // A hard failover promotes the secondary's reservation and replica even with the
+            // primary region offline, without waiting for unreplicated data (MANAGED_DR.source).
+            source: `managed disaster recovery: hard failover of the ${reservation.edition} reservation ${config.names.slotReservation} with its replica of ${raw} in ${at}`,
+            rpo: `up to ${MANAGED_DR.rpoMin} min (Google's stated target, within the bandwidth quota): writes after the replica's replication_time are lost and rerun`,
+            restoreTime: `${MANAGED_DR.rtoMin} min (Google's stated RTO once the failover starts); scheduled snapshots and backups stay bound to ${config.locations.warehouse} until recreated in ${at}`,
+            // failoverReservation, called in the secondary location:
+            // https://cloud.google.com/bigquery/docs/reference/reservations/rest/v1/projects.locations.reservations/failoverReservation
+            commands:
+                `curl -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" ` +
+                `https://bigqueryreservation.googleapis.com/v1/${name}:failoverReservation; ` +
+                `rerun the loads since the replica's replication_time (Full recovery, step 5)`,
+        };
+    }
+    // https://cloud.google.com/bigquery/docs/data-replication: "In the case of a total region
+    // outage in the primary replica's region, you cannot promote the secondary replica."
+    return {
+        failure,
+        source: `cross-region replica of ${raw} in ${at}, read-only: BigQuery promotes it only while the primary's region is up (a failover needs managed disaster recovery, logistics:warehouse.reservation.secondaryLocation); its tables can be read and copied into new datasets there`,
+        rpo: "the replication lag, no published bound: writes after the replica's replication_time (INFORMATION_SCHEMA.SCHEMATA_REPLICAS)",
+        restoreTime:
+            "reads at once; writes when the primary's region is back (promotion takes seconds once caught up)",
+        commands: `bq query --location=${at} --nouse_legacy_sql "SELECT … FROM ${raw}.<t>"; once the primary's region is back: bq query --location=${at} "ALTER SCHEMA ${raw} SET OPTIONS (primary_replica = '${at}')"; then set logistics:warehouse.location to ${at} and npm run pulumi -- up --stack ${stack}`,
+    };
 }
 
 /** The markdown table. */

@@ -174,7 +174,10 @@ export async function restoreCandidates(
     candidates.push({
         source: "replica",
         invalid: ctx.replicaLocation
-            ? `the replica in ${ctx.replicaLocation} holds the table as it is now, not as of a past point: it serves the loss of the data location (docs/runbook.md, recovery matrix)`
+            ? `the replica in ${ctx.replicaLocation} holds the table as it is now, not as of a past point: it serves the loss of the data location ` +
+              (ctx.failoverReservation
+                  ? `by a failover of the reservation ${ctx.failoverReservation} (managed disaster recovery; docs/runbook.md, "Loss of the data location")`
+                  : `(read-only: BigQuery promotes it only while the primary's region is up; docs/runbook.md, recovery matrix)`)
             : "the stack has no replica of the raw dataset (logistics:warehouse.replicaLocation)",
     });
 

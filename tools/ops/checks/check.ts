@@ -91,6 +91,8 @@ export interface CheckContext {
     snapshots?: { dataset: string; time: string; expirationDays: number };
     /** Where the raw dataset's replica is (logistics:warehouse.replicaLocation), if it has one. */
     replicaLocation?: string;
+    /** The failover reservation the replica is attached to (managed disaster recovery), if any. */
+    failoverReservation?: string;
     /** Days a daily backup is kept (logistics:backups.deleteAfterDays). */
     backupHorizonDays: number;
     /** The config's problems with one more restore entry (restore-plan checks what it prints). */
