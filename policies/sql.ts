@@ -185,6 +185,19 @@ const KIND: Readonly<Record<string, string>> = {
  * procedure are problems too: what they run cannot be known before they run.
  */
 export function analyseSql(sql: string, raw: ReadonlySet<string>, depth = 0): SqlFacts {
+    // The same statements are judged for every preview and policy run: parsed once per text.
+    const key = `${depth}\0${[...raw].sort().join(",")}\0${sql}`;
+    const hit = analysed.get(key);
+    if (hit) return structuredClone(hit);
+    const facts = analyse(sql, raw, depth);
+    if (analysed.size >= 1000) analysed.clear();
+    analysed.set(key, structuredClone(facts));
+    return facts;
+}
+
+const analysed = new Map<string, SqlFacts>();
+
+function analyse(sql: string, raw: ReadonlySet<string>, depth: number): SqlFacts {
     const facts: SqlFacts = { problems: [], exports: [], asserts: [] };
     let statements: Node[];
     try {

@@ -295,7 +295,13 @@ export async function runOffline(run: OfflineRun): Promise<Plan> {
     // Nothing offline reads them, so frames are off while the program runs, unless LOGISTICS_DEBUG
     // asks for a failure's stack trace (tools/preview.ts debugHint).
     const traceLimit = Error.stackTraceLimit;
-    if (!process.env["LOGISTICS_DEBUG"]) Error.stackTraceLimit = 0;
+    const prepare = Error.prepareStackTrace;
+    if (!process.env["LOGISTICS_DEBUG"]) {
+        Error.stackTraceLimit = 0;
+        // V8's own formatting for the frames the SDK still takes (Resource.callsites), not ts-node's
+        // source-mapped one.
+        (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    }
     try {
         await pulumi.runtime.runInPulumiStack(async () =>
             program({ allowPlaceholderProject: true }),
@@ -307,6 +313,7 @@ export async function runOffline(run: OfflineRun): Promise<Plan> {
         await new Promise((resolve) => setImmediate(resolve));
         process.off("unhandledRejection", onStray);
         Error.stackTraceLimit = traceLimit;
+        Error.prepareStackTrace = prepare;
     }
     failure ??= strays[0];
     if (failure !== undefined) throw failure;

@@ -15,7 +15,7 @@ import type {
     ResourceValidationPolicy,
     StackValidationPolicy,
 } from "@pulumi/policy";
-import Ajv from "ajv";
+import Ajv, { type ValidateFunction } from "ajv";
 import YAML from "yaml";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import * as sdkProxy from "@pulumi/policy/proxy";
@@ -96,6 +96,15 @@ function entrySchema(policy: Policy): object {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
+const validators = new Map<string, ValidateFunction>();
+
+/** A schema's validator, compiled once per distinct schema (compiling is most of a check's time). */
+function compiled(schema: object): ValidateFunction {
+    const key = JSON.stringify(schema);
+    let validate = validators.get(key);
+    if (!validate) validators.set(key, (validate = ajv.compile(schema)));
+    return validate;
+}
 
 /**
  * The pack config of a stack (`policies/config/<stack>.json`), validated: a missing or unreadable
@@ -188,7 +197,7 @@ export function policyConfigProblems(
                   properties: { enforcementLevel: { enum: LEVELS } },
                   additionalProperties: false,
               };
-        const validate = ajv.compile(schema);
+        const validate = compiled(schema);
         if (!validate(value))
             for (const e of validate.errors ?? []) {
                 const at = e.instancePath.replace(/^\//, "").replace(/\//g, ".");
@@ -272,9 +281,18 @@ function policyConfig(policy: Policy, config: PolicyPackConfig): Record<string, 
  * printed or serialised; a `secure:` stack-file value, which cannot be decrypted offline, reads as
  * its marked placeholder).
  */
-function policyProps(value: unknown): Record<string, unknown> {
-    return unknownCheckingProxy(sentinels(value) as object) as Record<string, unknown>;
+function policyProps(inputs: Record<string, unknown>): Record<string, unknown> {
+    let prepared = withSentinels.get(inputs);
+    if (!prepared) withSentinels.set(inputs, (prepared = sentinels(inputs) as object));
+    return unknownCheckingProxy(prepared) as Record<string, unknown>;
 }
+
+/**
+ * Each resource's inputs with sentinels, made once per run of the pack and shared by its policies,
+ * as the policy SDK hands every policy of a pack the same deserialized properties of a resource.
+ * Made anew by each runPolicies: a plan edited between two runs is read afresh.
+ */
+let withSentinels = new WeakMap<object, object>();
 
 /** Plan values with each unknown replaced by the SDK's sentinel for an unknown value. */
 function sentinels(value: unknown): unknown {
@@ -343,11 +361,11 @@ function resourceArgs(r: PlannedResource, getConfig: () => object): ResourceVali
  * The resources a stack policy sees, as the SDK builds them: every resource of the plan
  * (components too), with `parent` and `dependencies` pointing at the other PolicyResources.
  */
-function stackResources(plan: Plan, values: object): PolicyResource[] {
+function stackResources(plan: Plan, getConfig: () => object): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     for (const r of plan.resources)
         byUrn.set(r.urn, {
-            ...resourceArgs(r, () => values),
+            ...resourceArgs(r, getConfig),
             dependencies: [],
             propertyDependencies: {},
         } as unknown as PolicyResource);
@@ -370,6 +388,10 @@ export async function runPolicies(
 ): Promise<Violation[]> {
     const violations: Violation[] = [];
     const resources = plan.resources.filter((r) => r.custom);
+    withSentinels = new WeakMap();
+    // Built once; each stack policy reads its own config through `current`.
+    let current: object = {};
+    let policyResources: PolicyResource[] | undefined;
     for (const policy of policies) {
         const enforcementLevel = levelOf(policy, config);
         if (enforcementLevel === "disabled") continue;
@@ -403,12 +425,14 @@ export async function runPolicies(
                     );
         }
         if ("validateStack" in policy && policy.validateStack) {
-            const policyResources = stackResources(plan, values);
+            current = values;
+            policyResources ??= stackResources(plan, () => current);
+            const stackView = policyResources;
             await attempt(
                 () =>
                     policy.validateStack!(
                         {
-                            resources: policyResources,
+                            resources: stackView,
                             stackTags: new Map(),
                             getConfig: (() => values) as never,
                             notApplicable,

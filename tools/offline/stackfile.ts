@@ -64,10 +64,40 @@ export function listStacks(root: string): string[] {
 }
 
 export function readStackFile(root: string, stack: string): StackFile {
+    const key = contentKey(root, stack);
+    const hit = key === undefined ? undefined : loaded.get(key);
+    if (hit) return structuredClone(hit);
     const file = readOne(root, stack);
     const clash = sharedNameProblems(root, file);
     if (clash.length > 0) throw new StackFileError(file.file, clash);
+    if (key !== undefined) {
+        if (loaded.size >= 64) loaded.clear();
+        loaded.set(key, structuredClone(file));
+    }
     return file;
+}
+
+/**
+ * Stack files read and checked, by `contentKey`: the result depends only on the folder's stack
+ * files (the clash check reads every one of them), so the same texts give the same answer. Each
+ * caller gets its own copy. Tests and tools read the same files hundreds of times in one process.
+ */
+const loaded = new Map<string, StackFile>();
+
+/** The folder, the stack, and the name and text of every stack file in it; undefined if one cannot be read. */
+function contentKey(root: string, stack: string): string | undefined {
+    try {
+        const parts = [root, stack];
+        for (const f of fs
+            .readdirSync(root)
+            .filter((f) => /^Pulumi\.(.+)\.ya?ml$/.test(f))
+            .sort())
+            parts.push(f, fs.readFileSync(path.join(root, f), "utf8"));
+        return parts.join("\0");
+    } catch {
+        // Unreadable: read it the long way, which says what is wrong.
+        return undefined;
+    }
 }
 
 /**
