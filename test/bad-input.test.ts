@@ -27,10 +27,53 @@ import {
     configProblems,
     PROJECT_ROOT,
     runInProcess,
-    runTool,
     stackConfig,
+    startProcess,
+    startTool,
     withChanges,
 } from "./harness";
+
+// The runs that need a process by nature start when the file loads, so they run on another core
+// beside the in-process tests (test/smoke.test.ts); their tests await them.
+/** What npm itself does with a flag before "--". */
+const npmWithoutDashes = startProcess("npm", ["run", "-s", "preview", "--stack", "prod"], {
+    cwd: PROJECT_ROOT,
+});
+/** inventory's --help is its one run as a process: a real run would rewrite test/inventories. */
+const inventoryHelp = startTool("inventory", ["--help"], { cwd: PROJECT_ROOT });
+const interruptedDiff = interruptDiff();
+
+/**
+ * Ctrl-C is a signal to the process, whose handler removes the extracted base: a `--diff HEAD`
+ * interrupted once its base is extracted. How many of its bases existed before and after, and its
+ * exit code.
+ */
+async function interruptDiff(): Promise<{ extracted: number; code: number | null; left: number }> {
+    const cacheDir = path.join(PROJECT_ROOT, ".cache", "preview-base");
+    const child = spawn(
+        process.execPath,
+        [
+            require.resolve("ts-node/dist/bin.js"),
+            "--transpile-only",
+            path.join(PROJECT_ROOT, "tools", "preview.ts"),
+            "--diff",
+            "HEAD",
+        ],
+        { cwd: PROJECT_ROOT, stdio: "ignore" },
+    );
+    const exited = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    const mine = () =>
+        fs.existsSync(cacheDir)
+            ? fs.readdirSync(cacheDir).filter((d) => d.endsWith(`-${child.pid}`))
+            : [];
+    // Wait until the base is extracted, then interrupt as Ctrl-C would.
+    for (let i = 0; i < 2400 && mine().length === 0 && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 50));
+    const extracted = mine().length;
+    child.kill("SIGINT");
+    const code = await exited;
+    return { extracted, code, left: mine().length };
+}
 
 /** A config case: changes to a shipped stack, the stack name the program runs as, and for each
  * problem expected, a fragment the message must contain (its key and value). */
@@ -782,7 +825,7 @@ describe("bad input to the commands (exit codes, files, signals)", () => {
                 ? await runInProcess(main, ["--help"], {
                       ...(tool === "ops" ? { report: reportOpsFailure } : {}),
                   })
-                : runTool(tool, ["--help"], { cwd: PROJECT_ROOT });
+                : await inventoryHelp;
             assert.equal(r.status, 0, `${tool}: ${r.stderr}`);
             assert.match(r.stdout, new RegExp(`^Usage: npm run ${tool}`), tool);
             // The README's "Commands and their flags" row names exactly the flags of the usage.
@@ -797,11 +840,8 @@ describe("bad input to the commands (exit codes, files, signals)", () => {
     });
 
     // A process by nature: what npm itself does with a flag before "--".
-    it("npm run preview --stack prod (without --) says how to pass the flag, exit 2", () => {
-        const r = spawnSync("npm", ["run", "-s", "preview", "--stack", "prod"], {
-            cwd: PROJECT_ROOT,
-            encoding: "utf8",
-        });
+    it("npm run preview --stack prod (without --) says how to pass the flag, exit 2", async () => {
+        const r = await npmWithoutDashes;
         assert.equal(r.status, 2, r.stderr);
         assert.match(
             r.stderr,
@@ -811,30 +851,10 @@ describe("bad input to the commands (exit codes, files, signals)", () => {
 
     // A process by nature: Ctrl-C is a signal to the process, whose handler removes the base.
     it("an interrupted --diff removes its extracted base", async function () {
-        const cacheDir = path.join(PROJECT_ROOT, ".cache", "preview-base");
-        const child = spawn(
-            process.execPath,
-            [
-                require.resolve("ts-node/dist/bin.js"),
-                "--transpile-only",
-                path.join(PROJECT_ROOT, "tools", "preview.ts"),
-                "--diff",
-                "HEAD",
-            ],
-            { cwd: PROJECT_ROOT, stdio: "ignore" },
-        );
-        const mine = () =>
-            fs.existsSync(cacheDir)
-                ? fs.readdirSync(cacheDir).filter((d) => d.endsWith(`-${child.pid}`))
-                : [];
-        // Wait until the base is extracted, then interrupt as Ctrl-C would.
-        for (let i = 0; i < 600 && mine().length === 0 && child.exitCode === null; i++)
-            await new Promise((r) => setTimeout(r, 50));
-        assert.equal(mine().length, 1, "the base was extracted");
-        child.kill("SIGINT");
-        const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+        const { extracted, code, left } = await interruptedDiff;
+        assert.equal(extracted, 1, "the base was extracted");
         assert.equal(code, 130);
-        assert.deepEqual(mine(), [], "the extracted base is gone");
+        assert.equal(left, 0, "the extracted base is gone");
     });
 
     it("leaves no changed tracked file and no stray temporary file in the project", () => {

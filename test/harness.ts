@@ -1,7 +1,7 @@
 // Test harness: the offline engine with the real stack files, plus small queries over a plan.
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { spawnSync, type SpawnSyncReturns } from "child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "child_process";
 import * as path from "path";
 import { ConfigError, parseStackConfig } from "../stacks/config";
 import { runOffline, PROJECT_ROOT, type Plan, type PlannedResource } from "../tools/offline/engine";
@@ -32,17 +32,40 @@ export function withChanges(
     return config;
 }
 
-const shipped = new Map<string, Promise<Plan>>();
+const built = new Map<string, Promise<Plan>>();
 
 /**
- * Builds the platform offline for a stack file, optionally with config changes. The plan of an
- * unchanged stack file is built once per test run (plans are deterministic; engine.test.ts
- * checks that), so treat it as read-only.
+ * Builds the platform offline for a stack file, optionally with config changes. Each distinct
+ * (stack, changes) is built once per test run (plans are deterministic; engine.test.ts checks
+ * that) and frozen, so a test that edits a plan fails at the edit instead of changing what other
+ * tests see: edit a `structuredClone` of it. A build that fails (bad config) is not kept.
  */
 export function planFor(stack: string, changes?: Record<string, unknown>): Promise<Plan> {
-    if (changes) return runOffline({ stack, config: withChanges(stack, changes) });
-    if (!shipped.has(stack)) shipped.set(stack, runOffline({ stack }));
-    return shipped.get(stack)!;
+    // `undefined` removes a key (withChanges): kept apart from a key left alone.
+    const key = `${stack}\0${
+        changes === undefined
+            ? ""
+            : JSON.stringify(changes, (_, v: unknown) => (v === undefined ? "\0removed" : v))
+    }`;
+    let plan = built.get(key);
+    if (!plan) {
+        plan = (
+            changes
+                ? runOffline({ stack, config: withChanges(stack, changes) })
+                : runOffline({ stack })
+        ).then(deepFreeze);
+        built.set(key, plan);
+        plan.catch(() => built.delete(key));
+    }
+    return plan;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        for (const v of Object.values(value)) deepFreeze(v);
+    }
+    return value;
 }
 
 export function resourcesOfType(plan: Plan, type: string): PlannedResource[] {
@@ -164,6 +187,64 @@ export function runTool(
         ],
         { cwd: options.cwd, encoding: "utf8", env: options.env ?? process.env, timeout: 120_000 },
     );
+}
+
+/**
+ * Starts a tool as its own process, like runTool, without waiting: a test file starts its
+ * processes when it loads, so they run on another core while other tests run in this one, and
+ * its tests await the results. A run killed by the 120 s limit has status null.
+ */
+export function startTool(
+    tool: string,
+    args: readonly string[],
+    options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<ProcessRun> {
+    return startProcess(
+        process.execPath,
+        [
+            require.resolve("ts-node/dist/bin.js"),
+            "--transpile-only",
+            "--project",
+            path.join(PROJECT_ROOT, "tsconfig.json"),
+            path.join(PROJECT_ROOT, "tools", `${tool}.ts`),
+            ...args,
+        ],
+        options,
+    );
+}
+
+/** A finished process: its exit code (null when a signal or the time limit ended it) and output. */
+export interface ProcessRun {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Starts `command` without waiting for it (see startTool); resolves when it has exited. */
+export function startProcess(
+    command: string,
+    args: readonly string[],
+    options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<ProcessRun> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(command, args, {
+            cwd: options.cwd,
+            env: options.env ?? process.env,
+            timeout: 120_000,
+        });
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        child.stdout.on("data", (b: Buffer) => out.push(b));
+        child.stderr.on("data", (b: Buffer) => err.push(b));
+        child.on("error", reject);
+        child.on("close", (status) =>
+            resolve({
+                status,
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8"),
+            }),
+        );
+    });
 }
 
 /**

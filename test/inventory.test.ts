@@ -20,7 +20,7 @@ import { INVENTORY_CASES, planOfCase } from "../tools/offline/inventoryCases";
 import { compareDigest, planDigest } from "../tools/offline/planDigest";
 import { SECRET_PLAINTEXT, type Plan, type PlannedResource } from "../tools/offline/engine";
 import { displayType } from "../tools/offline/render";
-import { argsOf, PROJECT_ROOT, runTool } from "./harness";
+import { argsOf, PROJECT_ROOT, startTool } from "./harness";
 
 /** A plain deep copy of a plan to edit (a secret's hidden plaintext is not copied). */
 function copyPlan(plan: Plan): Plan {
@@ -32,6 +32,13 @@ function byName(plan: Plan, name: string): PlannedResource {
     assert.ok(r, `no resource ${name}`);
     return r;
 }
+
+// The two processes start when the file loads and run beside the other tests (test/smoke.test.ts).
+const digestsBefore = fs.readFileSync(DIGESTS_FILE, "utf8");
+const checkRuns = {
+    ok: startTool("inventory", ["--check", "--case", "dev"], { cwd: PROJECT_ROOT }),
+    bad: startTool("inventory", ["--check", "--case", "staging"], { cwd: PROJECT_ROOT }),
+};
 
 describe("golden inventories", () => {
     const generated = new Map<string, Promise<Generated>>();
@@ -190,13 +197,12 @@ describe("golden inventories", () => {
         ]);
     });
 
-    it("npm run inventory -- --check exits 0 on the committed files and writes nothing; a bad --case exits 2", function () {
-        const before = fs.readFileSync(DIGESTS_FILE, "utf8");
-        const ok = runTool("inventory", ["--check", "--case", "dev"], { cwd: PROJECT_ROOT });
+    it("npm run inventory -- --check exits 0 on the committed files and writes nothing; a bad --case exits 2", async function () {
+        const ok = await checkRuns.ok;
         assert.equal(ok.status, 0, ok.stderr);
         assert.match(ok.stdout, /inventories match the plans: dev/);
-        assert.equal(fs.readFileSync(DIGESTS_FILE, "utf8"), before);
-        const bad = runTool("inventory", ["--check", "--case", "staging"], { cwd: PROJECT_ROOT });
+        assert.equal(fs.readFileSync(DIGESTS_FILE, "utf8"), digestsBefore);
+        const bad = await checkRuns.bad;
         assert.equal(bad.status, 2);
         assert.match(
             bad.stderr,

@@ -177,7 +177,9 @@ describe("adopted names (logistics:names)", () => {
     });
 
     it("keeps the raw-table policies working on an adopted raw dataset", async () => {
-        const plan = await planFor("prod", { "logistics:names": { datasets: { raw: "landing" } } });
+        const plan = structuredClone(
+            await planFor("prod", { "logistics:names": { datasets: { raw: "landing" } } }),
+        );
         const messages = async () =>
             (await runPolicies(plan, loadPolicyConfig("prod")))
                 .filter((v) => v.enforcementLevel === "mandatory")
