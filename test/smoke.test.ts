@@ -86,6 +86,6 @@ describe("each command as a process", function () {
     it("npm run bench -- --help: the usage, exit 0", async () => {
         const r = await result("bench");
         assert.equal(r.status, 0, r.stderr);
-        assert.match(r.stdout, /^Usage: npm run bench \[-- --runs <n>\]\n/);
+        assert.match(r.stdout, /^Usage: npm run bench \[-- \[--runs <n>\] \[--tests\]\]\n/);
     });
 });

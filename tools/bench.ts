@@ -1,6 +1,7 @@
-// `npm run bench [-- --runs N]`: median wall time of the offline preview (and of a diff against a
-// git revision) against the Pulumi SDK's own load time (the floor any in-process preview pays),
-// reported as medians and ratios.
+// `npm run bench [-- [--runs N] [--tests]]`: median wall time of the offline preview (and of a
+// diff against a git revision), and with --tests of the mocha suite and `npm test`, against the
+// Pulumi SDK's own load time (the floor any in-process preview pays), reported as medians and
+// ratios: the machines are shared and noisy, so no test asserts a time.
 import { spawnSync } from "child_process";
 import { PROJECT_ROOT } from "./offline/engine";
 import { UsageError } from "./offline/stackfile";
@@ -36,16 +37,23 @@ function time([cmd, ...args]: string[]): number {
     return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-const USAGE = `Usage: npm run bench [-- --runs <n>]
+/** The test suite's commands (--tests): each takes tens of seconds a run. */
+const TEST_COMMANDS: Record<string, string[]> = {
+    "mocha (the suite alone)": [NODE, require.resolve("mocha/bin/mocha.js"), "--reporter", "dot"],
+    "npm test (type check and suite)": ["npm", "test", "-s", "--", "--reporter", "dot"],
+};
+
+const USAGE = `Usage: npm run bench [-- [--runs <n>] [--tests]]
 
   --runs <n>  timed runs per command (default 7); the report gives each command's median and its
               ratio to the Pulumi SDK's load time
+  --tests     also time the mocha suite and npm test (tens of seconds a run)
   --help, -h  show this help`;
 
 const CLI = {
     command: "bench",
     usage: USAGE,
-    flags: { runs: { type: "string" } },
+    flags: { runs: { type: "string" }, tests: { type: "boolean" } },
 } as const satisfies CommandLine;
 
 export function main(argv: readonly string[], io: Io = processIo()): void {
@@ -64,7 +72,8 @@ export function main(argv: readonly string[], io: Io = processIo()): void {
         runs = Number(values["runs"]);
     }
     const medians: Record<string, number> = {};
-    for (const [label, command] of Object.entries(COMMANDS)) {
+    const commands = { ...COMMANDS, ...(values["tests"] ? TEST_COMMANDS : {}) };
+    for (const [label, command] of Object.entries(commands)) {
         time(command); // warm the file cache
         medians[label] = median(Array.from({ length: runs }, () => time(command)));
         io.out(
