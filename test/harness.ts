@@ -68,6 +68,23 @@ function deepFreeze<T>(value: T): T {
     return value;
 }
 
+/**
+ * One component built offline on its own, under dev's provider config: `build` constructs it (and
+ * only it) with args the test chooses. A component test's plan holds the component and its
+ * resources, a tenth of the whole platform's; the wiring between components is tested on whole
+ * plans (planFor).
+ */
+export function componentPlan(build: () => void, stack = "dev"): Promise<Plan> {
+    return runOffline({
+        stack,
+        config: stackConfig(stack),
+        program: () => {
+            build();
+            return {};
+        },
+    });
+}
+
 export function resourcesOfType(plan: Plan, type: string): PlannedResource[] {
     return plan.resources.filter((r) => r.type === type);
 }
