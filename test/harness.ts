@@ -183,6 +183,18 @@ export async function runInProcess(
     return { status, stdout: io.stdout(), stderr: io.stderr() };
 }
 
+/** The command line `npm run <tool>` starts: the project's Node running tools/<tool>.ts under ts-node. */
+function toolCommand(tool: string, args: readonly string[]): string[] {
+    return [
+        require.resolve("ts-node/dist/bin.js"),
+        "--transpile-only",
+        "--project",
+        path.join(PROJECT_ROOT, "tsconfig.json"),
+        path.join(PROJECT_ROOT, "tools", `${tool}.ts`),
+        ...args,
+    ];
+}
+
 /**
  * Runs a tool (`tools/<name>.ts`) as its own process, as `npm run <name>` would, in `cwd`. Only
  * for what needs a real process: each command's one smoke test, signals, npm's own handling.
@@ -192,18 +204,12 @@ export function runTool(
     args: readonly string[],
     options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): SpawnSyncReturns<string> {
-    return spawnSync(
-        process.execPath,
-        [
-            require.resolve("ts-node/dist/bin.js"),
-            "--transpile-only",
-            "--project",
-            path.join(PROJECT_ROOT, "tsconfig.json"),
-            path.join(PROJECT_ROOT, "tools", `${tool}.ts`),
-            ...args,
-        ],
-        { cwd: options.cwd, encoding: "utf8", env: options.env ?? process.env, timeout: 120_000 },
-    );
+    return spawnSync(process.execPath, toolCommand(tool, args), {
+        cwd: options.cwd,
+        encoding: "utf8",
+        env: options.env ?? process.env,
+        timeout: 120_000,
+    });
 }
 
 /**
@@ -216,18 +222,7 @@ export function startTool(
     args: readonly string[],
     options: { cwd: string; env?: NodeJS.ProcessEnv },
 ): Promise<ProcessRun> {
-    return startProcess(
-        process.execPath,
-        [
-            require.resolve("ts-node/dist/bin.js"),
-            "--transpile-only",
-            "--project",
-            path.join(PROJECT_ROOT, "tsconfig.json"),
-            path.join(PROJECT_ROOT, "tools", `${tool}.ts`),
-            ...args,
-        ],
-        options,
-    );
+    return startProcess(process.execPath, toolCommand(tool, args), options);
 }
 
 /** A finished process: its exit code (null when a signal or the time limit ended it) and output. */
