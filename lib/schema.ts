@@ -1,6 +1,7 @@
 // Building blocks for the stack config schema: leaf validators whose every failure reads
 // "<what is wrong>. <what is accepted>.", so the loader only has to prefix the config key.
 import { z } from "zod";
+import { distance } from "fastest-levenshtein";
 
 /** Renders a config value the way a user wrote it, for "got …" in messages. */
 export function show(value: unknown): string {
@@ -91,20 +92,9 @@ export function describeKeys(shape: z.ZodRawShape): string {
     return `${list(required)} and optionally ${optional.join(", ")}`;
 }
 
-/** Levenshtein distance, for "did you mean" suggestions on unknown keys. */
+/** Levenshtein distance ignoring case, for "did you mean" suggestions on unknown keys. */
 export function editDistance(a: string, b: string): number {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        let diagonal = row[0]!;
-        row[0] = i;
-        for (let j = 1; j <= b.length; j++) {
-            const above = row[j]!;
-            const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
-            row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + cost);
-            diagonal = above;
-        }
-    }
-    return row[b.length]!;
+    return distance(a.toLowerCase(), b.toLowerCase());
 }
 
 /** The closest known key, if it is close enough to be a likely typo. */
