@@ -79,14 +79,19 @@ const MULTI_REGION_EXCLUDED: Readonly<Record<string, readonly string[]>> = {
  */
 export function managedDrPairProblem(primary: string, secondary: string): string | undefined {
     const [p, s] = [primary.toLowerCase(), secondary.toLowerCase()];
-    const groupOf = (l: string) =>
-        Object.entries(MANAGED_DR_LOCATIONS).find(([, ls]) => ls.includes(l))?.[0];
-    const [gp, gs] = [groupOf(p), groupOf(s)];
+    // A location may be in two groups (europe-west3: DE and EU): a pair is allowed when one group
+    // holds both.
+    const groupsOf = (l: string) =>
+        Object.entries(MANAGED_DR_LOCATIONS)
+            .filter(([, ls]) => ls.includes(l))
+            .map(([g]) => g);
+    const [gps, gss] = [groupsOf(p), groupsOf(s)];
     const source = "(https://cloud.google.com/bigquery/docs/managed-disaster-recovery#locations)";
-    if (!gp || !gs)
-        return `${gp ? `"${secondary}"` : `"${primary}"`} is not a location BigQuery offers for a failover reservation. Expected one of ${Object.values(MANAGED_DR_LOCATIONS).flat().join(", ")} ${source}`;
-    if (gp !== gs)
-        return `"${primary}" (${gp}) and "${secondary}" (${gs}) lie in different groups. Expected a pair within one of ${Object.keys(MANAGED_DR_LOCATIONS).join(", ")} ${source}`;
+    if (gps.length === 0 || gss.length === 0)
+        return `${gps.length ? `"${secondary}"` : `"${primary}"`} is not a location BigQuery offers for a failover reservation. Expected one of ${[...new Set(Object.values(MANAGED_DR_LOCATIONS).flat())].join(", ")} ${source}`;
+    const gp = gps.find((g) => gss.includes(g));
+    if (!gp)
+        return `"${primary}" (${gps.join(", ")}) and "${secondary}" (${gss.join(", ")}) lie in different groups. Expected a pair within one of ${Object.keys(MANAGED_DR_LOCATIONS).join(", ")} ${source}`;
     const excluded = [
         ...(MULTI_REGION_EXCLUDED[p]?.includes(s) ? [[p, s]] : []),
         ...(MULTI_REGION_EXCLUDED[s]?.includes(p) ? [[s, p]] : []),

@@ -120,6 +120,14 @@ describe("managed disaster recovery", () => {
             ],
         );
         assert.equal(managedDrPairProblem("us-east1", "us-west1"), undefined);
+        // europe-west3 is in two groups (DE and EU): a pair within either is allowed.
+        assert.equal(managedDrPairProblem("europe-west3", "europe-west1"), undefined);
+        assert.equal(managedDrPairProblem("EU", "europe-west3"), undefined);
+        assert.equal(managedDrPairProblem("europe-west3", "europe-west10"), undefined);
+        assert.match(
+            managedDrPairProblem("europe-west10", "europe-west1")!,
+            /^"europe-west10" \(DE\) and "europe-west1" \(EU\) lie in different groups\./,
+        );
         assert.equal(
             managedDrPairProblem("europe-west4", "EU"),
             managedDrPairProblem("EU", "europe-west4"),
