@@ -162,6 +162,8 @@ export interface StackConfig {
     prefix: string;
     labels: Values["logistics:labels"];
     protectStatefulResources: boolean;
+    /** logistics:production: the stack serves production (the pack-config gate reads it). */
+    production: boolean;
     api: Values["logistics:api"];
     composer: Values["logistics:composer"];
     dataLake: Values["logistics:dataLake"];
@@ -297,6 +299,7 @@ export function parseStackConfig(
         prefix: v["logistics:prefix"],
         labels: v["logistics:labels"],
         protectStatefulResources: v["logistics:protectStatefulResources"],
+        production: v["logistics:production"],
         api: v["logistics:api"],
         composer: v["logistics:composer"],
         dataLake: v["logistics:dataLake"],

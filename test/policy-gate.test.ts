@@ -130,31 +130,87 @@ describe("the gate: pack config", function () {
         it(`prod config: ${what}`, () =>
             assert.deepEqual(policyConfigProblems(config, "prod"), expected));
 
-    it("holds any stack whose stack file says production to prod's rules, whatever its name", () => {
+    it("holds any stack whose stack file says production to prod's rules, whatever its name or spelling", () => {
         assert.equal(isMandatoryStack("prod", PROJECT_ROOT), true);
         assert.equal(isMandatoryStack("dev", PROJECT_ROOT), false);
-        // A new production stack, `live`, started from dev's files: its stack file says production,
-        // its pack config is still dev's advisory one.
+        // A new production stack, `live`, started from dev's files (its own project and environment,
+        // so its names are its own): its stack file says production, its pack config is dev's advisory one.
         const dir = project({});
-        const dev = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8"));
+        const devText = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8");
         const devPack = fs.readFileSync(
             path.join(PROJECT_ROOT, "policies/config/dev.json"),
             "utf8",
         );
-        const write = (production: boolean) => {
-            dev.config["logistics:production"] = production;
-            fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), YAML.stringify(dev));
-            fs.writeFileSync(path.join(dir, "policies", "config", "live.json"), devPack);
+        fs.writeFileSync(path.join(dir, "policies", "config", "live.json"), devPack);
+        const configDir = path.join(dir, "policies", "config");
+        const write = (production: string, file = "Pulumi.live.yaml") => {
+            for (const f of ["Pulumi.live.yaml", "Pulumi.live.yml"])
+                fs.rmSync(path.join(dir, f), { force: true });
+            const doc = YAML.parseDocument(devText);
+            doc.setIn(["config", "logistics:environment"], "live");
+            doc.setIn(["config", "gcp:project"], "replace-me-logistics-live");
+            const text = doc.toString().replace(/^config:\n/m, `config:\n${production}\n`);
+            fs.writeFileSync(path.join(dir, file), text);
         };
-        write(true);
+        // Every spelling the program itself reads as production (the stack-file reader and the
+        // config schema), including a merge key and the .yml name.
+        for (const [production, file] of [
+            ["  logistics:production: true", undefined],
+            ['  logistics:production: " true"', undefined],
+            ["  logistics:production: |\n    true", undefined],
+            ['  <<: { "logistics:production": true }', undefined],
+            ["  logistics:production: true", "Pulumi.live.yml"],
+        ] as const) {
+            write(production, file);
+            assert.equal(
+                isMandatoryStack("live", dir),
+                true,
+                `${production} in ${file ?? "Pulumi.live.yaml"}`,
+            );
+            assert.throws(
+                () => loadPolicyConfig("live", configDir),
+                /all: got "advisory"\. The live stack's config must set "all": "mandatory"\./,
+                production,
+            );
+        }
+        write("  logistics:production: false");
+        assert.equal(isMandatoryStack("live", dir), false);
+        assert.doesNotThrow(() => loadPolicyConfig("live", configDir));
+        // A stack file that does not load is held to prod's rules.
+        fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), "config: [unclosed\n");
         assert.equal(isMandatoryStack("live", dir), true);
+    });
+
+    it("reads whether a stack serves production in the project it previews, not the pack's folder", () => {
+        // A project without its own policies/config: the pack's folder is used for the config,
+        // the project's own stack file for whether `live` serves production.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "logistics-gate-root-"));
+        for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml"])
+            fs.copyFileSync(path.join(PROJECT_ROOT, f), path.join(dir, f));
+        const doc = YAML.parseDocument(
+            fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), "utf8"),
+        );
+        doc.setIn(["config", "logistics:environment"], "live");
+        doc.setIn(["config", "gcp:project"], "replace-me-logistics-live");
+        doc.setIn(["config", "logistics:production"], true);
+        fs.writeFileSync(path.join(dir, "Pulumi.live.yaml"), doc.toString());
+        assert.equal(isMandatoryStack("live", dir), true);
+        assert.equal(
+            isMandatoryStack("live", PROJECT_ROOT),
+            false,
+            "no such stack in the repository",
+        );
+        // The pack config lives elsewhere (here: a folder of its own holding dev's advisory config
+        // as live.json); the production check reads the project's stack file all the same.
+        const packDir = fs.mkdtempSync(path.join(os.tmpdir(), "logistics-gate-pack-"));
+        fs.copyFileSync(
+            path.join(PROJECT_ROOT, "policies", "config", "dev.json"),
+            path.join(packDir, "live.json"),
+        );
         assert.throws(
-            () => loadPolicyConfig("live", path.join(dir, "policies", "config")),
+            () => loadPolicyConfig("live", packDir, undefined, dir),
             /all: got "advisory"\. The live stack's config must set "all": "mandatory"\./,
         );
-        write(false);
-        assert.equal(isMandatoryStack("live", dir), false);
-        assert.doesNotThrow(() => loadPolicyConfig("live", path.join(dir, "policies", "config")));
     });
 
     it("dev's config states a reason for each policy it disables", () => {

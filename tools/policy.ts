@@ -39,7 +39,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const root = projectRoot(io.cwd);
     const plan = await runOffline({ stack, root });
     // A missing or invalid pack config is a UsageError (exit 2), never a weaker gate.
-    const violations = await runPolicies(plan, loadPolicyConfig(stack, policyConfigDir(root)));
+    const violations = await runPolicies(
+        plan,
+        loadPolicyConfig(stack, policyConfigDir(root), undefined, root),
+    );
     io.out(
         values["json"] ? JSON.stringify(violations, null, 2) : renderViolations(violations, plan),
     );

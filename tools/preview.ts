@@ -105,7 +105,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     const plan = await runOffline({ stack: args.stack, root });
     // A missing or invalid pack config is a UsageError (exit 2), never a weaker gate.
-    const violations = await runPolicies(plan, loadPolicyConfig(args.stack, policyConfigDir(root)));
+    const violations = await runPolicies(
+        plan,
+        loadPolicyConfig(args.stack, policyConfigDir(root), undefined, root),
+    );
     const extra = estimatePlan(plan, flags);
     if (args.json)
         io.out(JSON.stringify({ ...plan, policyViolations: violations, ...extra.json }, null, 2));

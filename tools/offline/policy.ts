@@ -16,13 +16,13 @@ import type {
     StackValidationPolicy,
 } from "@pulumi/policy";
 import Ajv, { type ValidateFunction } from "ajv";
-import YAML from "yaml";
 import { unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import * as sdkProxy from "@pulumi/policy/proxy";
 import { allPolicies, PACK_NAME } from "../../policies/all";
 import { SECRET_PLAINTEXT, UNKNOWN, type Plan, type PlannedResource } from "./engine";
 import { displayType } from "./render";
-import { UsageError } from "./stackfile";
+import { parseStackConfig } from "../../stacks/config";
+import { listStacks, readStackFile, UsageError } from "./stackfile";
 
 export interface Violation {
     policy: string;
@@ -61,20 +61,19 @@ export const MANDATORY_STACKS = ["prod"];
  * Whether a stack's pack config must be mandatory: it is named in MANDATORY_STACKS, or its stack
  * file says it serves production (`logistics:production: true`) whatever its name — a new
  * production stack (`prod-eu`, `production`) gets prod's gate without anyone editing this list.
+ * The value is read as the program reads it (the stack-file reader and the config schema: `.yml`,
+ * merge keys, any spelling the schema accepts as true). Fails closed: a stack file that does not
+ * load is held to prod's rules (its own load then reports what is wrong with it).
  */
 export function isMandatoryStack(stack: string, root: string): boolean {
     if (MANDATORY_STACKS.includes(stack)) return true;
-    const file = path.join(root, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(file)) return false;
+    if (!listStacks(root).includes(stack)) return false;
     try {
-        const config = (YAML.parse(fs.readFileSync(file, "utf8")) as { config?: unknown })?.config;
-        const production = (config as Record<string, unknown> | undefined)?.[
-            "logistics:production"
-        ];
-        return production === true || production === "true";
+        return parseStackConfig(readStackFile(root, stack).config, {
+            allowPlaceholderProject: true,
+            stack,
+        }).production;
     } catch {
-        // Fails closed: a stack file that does not parse is held to prod's rules (its own load
-        // then reports what is wrong with it).
         return true;
     }
 }
@@ -115,6 +114,8 @@ export function loadPolicyConfig(
     stack: string,
     dir = POLICY_CONFIG_DIR,
     policies: readonly AnyPolicy[] = allPolicies,
+    /** The project whose stack file says whether `stack` serves production. */
+    root = path.resolve(dir, "..", ".."),
 ): PolicyPackConfig {
     const file = path.join(dir, `${stack}.json`);
     const relative = path.relative(process.cwd(), file);
@@ -135,7 +136,7 @@ export function loadPolicyConfig(
         config as Record<string, unknown>,
         stack,
         policies,
-        isMandatoryStack(stack, path.resolve(dir, "..", "..")),
+        isMandatoryStack(stack, root),
     );
     if (problems.length > 0)
         throw new UsageError(
