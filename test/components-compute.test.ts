@@ -249,6 +249,22 @@ describe("component: ApiService", () => {
         ]);
     });
 
+    // BUG (components/apiService.ts): an invoker grant is named by memberKey(member) alone, which
+    // maps every character outside [A-Za-z0-9_.@-] to "-" and a service account to its id, with no
+    // hash where that loses information (grantKey adds one): the valid invokers
+    // user:ana+ops@example.com and user:ana-ops@example.com (or two projects' accounts of one id)
+    // share a name, and the plan fails with a duplicate URN. Skipped until the component is fixed.
+    it.skip("grants two invokers whose names differ only in a character the name drops (BUG: duplicate URN)", async () => {
+        const plan = await service({
+            invokers: ["user:ana+ops@example.com", "user:ana-ops@example.com"],
+        });
+        const members = resourcesOfType(plan, INVOKER)
+            .filter((g) => g.name !== "api-invoker-uptime-check")
+            .map((g) => g.inputs["member"])
+            .sort();
+        assert.deepEqual(members, ["user:ana+ops@example.com", "user:ana-ops@example.com"]);
+    });
+
     it("checks the health path every minute as Cloud Monitoring's agent, the only extra invoker", async () => {
         const plan = await service({});
         const agent = resource(plan, SERVICE_IDENTITY, "api-monitoring-agent").inputs;
@@ -376,13 +392,17 @@ describe("component: Orchestration", () => {
         const c = config(
             await environment({
                 imageVersion: "composer-3-airflow-3.0.1",
-                airflowConfigOverrides: { "core-parallelism": "64" },
+                airflowConfigOverrides: {
+                    "core-parallelism": "64",
+                    "core-dags_are_paused_at_creation": "False",
+                },
                 envVariables: { BUCKET: "other-lake", EXTRA: "1" },
             }),
         );
         assert.equal(at(c, "softwareConfig", "imageVersion"), "composer-3-airflow-3.0.1");
         assert.deepEqual(at(c, "softwareConfig", "airflowConfigOverrides"), {
-            "core-dags_are_paused_at_creation": "True",
+            // The stack's config has the last word over the platform's own setting.
+            "core-dags_are_paused_at_creation": "False",
             "scheduler-task_instance_heartbeat_timeout": "300",
             "core-parallelism": "64",
         });
