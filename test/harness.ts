@@ -72,16 +72,17 @@ function deepFreeze<T>(value: T): T {
  * One component built offline on its own, under dev's provider config: `build` constructs it (and
  * only it) with args the test chooses. A component test's plan holds the component and its
  * resources, a tenth of the whole platform's; the wiring between components is tested on whole
- * plans (planFor).
+ * plans (planFor). What `build` returns (a component's outputs) becomes the plan's outputs.
  */
-export function componentPlan(build: () => void, stack = "dev"): Promise<Plan> {
+export function componentPlan(
+    build: () => void | Record<string, unknown>,
+    stack = "dev",
+): Promise<Plan> {
     return runOffline({
         stack,
         config: stackConfig(stack),
-        program: () => {
-            build();
-            return {};
-        },
+        // What `build` returns becomes the plan's outputs: a component's outputs, as a stack exports them.
+        program: () => build() ?? {},
     });
 }
 
