@@ -5,7 +5,14 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { ApiConfig } from "./apiService.schema";
-import { childOptions, deletionPolicy, dependencies, memberKey, statefulOptions } from "./common";
+import {
+    childOptions,
+    deletionPolicy,
+    dependencies,
+    memberKey,
+    statefulOptions,
+    uniqueKeys,
+} from "./common";
 import { serviceAgentMember } from "./identities";
 
 /** The environment variable that carries the API key, from Secret Manager. */
@@ -177,9 +184,10 @@ export class ApiService extends pulumi.ComponentResource {
         );
 
         const invokers = [...(s.publicInvoker ? ["allUsers"] : []), ...new Set(s.invokers)];
-        for (const member of invokers)
+        const keys = uniqueKeys(invokers.map((m) => ({ key: memberKey(m), identity: m })));
+        for (const [i, member] of invokers.entries())
             new gcp.cloudrunv2.ServiceIamMember(
-                `${name}-invoker-${memberKey(member)}`,
+                `${name}-invoker-${keys[i]}`,
                 {
                     project: args.project,
                     location: args.region,

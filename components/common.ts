@@ -71,15 +71,30 @@ export interface IamGrant {
 
 /** Expands the one IAM shape (role → members) into one grant per member, sorted for stable plans. */
 export function iamGrants(bindings: IamBindings): IamGrant[] {
-    return Object.entries(bindings)
-        .flatMap(([role, members]) =>
-            [...new Set(members)].map((member) => ({
-                key: grantKey(role, member),
-                role,
-                member,
-            })),
-        )
+    const grants = Object.entries(bindings).flatMap(([role, members]) =>
+        [...new Set(members)].map((member) => ({ key: grantKey(role, member), role, member })),
+    );
+    const keys = uniqueKeys(grants.map((g) => ({ key: g.key, identity: `${g.role} ${g.member}` })));
+    return grants
+        .map((g, i) => ({ ...g, key: keys[i]! }))
         .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/**
+ * Name parts made unique: where different identities share a key (the key dropped what tells them
+ * apart — a service account's project, a character outside a name's alphabet), each of those gets
+ * a hash of its identity; a key that is unique already stays as it is, so existing names do not
+ * change. Two resources with one name would fail the whole plan (a duplicate URN).
+ */
+export function uniqueKeys(entries: readonly { key: string; identity: string }[]): string[] {
+    const identities = new Map<string, Set<string>>();
+    for (const e of entries)
+        identities.set(e.key, (identities.get(e.key) ?? new Set()).add(e.identity));
+    return entries.map((e) =>
+        identities.get(e.key)!.size > 1
+            ? `${e.key}-${createHash("sha256").update(e.identity).digest("hex").slice(0, 8)}`
+            : e.key,
+    );
 }
 
 /** Unites several bindings of the IAM shape: members of the same role are merged. */

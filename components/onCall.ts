@@ -5,7 +5,7 @@
 // (its CREATE TABLE or TRUNCATE) may still be refused for want of write access (docs/ops.md).
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { childOptions, grantKey } from "./common";
+import { childOptions, iamGrants } from "./common";
 
 /** The on-call's project roles: run queries and dry runs, read restore jobs' status. */
 export const ONCALL_PROJECT_ROLES = ["roles/bigquery.jobUser", "roles/bigquery.resourceViewer"];
@@ -24,13 +24,13 @@ export class OnCallAccess extends pulumi.ComponentResource {
     constructor(name: string, args: OnCallAccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("logistics:iam:OnCallAccess", name, {}, opts);
         const child = childOptions(this, opts);
-        for (const member of [...new Set(args.members)])
-            for (const role of args.roles)
-                new gcp.projects.IAMMember(
-                    `${name}-${grantKey(role, member)}`,
-                    { project: args.project, role, member },
-                    child,
-                );
+        const bindings = Object.fromEntries(args.roles.map((role) => [role, [...args.members]]));
+        for (const { key, role, member } of iamGrants(bindings))
+            new gcp.projects.IAMMember(
+                `${name}-${key}`,
+                { project: args.project, role, member },
+                child,
+            );
         this.registerOutputs({});
     }
 }

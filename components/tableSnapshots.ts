@@ -7,6 +7,7 @@ import {
     deletionPolicy,
     dependencies,
     grantKey,
+    iamGrants,
     grantOptions,
     statefulOptions,
     usableAfter,
@@ -94,10 +95,10 @@ export class TableSnapshots extends pulumi.ComponentResource {
             grantOptions(this, opts, args.accounts),
         );
         // A member listed twice is granted once.
-        const readerGrants = [...new Set(args.readers ?? [])].map(
-            (member) =>
+        const readerGrants = iamGrants({ [SNAPSHOT_READER_ROLE]: [...(args.readers ?? [])] }).map(
+            ({ key, member }) =>
                 new gcp.bigquery.DatasetIamMember(
-                    `${name}-${grantKey(SNAPSHOT_READER_ROLE, member)}`,
+                    `${name}-${key}`,
                     {
                         project: args.project,
                         datasetId: dataset.datasetId,

@@ -249,12 +249,10 @@ describe("component: ApiService", () => {
         ]);
     });
 
-    // BUG (components/apiService.ts): an invoker grant is named by memberKey(member) alone, which
-    // maps every character outside [A-Za-z0-9_.@-] to "-" and a service account to its id, with no
-    // hash where that loses information (grantKey adds one): the valid invokers
-    // user:ana+ops@example.com and user:ana-ops@example.com (or two projects' accounts of one id)
-    // share a name, and the plan fails with a duplicate URN. Skipped until the component is fixed.
-    it.skip("grants two invokers whose names differ only in a character the name drops (BUG: duplicate URN)", async () => {
+    // memberKey maps every character outside [A-Za-z0-9_.@-] to "-" and a service account to its
+    // id: user:ana+ops@example.com and user:ana-ops@example.com share a key, which once failed the
+    // plan with a duplicate URN. Colliding keys get a hash of the member (common.ts uniqueKeys).
+    it("grants two invokers whose names differ only in a character the name drops, each its own grant", async () => {
         const plan = await service({
             invokers: ["user:ana+ops@example.com", "user:ana-ops@example.com"],
         });

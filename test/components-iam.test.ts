@@ -10,7 +10,7 @@ import { oncall } from "../components/onCall.schema";
 import { GithubFederation } from "../components/githubFederation";
 import { ci, deployerSubjects } from "../components/githubFederation.schema";
 import { ProjectServices, requiredServices } from "../components/projectServices";
-import { componentPlan, resource, resourcesOfType } from "./harness";
+import { componentPlan, planFor, resource, resourcesOfType } from "./harness";
 import type { Plan } from "../tools/offline/engine";
 
 const ACCOUNT = "gcp:serviceaccount/account:Account";
@@ -205,20 +205,27 @@ describe("component: OnCallAccess", () => {
         );
     });
 
-    // BUG (components/common.ts grantKey): a service account's key part is its account id only
-    // (memberKey drops the project), yet grantKey treats such a member as "lossless" and adds no
-    // hash, so two accounts with the same id in different projects get the same grant name and the
-    // plan fails with a duplicate URN. The schema accepts both members; the whole dev plan fails the
-    // same way (the warehouse's read grant on raw to logistics:oncall.members), and so would any
-    // IAM shape (iamGrants: DataLake, BackupStore, Warehouse) and TableSnapshots' readers.
-    // Skipped until grantKey is fixed (not this change's scope: components/ stays as it is).
-    it.skip("grants two service accounts of the same id in different projects apart (BUG: duplicate URN)", async () => {
+    // A service account's key part is its account id only (memberKey drops the project): two
+    // accounts of one id in different projects share a grant key, which once failed the plan with
+    // a duplicate URN (every grant made by iamGrants: DataLake, BackupStore, Warehouse,
+    // TableSnapshots' readers, OnCallAccess). Colliding keys get a hash (common.ts uniqueKeys).
+    it("grants two service accounts of the same id in different projects apart", async () => {
         const a = "serviceAccount:dbt@analytics-a.iam.gserviceaccount.com";
         const b = "serviceAccount:dbt@analytics-b.iam.gserviceaccount.com";
         const plan = await build([a, b]);
         const members = resourcesOfType(plan, PROJECT_GRANT).map((g) => g.inputs["member"]);
         assert.equal(members.length, 4, "two roles for each of two members");
         assert.deepEqual([...new Set(members)].sort(), [a, b]);
+    });
+
+    it("builds the whole dev stack with two on-call accounts of one id in different projects", async () => {
+        const a = "serviceAccount:dbt@analytics-a.iam.gserviceaccount.com";
+        const b = "serviceAccount:dbt@analytics-b.iam.gserviceaccount.com";
+        const plan = await planFor("dev", { "logistics:oncall": { members: [a, b] } });
+        const raw = resourcesOfType(plan, "gcp:bigquery/datasetIamMember:DatasetIamMember")
+            .filter((g) => g.inputs["member"] === a || g.inputs["member"] === b)
+            .map((g) => g.inputs["member"]);
+        assert.deepEqual([...new Set(raw)].sort(), [a, b]);
     });
 
     it("grants nothing without members (the schema's default)", async () => {
