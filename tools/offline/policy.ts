@@ -285,15 +285,42 @@ function policyConfig(policy: Policy, config: PolicyPackConfig): Record<string, 
 function policyProps(inputs: Record<string, unknown>): Record<string, unknown> {
     let prepared = withSentinels.get(inputs);
     if (!prepared) withSentinels.set(inputs, (prepared = sentinels(inputs) as object));
-    return unknownCheckingProxy(prepared) as Record<string, unknown>;
+    return unknownCheckingProxy(readOnly(prepared)) as Record<string, unknown>;
 }
 
 /**
- * Each resource's inputs with sentinels, made once per run of the pack and shared by its policies,
- * as the policy SDK hands every policy of a pack the same deserialized properties of a resource.
- * Made anew by each runPolicies: a plan edited between two runs is read afresh.
+ * Each resource's inputs with sentinels, made once per run of the pack and read by all its
+ * policies through a read-only view (the SDK deserializes them afresh for each policy, so a
+ * policy that changed them would change nothing for the others: here it fails instead). Made
+ * anew by each runPolicies: a plan edited between two runs is read afresh.
  */
 let withSentinels = new WeakMap<object, object>();
+
+const readOnlyViews = new WeakMap<object, object>();
+
+/** A view of `target` whose every write, delete or definition throws, nested objects included. */
+function readOnly<T extends object>(target: T): T {
+    let view = readOnlyViews.get(target);
+    if (!view) {
+        const refuse = (): never => {
+            throw new TypeError(
+                "a policy changed a resource's properties; policies only read them",
+            );
+        };
+        view = new Proxy(target, {
+            get(t, key, receiver) {
+                const v = Reflect.get(t, key, receiver) as unknown;
+                return v !== null && typeof v === "object" ? readOnly(v) : v;
+            },
+            set: refuse,
+            deleteProperty: refuse,
+            defineProperty: refuse,
+            setPrototypeOf: refuse,
+        });
+        readOnlyViews.set(target, view);
+    }
+    return view as T;
+}
 
 /** Plan values with each unknown replaced by the SDK's sentinel for an unknown value. */
 function sentinels(value: unknown): unknown {
@@ -390,9 +417,6 @@ export async function runPolicies(
     const violations: Violation[] = [];
     const resources = plan.resources.filter((r) => r.custom);
     withSentinels = new WeakMap();
-    // Built once; each stack policy reads its own config through `current`.
-    let current: object = {};
-    let policyResources: PolicyResource[] | undefined;
     for (const policy of policies) {
         const enforcementLevel = levelOf(policy, config);
         if (enforcementLevel === "disabled") continue;
@@ -426,9 +450,8 @@ export async function runPolicies(
                     );
         }
         if ("validateStack" in policy && policy.validateStack) {
-            current = values;
-            policyResources ??= stackResources(plan, () => current);
-            const stackView = policyResources;
+            // Each stack policy its own resources (their props shared, read-only).
+            const stackView = stackResources(plan, () => values);
             await attempt(
                 () =>
                     policy.validateStack!(
