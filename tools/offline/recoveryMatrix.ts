@@ -225,7 +225,7 @@ function replicaRow(config: StackConfig, stack: string, at: string): MatrixRow {
         rpo: "the replication lag, no published bound: writes after the replica's replication_time (INFORMATION_SCHEMA.SCHEMATA_REPLICAS)",
         restoreTime:
             "reads at once; writes when the primary's region is back (promotion takes seconds once caught up)",
-        commands: `bq query --location=${at} --nouse_legacy_sql "SELECT … FROM ${raw}.<t>"; once the primary's region is back: bq query --location=${at} "ALTER SCHEMA ${raw} SET OPTIONS (primary_replica = '${at}')"; then set logistics:warehouse.location to ${at} and npm run pulumi -- up --stack ${stack}`,
+        commands: `bq query --location=${at} --nouse_legacy_sql "SELECT … FROM ${raw}.<t>"; once the primary's region is back: bq query --location=${at} --nouse_legacy_sql "ALTER SCHEMA ${raw} SET OPTIONS (primary_replica = '${at}')"; then set logistics:warehouse.location to ${at} and npm run pulumi -- up --stack ${stack}`,
     };
 }
 
