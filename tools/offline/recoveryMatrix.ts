@@ -209,7 +209,8 @@ function replicaRow(config: StackConfig, stack: string, at: string): MatrixRow {
             source: `managed disaster recovery: hard failover of the ${reservation.edition} reservation ${config.names.slotReservation} with its replica of ${raw} in ${at}`,
             rpo: `up to ${MANAGED_DR.rpoMin} min (Google's stated target, within the bandwidth quota): writes after the replica's replication_time are lost and rerun`,
             restoreTime: `${MANAGED_DR.rtoMin} min (Google's stated RTO once the failover starts); scheduled snapshots and backups stay bound to ${config.locations.warehouse} until recreated in ${at}`,
-            // failoverReservation, called in the secondary location:
+            // failoverReservation, called in the secondary location; an empty body is a hard
+            // failover ("If not specified, HARD failover mode is used by default"):
             // https://cloud.google.com/bigquery/docs/reference/reservations/rest/v1/projects.locations.reservations/failoverReservation
             commands:
                 `curl -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" ` +
