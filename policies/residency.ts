@@ -164,6 +164,17 @@ export function copyFindings(
                     ]);
             }
         }
+        // A transfer config writes into its destination dataset, which a dataset copy
+        // (dataSourceId cross_region_copy) puts in any region:
+        // https://cloud.google.com/bigquery/docs/managing-datasets#copy-datasets
+        if (r.type === TRANSFER && r.props["destinationDatasetId"] !== undefined) {
+            const id = r.props["destinationDatasetId"];
+            if (!datasets.some((d) => typeof id === "string" && d.id === id))
+                out.push([
+                    r,
+                    `destinationDatasetId writes into ${typeof id === "string" ? `the dataset ${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Write into a dataset the stack declares.`,
+                ]);
+        }
         // Storage Transfer Service: its sink, a bucket or a file system.
         // https://cloud.google.com/storage-transfer/docs/reference/rest/v1/TransferSpec
         if (r.type === STORAGE_TRANSFER)
@@ -196,7 +207,7 @@ function regionOfZone(l: string): string {
 export const regionsEveryResource = planPolicy<{ allowed: string[] }>({
     name: "regions-every-resource",
     description:
-        "Checks whether every location in the plan (any resource's location, region or zone, nested placements and replicas, an explicit provider's region, a BigQuery default of US) is allowed, and every place data is copied to: a replica added by SQL (its location read from the statement), EXPORT DATA and extracts into the stack's buckets, copies into the stack's datasets; Secret Manager's automatic replication stores data anywhere.",
+        "Checks whether every location in the plan (any resource's location, region or zone, nested placements and replicas, an explicit provider's region, a BigQuery default of US) is allowed, and every place data is copied to: a replica added by SQL (its location read from the statement), EXPORT DATA, extracts and storage transfers into the stack's buckets, table copies and transfer configs into the stack's datasets; Secret Manager's automatic replication stores data anywhere.",
     remediationSteps:
         "Use an allowed location (gcp:region and the logistics:* locations), user-managed replication for secrets, a literal allowed location in ADD REPLICA, exports and copies into the stack's own buckets and datasets, or extend allowed in policies/config/<stack>.json.",
     configSchema: {

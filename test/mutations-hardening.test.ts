@@ -390,6 +390,19 @@ export const DATA_COPY_MUTATIONS: Mutation[] = [
             }),
     },
     {
+        name: "a dataset copy of raw into a dataset outside the stack",
+        add: (_c, n) =>
+            new gcp.bigquery.DataTransferConfig(n("dscopy"), {
+                project: P,
+                location: "US",
+                displayName: "raw copy",
+                dataSourceId: "cross_region_copy",
+                destinationDatasetId: "raw_offsite",
+                schedule: "every 24 hours",
+                params: { source_project_id: P, source_dataset_id: "raw" },
+            }),
+    },
+    {
         name: "a copy job of raw into another project's dataset",
         add: (_c, n) =>
             new gcp.bigquery.Job(n("copy"), {

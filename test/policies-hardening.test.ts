@@ -457,6 +457,28 @@ describe("regions-every-resource: where jobs, scheduled queries and transfers co
             ],
         ],
         [
+            "a dataset copy into the stack's dataset",
+            fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
+                location: "US",
+                dataSourceId: "cross_region_copy",
+                destinationDatasetId: "raw",
+                params: { source_project_id: "other", source_dataset_id: "inbox" },
+            }),
+            [],
+        ],
+        [
+            "a dataset copy into a dataset outside the stack",
+            fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
+                location: "US",
+                dataSourceId: "cross_region_copy",
+                destinationDatasetId: "raw_copy",
+                params: { source_project_id: P, source_dataset_id: "raw" },
+            }),
+            [
+                "destinationDatasetId writes into the dataset raw_copy, not in the stack: its location cannot be judged. Write into a dataset the stack declares.",
+            ],
+        ],
+        [
             "an extract job to a bucket outside the stack",
             fake("gcp:bigquery/job:Job", {
                 location: "US",
