@@ -1,7 +1,8 @@
 // Residency: every location any resource of the plan names — its own, a nested placement or
 // replica, an explicit provider's default region — is one of the stack's allowed locations; and
 // every place a job, a scheduled query, a procedure or a transfer copies data to is one too: a
-// replica added by SQL, an EXPORT DATA or extract into a bucket, a copy into a dataset.
+// replica added by SQL, an EXPORT DATA, extract or storage transfer into a bucket, a table copy or
+// a transfer config into a dataset.
 import {
     BQ_JOB,
     BUCKET,
