@@ -486,19 +486,6 @@ export interface ReplicaCopy {
     unreadable?: string;
 }
 
-/** Tokens as they were written, one space apart (a string's quotes shown as '…'). */
-function sqlText(tokens: readonly Token[]): string {
-    return tokens
-        .map((t) =>
-            t.kind === "string" || t.kind === "bytes"
-                ? `'${t.value}'`
-                : t.kind === "quoted"
-                  ? `\`${t.value}\``
-                  : t.value,
-        )
-        .join(" ");
-}
-
 const isWord = (t: Token | undefined, w: string) =>
     t?.kind === "word" && t.value.toUpperCase() === w;
 
@@ -511,6 +498,7 @@ const isWord = (t: Token | undefined, w: string) =>
  * Another ALTER SCHEMA gives undefined: sql-parser-cst reads those, but not ADD REPLICA.
  */
 function addReplicaAt(
+    sql: string,
     tokens: readonly Token[],
     i: number,
 ): { copy: ReplicaCopy; next: number } | undefined {
@@ -574,7 +562,9 @@ function addReplicaAt(
         }
         if (key.value.toLowerCase() === "location") {
             const v = value[0];
-            const written = sqlText(value) || "empty";
+            const written = value.length
+                ? sql.slice(value[0]!.start, value[value.length - 1]!.end)
+                : "empty";
             if (value.length === 1 && v!.kind === "string" && !v!.escaped) location = v!.value;
             else if (value.length === 1 && v!.kind === "string")
                 unreadable = `its location ${written} holds escape sequences`;
@@ -625,7 +615,7 @@ export function dataCopies(sql: string): DataCopies {
     let rest = "";
     let at = 0;
     for (let i = 0; i < tokens.length; i++) {
-        const found = addReplicaAt(tokens, i);
+        const found = addReplicaAt(sql, tokens, i);
         if (!found) continue;
         replicas.push(found.copy);
         // The statement's place is kept by a statement that does nothing.

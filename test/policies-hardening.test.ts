@@ -376,7 +376,7 @@ describe("regions-every-resource: where jobs, scheduled queries and transfers co
             "a replica whose location is computed",
             replica("OPTIONS (location = CONCAT('us-', 'east4'))"),
             [
-                `query.query adds a replica of ${P}.raw (ADD REPLICA r) whose location cannot be read: its location is CONCAT ( 'us-' , 'east4' ), not a string literal. Expected OPTIONS (location = '<allowed location>').`,
+                `query.query adds a replica of ${P}.raw (ADD REPLICA r) whose location cannot be read: its location is CONCAT('us-', 'east4'), not a string literal. Expected OPTIONS (location = '<allowed location>').`,
             ],
         ],
         [
