@@ -1,6 +1,19 @@
 // Residency: every location any resource of the plan names — its own, a nested placement or
-// replica, an explicit provider's default region — is one of the stack's allowed locations.
-import { planPolicy, UNKNOWN, type PlanResource } from "./lib";
+// replica, an explicit provider's default region — is one of the stack's allowed locations; and
+// every place a job, a scheduled query, a procedure or a transfer copies data to is one too: a
+// replica added by SQL, an EXPORT DATA, extract or storage transfer into a bucket, a table copy or
+// a transfer config into a dataset.
+import {
+    BQ_JOB,
+    BUCKET,
+    DATASET,
+    get,
+    planPolicy,
+    TRANSFER,
+    UNKNOWN,
+    type PlanResource,
+} from "./lib";
+import { dataCopies } from "./sql";
 
 /** Input names that place a resource (any depth): the provider's naming for GCP locations. */
 const LOCATION_KEYS = new Set([
@@ -39,6 +52,154 @@ export function locationsOf(r: PlanResource): [string, unknown][] {
     return out;
 }
 
+/**
+ * Types whose location the provider defaults to US when the input is left out: "The default value
+ * is US" (bigquery.DataTransferConfig and bigquery.Job), "multi-regional location US"
+ * (bigquery.Dataset), in @pulumi/gcp's documentation of each.
+ */
+const DEFAULT_US = new Set([BQ_JOB, TRANSFER, DATASET]);
+
+const ROUTINE = "gcp:bigquery/routine:Routine";
+const STORAGE_TRANSFER = "gcp:storage/transferJob:TransferJob";
+
+/** The SQL a resource runs, with its input path: a job's query, a scheduled query, a procedure. */
+function sqlOf(r: PlanResource): [string, unknown][] {
+    if (r.type === BQ_JOB && r.props["query"] !== undefined)
+        return [["query.query", get(r.props, "query.query")]];
+    if (r.type === TRANSFER && get(r.props, "params.query") !== undefined)
+        return [["params.query", get(r.props, "params.query")]];
+    if (r.type === ROUTINE && r.props["routineType"] === "PROCEDURE")
+        return [["definitionBody", r.props["definitionBody"]]];
+    return [];
+}
+
+/**
+ * Where each resource copies data to, judged against the plan: the replicas its SQL adds (their
+ * location read from the statement), and the buckets and datasets it writes into, which must be
+ * the stack's own (their locations are judged as every resource's are). A destination the plan does
+ * not hold, or SQL that cannot be read, leaves the data's location unknown: a finding.
+ */
+export function copyFindings(
+    resources: readonly PlanResource[],
+    allowedLocation: (l: string) => boolean,
+    allowed: readonly string[],
+): [PlanResource, string][] {
+    const out: [PlanResource, string][] = [];
+    const buckets = new Set(
+        resources
+            .filter((r) => r.type === BUCKET && typeof r.props["name"] === "string")
+            .map((r) => String(r.props["name"])),
+    );
+    const datasets = resources
+        .filter((r) => r.type === DATASET)
+        .map((r) => ({ id: r.props["datasetId"], project: r.props["project"] }));
+    const list = allowed.join(", ");
+    /** A URI data is written to: gs:// of a bucket in the plan, else a finding. */
+    const destination = (r: PlanResource, path: string, what: string, uri: unknown) => {
+        if (typeof uri !== "string") {
+            out.push([
+                r,
+                `${path} ${what} a destination known only at run time or after deploy: where the data goes cannot be judged.`,
+            ]);
+            return;
+        }
+        const bucket = /^gs:\/\/([^/]+)\//.exec(uri)?.[1];
+        if (bucket === undefined)
+            out.push([
+                r,
+                `${path} ${what} ${uri}, not a Cloud Storage bucket of the stack: the data leaves the stack's locations. Write into a bucket the stack declares.`,
+            ]);
+        else if (!buckets.has(bucket))
+            out.push([
+                r,
+                `${path} ${what} gs://${bucket}/, a bucket not in the stack: its location cannot be judged. Write into a bucket the stack declares.`,
+            ]);
+    };
+    for (const r of resources) {
+        for (const [path, sql] of sqlOf(r)) {
+            if (typeof sql !== "string") {
+                out.push([
+                    r,
+                    `${path} is known only after deploy: where its SQL copies data cannot be judged.`,
+                ]);
+                continue;
+            }
+            const copies = dataCopies(sql);
+            for (const why of copies.opaque)
+                out.push([r, `${path}: ${why}, nor where it copies data.`]);
+            for (const c of copies.replicas)
+                if (c.location === undefined)
+                    out.push([
+                        r,
+                        `${path} adds a replica of ${c.dataset} (ADD REPLICA ${c.replica}) whose location cannot be read: ${c.unreadable}. Expected OPTIONS (location = '<allowed location>').`,
+                    ]);
+                else if (!allowedLocation(c.location))
+                    out.push([
+                        r,
+                        `${path} adds a replica of ${c.dataset} in ${c.location}: must be an allowed location (${list}).`,
+                    ]);
+            for (const uri of copies.exports) destination(r, path, "exports data to", uri);
+        }
+        if (r.type === BQ_JOB) {
+            const uris = get(r.props, "extract.destinationUris");
+            if (r.props["extract"] !== undefined)
+                (Array.isArray(uris) ? uris : [uris]).forEach((u, i) =>
+                    destination(r, `extract.destinationUris[${i}]`, "extracts a table to", u),
+                );
+            // BigQuery copies tables across regions: the destination dataset decides where.
+            // https://cloud.google.com/bigquery/docs/managing-tables#copy-table
+            const dest = get(r.props, "copy.destinationTable");
+            if (dest !== undefined) {
+                const id = get(dest, "datasetId");
+                const project = get(dest, "projectId");
+                const inPlan = datasets.some(
+                    (d) =>
+                        typeof id === "string" &&
+                        d.id === id &&
+                        (project === undefined || d.project === project),
+                );
+                if (!inPlan)
+                    out.push([
+                        r,
+                        `copy.destinationTable copies into ${typeof id === "string" ? `the dataset ${typeof project === "string" ? `${project}.` : ""}${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Copy into a dataset the stack declares.`,
+                    ]);
+            }
+        }
+        // A transfer config writes into its destination dataset, which a dataset copy
+        // (dataSourceId cross_region_copy) puts in any region:
+        // https://cloud.google.com/bigquery/docs/managing-datasets#copy-datasets
+        if (r.type === TRANSFER && r.props["destinationDatasetId"] !== undefined) {
+            const id = r.props["destinationDatasetId"];
+            if (!datasets.some((d) => typeof id === "string" && d.id === id))
+                out.push([
+                    r,
+                    `destinationDatasetId writes into ${typeof id === "string" ? `the dataset ${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Write into a dataset the stack declares.`,
+                ]);
+        }
+        // Storage Transfer Service: its sink, a bucket or a file system.
+        // https://cloud.google.com/storage-transfer/docs/reference/rest/v1/TransferSpec
+        if (r.type === STORAGE_TRANSFER)
+            for (const spec of ["transferSpec", "replicationSpec"]) {
+                if (get(r.props, `${spec}.posixDataSink`) !== undefined)
+                    out.push([
+                        r,
+                        `${spec}.posixDataSink copies objects to a file system outside Google Cloud: the data leaves the stack's locations.`,
+                    ]);
+                const sink = get(r.props, `${spec}.gcsDataSink`);
+                if (sink !== undefined) {
+                    const name = get(sink, "bucketName");
+                    destination(
+                        r,
+                        `${spec}.gcsDataSink.bucketName`,
+                        "copies objects to",
+                        typeof name === "string" ? `gs://${name}/` : name,
+                    );
+                }
+            }
+    }
+    return out;
+}
+
 /** A zone's region (`us-central1-a` → `us-central1`). */
 function regionOfZone(l: string): string {
     return /^[a-z]+-[a-z]+\d+-[a-z]$/.test(l) ? l.slice(0, -2) : l;
@@ -47,9 +208,9 @@ function regionOfZone(l: string): string {
 export const regionsEveryResource = planPolicy<{ allowed: string[] }>({
     name: "regions-every-resource",
     description:
-        "Checks whether every location in the plan (any resource's location, region or zone, nested placements and replicas, an explicit provider's region) is allowed; Secret Manager's automatic replication stores data anywhere.",
+        "Checks whether every location in the plan (any resource's location, region or zone, nested placements and replicas, an explicit provider's region, a BigQuery default of US) is allowed, and every place data is copied to: a replica added by SQL (its location read from the statement), EXPORT DATA, extracts and storage transfers into the stack's buckets, table copies and transfer configs into the stack's datasets; Secret Manager's automatic replication stores data anywhere.",
     remediationSteps:
-        "Use an allowed location (gcp:region and the logistics:* locations), user-managed replication for secrets, or extend allowed in policies/config/<stack>.json.",
+        "Use an allowed location (gcp:region and the logistics:* locations), user-managed replication for secrets, a literal allowed location in ADD REPLICA, exports and copies into the stack's own buckets and datasets, or extend allowed in policies/config/<stack>.json.",
     configSchema: {
         properties: {
             allowed: { type: "array", items: { type: "string" }, default: [] },
@@ -57,8 +218,20 @@ export const regionsEveryResource = planPolicy<{ allowed: string[] }>({
     },
     check: (resources, report, { allowed }) => {
         const ok = new Set([...allowed.map((l) => l.toLowerCase()), "global"]);
+        const allowedLocation = (l: string) =>
+            ok.has(l.toLowerCase()) || ok.has(regionOfZone(l.toLowerCase()));
         for (const r of resources) {
-            for (const [path, l] of locationsOf(r)) {
+            const named = locationsOf(r);
+            if (
+                DEFAULT_US.has(r.type) &&
+                r.props["location"] === undefined &&
+                !allowedLocation("US")
+            )
+                report(
+                    r,
+                    `location is not set, so the provider's default US applies: must be an allowed location (${allowed.join(", ")}).`,
+                );
+            for (const [path, l] of named) {
                 if (l === UNKNOWN) {
                     report(
                         r,
@@ -66,8 +239,7 @@ export const regionsEveryResource = planPolicy<{ allowed: string[] }>({
                     );
                     continue;
                 }
-                const loc = String(l).toLowerCase();
-                if (!ok.has(loc) && !ok.has(regionOfZone(loc)))
+                if (!allowedLocation(String(l)))
                     report(
                         r,
                         `${path} must be an allowed location (${allowed.join(", ")}), got ${String(l)}.`,
@@ -84,6 +256,8 @@ export const regionsEveryResource = planPolicy<{ allowed: string[] }>({
                     "replication.auto stores the secret in any region: use userManaged replicas in allowed locations.",
                 );
         }
+        for (const [r, message] of copyFindings(resources, allowedLocation, allowed))
+            report(r, message);
     },
 });
 

@@ -22,6 +22,12 @@ export interface SqlFacts {
      * hours of a new-table grace period wrapped around a bound (see analyseSql).
      */
     asserts: { reads: NameParts[]; minutes: number[]; graceHours: number[] }[];
+    /**
+     * Why parts of the SQL cannot be judged at all (it does not parse, EXECUTE IMMEDIATE of a
+     * string built at run time, CALL of a procedure): also in `problems`, kept apart for the
+     * policies that ask what the SQL does beyond raw data (where it copies data, residency).
+     */
+    opaque: string[];
 }
 
 /**
@@ -198,16 +204,16 @@ export function analyseSql(sql: string, raw: ReadonlySet<string>, depth = 0): Sq
 const analysed = new Map<string, SqlFacts>();
 
 function analyse(sql: string, raw: ReadonlySet<string>, depth: number): SqlFacts {
-    const facts: SqlFacts = { problems: [], exports: [], asserts: [] };
+    const facts: SqlFacts = { problems: [], exports: [], asserts: [], opaque: [] };
     let statements: Node[];
     try {
         statements = parse(sql, { dialect: "bigquery", paramTypes: ["@name"] })
             .statements as unknown as Node[];
     } catch (err) {
         const first = (err as Error).message.split("\n")[0];
-        facts.problems.push(
-            `SQL does not parse as BigQuery SQL (${first}), so what it does cannot be judged`,
-        );
+        const why = `SQL does not parse as BigQuery SQL (${first}), so what it does cannot be judged`;
+        facts.problems.push(why);
+        facts.opaque.push(why);
         return facts;
     }
     for (const stmt of statements
@@ -216,15 +222,17 @@ function analyse(sql: string, raw: ReadonlySet<string>, depth: number): SqlFacts
         if (stmt.type === "execute_immediate_stmt") {
             const text = immediateText(stmt["expr"]);
             if (text === undefined || depth > 3) {
-                facts.problems.push(
-                    "EXECUTE IMMEDIATE runs a statement built at run time, so what it does cannot be judged",
-                );
+                const why =
+                    "EXECUTE IMMEDIATE runs a statement built at run time, so what it does cannot be judged";
+                facts.problems.push(why);
+                facts.opaque.push(why);
                 continue;
             }
             const inner = analyseSql(text, raw, depth + 1);
             facts.problems.push(...inner.problems);
             facts.exports.push(...inner.exports);
             facts.asserts.push(...inner.asserts);
+            facts.opaque.push(...inner.opaque);
             continue;
         }
         if (stmt.type === "export_data_stmt") {
@@ -281,9 +289,10 @@ function analyse(sql: string, raw: ReadonlySet<string>, depth: number): SqlFacts
                 .replace(/_/g, " ")
                 .toUpperCase();
         if (stmt.type === "call_stmt") {
-            facts.problems.push(
-                "CALL runs a procedure whose statements are not in the plan, so what it does cannot be judged",
-            );
+            const why =
+                "CALL runs a procedure whose statements are not in the plan, so what it does cannot be judged";
+            facts.problems.push(why);
+            facts.opaque.push(why);
             continue;
         }
         const parts = target(stmt);
@@ -360,4 +369,262 @@ function graceBound(n: Node): number | undefined {
     return now && typeof hours === "number" && String(unit?.["name"]).toUpperCase() === "HOUR"
         ? hours
         : undefined;
+}
+
+// ---- Where SQL copies data: replicas (ALTER SCHEMA … ADD REPLICA) and EXPORT DATA ----------------
+
+/**
+ * A token of BigQuery's lexical structure
+ * (https://cloud.google.com/bigquery/docs/reference/standard-sql/lexical): a word (a keyword or an
+ * unquoted identifier), a quoted identifier, a string or bytes literal, a number, a query parameter or one
+ * character of punctuation. `value` is a quoted identifier's or a string's content; `escaped`
+ * says that content holds escape sequences (left undecoded).
+ */
+interface Token {
+    kind: "word" | "quoted" | "string" | "bytes" | "number" | "param" | "punct";
+    value: string;
+    escaped: boolean;
+    start: number;
+    end: number;
+}
+
+/** The tokens of `sql`, comments and whitespace left out; throws on an unterminated literal or comment. */
+function lex(sql: string): Token[] {
+    const out: Token[] = [];
+    let i = 0;
+    const push = (kind: Token["kind"], value: string, escaped: boolean, end: number) => {
+        out.push({ kind, value, escaped, start: i, end });
+        i = end;
+    };
+    while (i < sql.length) {
+        const c = sql[i]!;
+        if (/\s/.test(c)) {
+            i++;
+            continue;
+        }
+        if (c === "#" || sql.startsWith("--", i)) {
+            const nl = sql.indexOf("\n", i);
+            i = nl < 0 ? sql.length : nl + 1;
+            continue;
+        }
+        if (sql.startsWith("/*", i)) {
+            const close = sql.indexOf("*/", i + 2);
+            if (close < 0) throw new Error(`unterminated comment at offset ${i}`);
+            i = close + 2;
+            continue;
+        }
+        // String and bytes literals: an optional r/b prefix, then ''' """ ' or ".
+        const literal = /^([rRbB]{0,2})('''|"""|'|")/.exec(sql.slice(i, i + 5));
+        if (literal) {
+            const raw = /r/i.test(literal[1]!);
+            const quote = literal[2]!;
+            let j = i + literal[0].length;
+            let escaped = false;
+            for (;;) {
+                if (j >= sql.length) throw new Error(`unterminated string at offset ${i}`);
+                if (!raw && sql[j] === "\\") {
+                    escaped = true;
+                    j += 2;
+                    continue;
+                }
+                if (sql.startsWith(quote, j)) break;
+                if (quote.length === 1 && sql[j] === "\n")
+                    throw new Error(`unterminated string at offset ${i}`);
+                j++;
+            }
+            push(
+                /b/i.test(literal[1]!) ? "bytes" : "string",
+                sql.slice(i + literal[0].length, j),
+                escaped,
+                j + quote.length,
+            );
+            continue;
+        }
+        if (c === "`") {
+            let j = i + 1;
+            let escaped = false;
+            while (j < sql.length && sql[j] !== "`") {
+                if (sql[j] === "\\") {
+                    escaped = true;
+                    j++;
+                }
+                j++;
+            }
+            if (j >= sql.length) throw new Error(`unterminated quoted identifier at offset ${i}`);
+            push("quoted", sql.slice(i + 1, j), escaped, j + 1);
+            continue;
+        }
+        const word = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i));
+        if (word) {
+            push("word", word[0], false, i + word[0].length);
+            continue;
+        }
+        const number = /^\d+(\.\d+)?([eE][+-]?\d+)?/.exec(sql.slice(i));
+        if (number) {
+            push("number", number[0], false, i + number[0].length);
+            continue;
+        }
+        const param = /^@@?[A-Za-z_][A-Za-z0-9_.]*/.exec(sql.slice(i));
+        if (param) {
+            push("param", param[0], false, i + param[0].length);
+            continue;
+        }
+        push("punct", c, false, i + 1);
+    }
+    return out;
+}
+
+/** A replica an `ALTER SCHEMA … ADD REPLICA` statement adds. */
+export interface ReplicaCopy {
+    /** The dataset replicated, as written (`project.dataset` or `dataset`). */
+    dataset: string;
+    /** The replica's name. */
+    replica: string;
+    /** Its `location` option when a plain string literal; undefined otherwise. */
+    location?: string;
+    /** Why the location cannot be read, when it cannot. */
+    unreadable?: string;
+}
+
+const isWord = (t: Token | undefined, w: string) =>
+    t?.kind === "word" && t.value.toUpperCase() === w;
+
+/**
+ * The `ALTER SCHEMA [IF EXISTS] dataset ADD REPLICA replica [OPTIONS (location = '…', …)]`
+ * statement starting at token `i`, if it is one, and the index of the token after it (a `;` or
+ * the end). Syntax: "ALTER SCHEMA ADD REPLICA statement" in
+ * https://cloud.google.com/bigquery/docs/reference/standard-sql/data-definition-language#alter_schema_add_replica_statement
+ * (the replica is created in its `location` option; https://cloud.google.com/bigquery/docs/data-replication).
+ * Another ALTER SCHEMA gives undefined: sql-parser-cst reads those, but not ADD REPLICA.
+ */
+function addReplicaAt(
+    sql: string,
+    tokens: readonly Token[],
+    i: number,
+): { copy: ReplicaCopy; next: number } | undefined {
+    if (!isWord(tokens[i], "ALTER") || !isWord(tokens[i + 1], "SCHEMA")) return undefined;
+    let j = i + 2;
+    if (isWord(tokens[j], "IF") && isWord(tokens[j + 1], "EXISTS")) j += 2;
+    // The dataset's name: parts (words, quoted identifiers, digits of a project id) joined by
+    // `.` or, in an unquoted project id, `-`.
+    const part = (t: Token | undefined) =>
+        t !== undefined && ["word", "quoted", "number"].includes(t.kind);
+    if (!part(tokens[j])) return undefined;
+    let dataset = tokens[j]!.value;
+    j++;
+    while (
+        tokens[j]?.kind === "punct" &&
+        [".", "-"].includes(tokens[j]!.value) &&
+        part(tokens[j + 1])
+    ) {
+        dataset += tokens[j]!.value + tokens[j + 1]!.value;
+        j += 2;
+    }
+    if (!isWord(tokens[j], "ADD") || !isWord(tokens[j + 1], "REPLICA")) return undefined;
+    j += 2;
+    // Past here it is an ADD REPLICA: whatever does not read is a reason the location cannot be.
+    const end = (from: number) => {
+        let k = from;
+        while (k < tokens.length && !(tokens[k]!.kind === "punct" && tokens[k]!.value === ";")) k++;
+        return k;
+    };
+    const fail = (replica: string, why: string, from: number) => ({
+        copy: { dataset, replica, unreadable: why },
+        next: end(from),
+    });
+    const name = tokens[j];
+    if (!name || (name.kind !== "word" && name.kind !== "quoted"))
+        return fail("(none)", "ADD REPLICA names no replica", j);
+    const replica = name.value;
+    j++;
+    if (!isWord(tokens[j], "OPTIONS")) return fail(replica, "it has no OPTIONS (location = …)", j);
+    j++;
+    if (tokens[j]?.value !== "(" || tokens[j]?.kind !== "punct")
+        return fail(replica, "OPTIONS is not followed by (", j);
+    j++;
+    let location: string | undefined;
+    let unreadable: string | undefined;
+    for (;;) {
+        const key = tokens[j];
+        if (!key || key.kind !== "word" || tokens[j + 1]?.value !== "=")
+            return fail(replica, "its OPTIONS list does not read as name = value pairs", j);
+        j += 2;
+        // The value: every token up to the next `,` or `)` outside parentheses and brackets.
+        const value: Token[] = [];
+        let depth = 0;
+        while (j < tokens.length) {
+            const t = tokens[j]!;
+            if (t.kind === "punct" && depth === 0 && (t.value === "," || t.value === ")")) break;
+            if (t.kind === "punct" && ["(", "["].includes(t.value)) depth++;
+            if (t.kind === "punct" && [")", "]"].includes(t.value)) depth--;
+            value.push(t);
+            j++;
+        }
+        if (key.value.toLowerCase() === "location") {
+            const v = value[0];
+            const written = value.length
+                ? sql.slice(value[0]!.start, value[value.length - 1]!.end)
+                : "empty";
+            if (value.length === 1 && v!.kind === "string" && !v!.escaped) location = v!.value;
+            else if (value.length === 1 && v!.kind === "string")
+                unreadable = `its location ${written} holds escape sequences`;
+            else unreadable = `its location is ${written}, not a string literal`;
+        }
+        const sep = tokens[j];
+        if (!sep) return fail(replica, "its OPTIONS list is not closed", j);
+        j++;
+        if (sep.value === ")") break;
+    }
+    if (j < tokens.length && tokens[j]!.value !== ";")
+        return fail(replica, `it goes on after OPTIONS (…) with ${tokens[j]!.value}`, j);
+    if (unreadable) return { copy: { dataset, replica, unreadable }, next: j };
+    if (location === undefined)
+        return { copy: { dataset, replica, unreadable: "it has no location option" }, next: j };
+    return { copy: { dataset, replica, location }, next: j };
+}
+
+/** Where a statement (a job's query, a scheduled query, a procedure's body) copies data. */
+export interface DataCopies {
+    /** The replicas it adds (ALTER SCHEMA … ADD REPLICA). */
+    replicas: ReplicaCopy[];
+    /** Its EXPORT DATA destinations; undefined for a URI built at run time. */
+    exports: (string | undefined)[];
+    /** Why it (or a part of it) cannot be judged: then where it copies data cannot be either. */
+    opaque: string[];
+}
+
+/**
+ * Where `sql` copies data, by parsing: its ADD REPLICA statements by their grammar (the BigQuery
+ * parser in use does not have it), everything else by sql-parser-cst (analyseSql), with each
+ * ADD REPLICA statement taken out.
+ */
+export function dataCopies(sql: string): DataCopies {
+    let tokens: Token[];
+    try {
+        tokens = lex(sql);
+    } catch (err) {
+        return {
+            replicas: [],
+            exports: [],
+            opaque: [
+                `SQL does not parse as BigQuery SQL (${(err as Error).message}), so what it does cannot be judged`,
+            ],
+        };
+    }
+    const replicas: ReplicaCopy[] = [];
+    let rest = "";
+    let at = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const found = addReplicaAt(sql, tokens, i);
+        if (!found) continue;
+        replicas.push(found.copy);
+        // The statement's place is kept by a statement that does nothing.
+        const stop = found.next < tokens.length ? tokens[found.next]!.start : sql.length;
+        rest += `${sql.slice(at, tokens[i]!.start)}SELECT 1`;
+        at = stop;
+        i = found.next;
+    }
+    rest += sql.slice(at);
+    const facts = analyseSql(rest, new Set());
+    return { replicas, exports: facts.exports.map((e) => e.uri), opaque: facts.opaque };
 }

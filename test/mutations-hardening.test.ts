@@ -297,6 +297,130 @@ export const HARDENING_MUTATIONS: Mutation[] = [
     },
 ];
 
+/** A stack transformation that rewrites the SQL of prod's ADD REPLICA job (DatasetReplica's code edited). */
+function replicaSql(edit: (sql: string) => string): pulumi.ResourceTransformation {
+    return (args) => {
+        const query = (args.props["query"] ?? {}) as Record<string, unknown>;
+        if (
+            args.type !== "gcp:bigquery/job:Job" ||
+            !args.name.startsWith("lgx-prod-raw-replica-") ||
+            typeof query["query"] !== "string" ||
+            !query["query"].includes("ADD REPLICA")
+        )
+            return undefined;
+        return {
+            props: { ...args.props, query: { ...query, query: edit(query["query"]) } },
+            opts: args.opts,
+        };
+    };
+}
+
+const RAW_PACKAGES = `\`${P}.raw.packages\``;
+const OUTSIDE = "gs://partner-exchange-eu/packages_*.parquet";
+
+/** Copies of prod's data to places outside its allowed locations, or to places it cannot judge. */
+export const DATA_COPY_MUTATIONS: Mutation[] = [
+    {
+        name: "raw's replica moved to Europe in the replica job's SQL (DatasetReplica)",
+        transform: replicaSql((q) =>
+            q.replace(
+                "ADD REPLICA `us-east4` OPTIONS (location = 'us-east4')",
+                "ADD REPLICA `us-east4` OPTIONS (location = 'europe-west1')",
+            ),
+        ),
+    },
+    {
+        name: "raw's replica location computed in the replica job's SQL (DatasetReplica)",
+        transform: replicaSql((q) =>
+            q.replace("(location = 'us-east4')", "(location = CONCAT('europe-', 'west1'))"),
+        ),
+    },
+    {
+        name: "a second replica of raw in Asia (DatasetReplica)",
+        transform: replicaSql(
+            (q) =>
+                `${q}; ALTER SCHEMA \`${P}.raw\` ADD REPLICA \`asia-east1\` OPTIONS (location = 'asia-east1')`,
+        ),
+    },
+    {
+        name: "a job exporting raw to a bucket outside the stack",
+        add: (_c, n) =>
+            new gcp.bigquery.Job(n("export"), {
+                project: P,
+                location: "US",
+                jobId: "export_packages",
+                query: {
+                    query: `EXPORT DATA OPTIONS (uri = '${OUTSIDE}', format = 'PARQUET') AS SELECT * FROM ${RAW_PACKAGES}`,
+                    useLegacySql: false,
+                    createDisposition: "",
+                    writeDisposition: "",
+                },
+            }),
+    },
+    {
+        name: "a scheduled query exporting raw to a bucket outside the stack (in ScheduledBackups)",
+        add: (c, n) =>
+            new gcp.bigquery.DataTransferConfig(
+                n("export"),
+                {
+                    project: P,
+                    location: "US",
+                    displayName: "partner export",
+                    dataSourceId: "scheduled_query",
+                    schedule: "every day 03:00",
+                    params: {
+                        query: `EXPORT DATA OPTIONS (uri = '${OUTSIDE}', format = 'PARQUET') AS SELECT * FROM ${RAW_PACKAGES}`,
+                    },
+                },
+                in_(c, "logistics:backup:ScheduledBackups"),
+            ),
+    },
+    {
+        name: "an extract job of raw to a bucket outside the stack",
+        add: (_c, n) =>
+            new gcp.bigquery.Job(n("extract"), {
+                project: P,
+                location: "US",
+                jobId: "extract_packages",
+                extract: {
+                    sourceTable: { projectId: P, datasetId: "raw", tableId: "packages" },
+                    destinationUris: [OUTSIDE],
+                    destinationFormat: "PARQUET",
+                },
+            }),
+    },
+    {
+        name: "a dataset copy of raw into a dataset outside the stack",
+        add: (_c, n) =>
+            new gcp.bigquery.DataTransferConfig(n("dscopy"), {
+                project: P,
+                location: "US",
+                displayName: "raw copy",
+                dataSourceId: "cross_region_copy",
+                destinationDatasetId: "raw_offsite",
+                schedule: "every 24 hours",
+                params: { source_project_id: P, source_dataset_id: "raw" },
+            }),
+    },
+    {
+        name: "a copy job of raw into another project's dataset",
+        add: (_c, n) =>
+            new gcp.bigquery.Job(n("copy"), {
+                project: P,
+                location: "US",
+                jobId: "copy_packages",
+                copy: {
+                    sourceTables: [{ projectId: P, datasetId: "raw", tableId: "packages" }],
+                    destinationTable: {
+                        projectId: "partner-eu",
+                        datasetId: "inbox",
+                        tableId: "packages",
+                    },
+                },
+            }),
+    },
+];
+
 describe("hardening and residency mutations of prod", function () {
     it("blocks every one with a mandatory violation", async () => {
         const outcomes = await judge("prod", HARDENING_MUTATIONS);
@@ -307,5 +431,18 @@ describe("hardening and residency mutations of prod", function () {
             `      hardening: ${outcomes.length - passed.length}/${outcomes.length} mutations blocked in prod`,
         );
         assert.deepEqual(passed, []);
+    });
+});
+
+describe("copies of prod's data the residency policy must see", function () {
+    it("blocks every one with a mandatory violation of regions-every-resource", async () => {
+        const outcomes = await judge("prod", DATA_COPY_MUTATIONS);
+        assert.equal(outcomes.length, DATA_COPY_MUTATIONS.length);
+        const missed = outcomes
+            .filter((o) => !o.blockedBy.includes("regions-every-resource"))
+            .map((o) => `${o.name} (blocked by: ${o.blockedBy.join(", ") || "nothing"})`);
+        if (process.env["MUTATIONS_VERBOSE"])
+            for (const o of outcomes) console.log(`${o.name}: ${o.blockedBy.join(", ")}`);
+        assert.deepEqual(missed, []);
     });
 });

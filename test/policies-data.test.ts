@@ -486,6 +486,7 @@ describe("data-loss rules (pure functions)", () => {
                 { uri: "gs://b/p_0_*.parquet", reads: [["p", "raw", "packages"]], whole: true },
             ],
             asserts: [],
+            opaque: [],
         });
     });
 

@@ -336,6 +336,232 @@ describe("regions-every-resource", () => {
     });
 });
 
+describe("regions-every-resource: where jobs, scheduled queries and transfers copy data", () => {
+    const allowed = { allowed: ["US", "us-east4"] };
+    const BUCKET = fake("gcp:storage/bucket:Bucket", { name: "lake-backups", location: "US" }, "b");
+    const RAW = fake(
+        "gcp:bigquery/dataset:Dataset",
+        { project: P, datasetId: "raw", location: "US" },
+        "d",
+    );
+    const job = (query: string) =>
+        fake(
+            "gcp:bigquery/job:Job",
+            { project: P, location: "US", jobId: "j", query: { query } },
+            "j",
+        );
+    const replica = (options: string) =>
+        job(`ALTER SCHEMA \`${P}.raw\` ADD REPLICA \`r\` ${options}`);
+    const exportTo = (uri: string) =>
+        `EXPORT DATA OPTIONS (uri = '${uri}', format = 'PARQUET') AS SELECT * FROM \`${P}.raw.packages\``;
+    const cases: [string, PlannedResource, string[]][] = [
+        ["a replica in an allowed location", replica("OPTIONS (location = 'us-east4')"), []],
+        [
+            "a replica in another location, the statement's keywords in lower case",
+            job(
+                `alter schema if exists ${P}.raw add replica eu options (replica_kms_key = 'k', location = "EU")`,
+            ),
+            [
+                `query.query adds a replica of ${P}.raw in EU: must be an allowed location (US, us-east4).`,
+            ],
+        ],
+        [
+            "a replica in a script after a harmless statement",
+            job(`SELECT 1; ALTER SCHEMA raw ADD REPLICA \`x\` OPTIONS (location = 'asia-east1');`),
+            [
+                "query.query adds a replica of raw in asia-east1: must be an allowed location (US, us-east4).",
+            ],
+        ],
+        [
+            "a replica whose location is computed",
+            replica("OPTIONS (location = CONCAT('us-', 'east4'))"),
+            [
+                `query.query adds a replica of ${P}.raw (ADD REPLICA r) whose location cannot be read: its location is CONCAT('us-', 'east4'), not a string literal. Expected OPTIONS (location = '<allowed location>').`,
+            ],
+        ],
+        [
+            "a replica whose location is a query parameter",
+            replica("OPTIONS (location = @where)"),
+            [
+                `query.query adds a replica of ${P}.raw (ADD REPLICA r) whose location cannot be read: its location is @where, not a string literal. Expected OPTIONS (location = '<allowed location>').`,
+            ],
+        ],
+        [
+            "a replica without OPTIONS",
+            replica(""),
+            [
+                `query.query adds a replica of ${P}.raw (ADD REPLICA r) whose location cannot be read: it has no OPTIONS (location = …). Expected OPTIONS (location = '<allowed location>').`,
+            ],
+        ],
+        [
+            "a replica statement that goes on after its options",
+            replica("OPTIONS (location = 'us-east4') AS x"),
+            [
+                `query.query adds a replica of ${P}.raw (ADD REPLICA r) whose location cannot be read: it goes on after OPTIONS (…) with AS. Expected OPTIONS (location = '<allowed location>').`,
+            ],
+        ],
+        [
+            "a replica inside EXECUTE IMMEDIATE: the statement does not parse",
+            job(
+                `EXECUTE IMMEDIATE "ALTER SCHEMA raw ADD REPLICA x OPTIONS (location = 'asia-east1')"`,
+            ),
+            [
+                'query.query: SQL does not parse as BigQuery SQL (Syntax Error: Unexpected "ADD"), so what it does cannot be judged, nor where it copies data.',
+            ],
+        ],
+        [
+            "SQL with an unterminated string",
+            job("SELECT 'x"),
+            [
+                "query.query: SQL does not parse as BigQuery SQL (unterminated string at offset 7), so what it does cannot be judged, nor where it copies data.",
+            ],
+        ],
+        [
+            "an export into a bucket of the stack",
+            job(exportTo("gs://lake-backups/p_*.parquet")),
+            [],
+        ],
+        [
+            "an export into a bucket outside the stack",
+            job(exportTo("gs://elsewhere/p_*.parquet")),
+            [
+                "query.query exports data to gs://elsewhere/, a bucket not in the stack: its location cannot be judged. Write into a bucket the stack declares.",
+            ],
+        ],
+        [
+            "an export built at run time",
+            job(`EXECUTE IMMEDIATE CONCAT("${exportTo("gs://lake-backups/")}", @suffix)`),
+            [
+                "query.query: EXECUTE IMMEDIATE runs a statement built at run time, so what it does cannot be judged, nor where it copies data.",
+            ],
+        ],
+        [
+            "a scheduled query exporting outside the stack",
+            fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
+                location: "US",
+                dataSourceId: "scheduled_query",
+                params: { query: exportTo("gs://elsewhere/p_*.parquet") },
+            }),
+            [
+                "params.query exports data to gs://elsewhere/, a bucket not in the stack: its location cannot be judged. Write into a bucket the stack declares.",
+            ],
+        ],
+        [
+            "a procedure exporting outside Cloud Storage",
+            fake("gcp:bigquery/routine:Routine", {
+                routineType: "PROCEDURE",
+                definitionBody: exportTo("s3://bucket/p_*.parquet"),
+            }),
+            [
+                "definitionBody exports data to s3://bucket/p_*.parquet, not a Cloud Storage bucket of the stack: the data leaves the stack's locations. Write into a bucket the stack declares.",
+            ],
+        ],
+        [
+            "a dataset copy into the stack's dataset",
+            fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
+                location: "US",
+                dataSourceId: "cross_region_copy",
+                destinationDatasetId: "raw",
+                params: { source_project_id: "other", source_dataset_id: "inbox" },
+            }),
+            [],
+        ],
+        [
+            "a dataset copy into a dataset outside the stack",
+            fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
+                location: "US",
+                dataSourceId: "cross_region_copy",
+                destinationDatasetId: "raw_copy",
+                params: { source_project_id: P, source_dataset_id: "raw" },
+            }),
+            [
+                "destinationDatasetId writes into the dataset raw_copy, not in the stack: its location cannot be judged. Write into a dataset the stack declares.",
+            ],
+        ],
+        [
+            "an extract job to a bucket outside the stack",
+            fake("gcp:bigquery/job:Job", {
+                location: "US",
+                jobId: "x",
+                extract: { destinationUris: ["gs://lake-backups/a_*", "gs://elsewhere/b_*"] },
+            }),
+            [
+                "extract.destinationUris[1] extracts a table to gs://elsewhere/, a bucket not in the stack: its location cannot be judged. Write into a bucket the stack declares.",
+            ],
+        ],
+        [
+            "a copy job into the stack's dataset",
+            fake("gcp:bigquery/job:Job", {
+                location: "US",
+                jobId: "c",
+                copy: { destinationTable: { projectId: P, datasetId: "raw", tableId: "t2" } },
+            }),
+            [],
+        ],
+        [
+            "a copy job into a dataset outside the stack",
+            fake("gcp:bigquery/job:Job", {
+                location: "US",
+                jobId: "c",
+                copy: { destinationTable: { projectId: "other", datasetId: "raw", tableId: "t" } },
+            }),
+            [
+                "copy.destinationTable copies into the dataset other.raw, not in the stack: its location cannot be judged. Copy into a dataset the stack declares.",
+            ],
+        ],
+        [
+            "a storage transfer to a bucket outside the stack",
+            fake("gcp:storage/transferJob:TransferJob", {
+                transferSpec: {
+                    gcsDataSource: { bucketName: "lake-backups" },
+                    gcsDataSink: { bucketName: "elsewhere" },
+                },
+            }),
+            [
+                "transferSpec.gcsDataSink.bucketName copies objects to gs://elsewhere/, a bucket not in the stack: its location cannot be judged. Write into a bucket the stack declares.",
+            ],
+        ],
+        [
+            "a storage transfer to a file system",
+            fake("gcp:storage/transferJob:TransferJob", {
+                transferSpec: {
+                    gcsDataSource: { bucketName: "lake-backups" },
+                    posixDataSink: { rootDirectory: "/mnt" },
+                },
+            }),
+            [
+                "transferSpec.posixDataSink copies objects to a file system outside Google Cloud: the data leaves the stack's locations.",
+            ],
+        ],
+        [
+            "a job query known only after deploy",
+            job("(known after deploy)"),
+            ["query.query is known only after deploy: where its SQL copies data cannot be judged."],
+        ],
+    ];
+    for (const [title, r, expected] of cases)
+        it(title, async () =>
+            assert.deepEqual(
+                await messages("regions-every-resource", [BUCKET, RAW, r], allowed),
+                expected,
+            ),
+        );
+
+    it("a transfer config without a location is in the provider's default US", async () => {
+        const config = fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
+            dataSourceId: "scheduled_query",
+            params: { query: "SELECT 1" },
+        });
+        assert.deepEqual(
+            await messages("regions-every-resource", [config], { allowed: ["europe-west1"] }),
+            [
+                "location is not set, so the provider's default US applies: must be an allowed location (europe-west1).",
+            ],
+        );
+        assert.deepEqual(await messages("regions-every-resource", [config], allowed), []);
+    });
+});
+
 describe("stateful-identity-kept", () => {
     const bucket = (
         labels: Record<string, string> | undefined,

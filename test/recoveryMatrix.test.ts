@@ -130,6 +130,49 @@ describe("recovery matrix", () => {
     });
 });
 
+describe("recovery matrix: a plain replica (no managed disaster recovery)", () => {
+    // Prod's warehouse with its replica but without the failover reservation: the replica alone.
+    const plain = () =>
+        matrixOf({
+            "logistics:warehouse": {
+                location: "US",
+                snapshots: { expirationDays: 35, time: "05:00" },
+                replicaLocation: "us-east4",
+            },
+        })["loss of the data location"]!;
+
+    it("says the replica cannot be promoted while the primary's region is down, as Google does", () => {
+        // https://cloud.google.com/bigquery/docs/data-replication: a secondary replica is promoted
+        // only while the primary region is online; a failover with the primary region down is
+        // managed disaster recovery's hard failover (https://cloud.google.com/bigquery/docs/managed-disaster-recovery).
+        const row = plain();
+        assert.match(
+            row.source,
+            /^cross-region replica of raw in us-east4, read-only: BigQuery promotes it only while the primary's region is up \(a failover needs managed disaster recovery, logistics:warehouse\.reservation\.secondaryLocation\)/,
+        );
+        assert.doesNotMatch(row.source, /failover of|managed disaster recovery:/);
+        assert.match(row.restoreTime, /^reads at once; writes when the primary's region is back/);
+    });
+
+    it("proposes no failover, and the promotion only once the primary's region is back", () => {
+        const row = plain();
+        assert.doesNotMatch(row.commands, /failoverReservation/);
+        const promote = row.commands.indexOf("primary_replica = 'us-east4'");
+        const back = row.commands.indexOf("once the primary's region is back:");
+        assert.ok(promote > 0 && back >= 0 && back < promote, row.commands);
+        // The reads come first, and every bq query of DDL or reads runs as standard SQL.
+        assert.ok(row.commands.indexOf(`SELECT`) < back, row.commands);
+        for (const q of row.commands.split(/; /).filter((c) => c.startsWith("bq query")))
+            assert.match(q, /--nouse_legacy_sql/, q);
+    });
+
+    it("claims none of managed disaster recovery's figures", () => {
+        const row = plain();
+        assert.doesNotMatch(`${row.rpo} ${row.restoreTime}`, /15 min|5 min/);
+        assert.match(row.rpo, /^the replication lag, no published bound/);
+    });
+});
+
 describe("recovery matrix: outsideOf", () => {
     it("tells whether a bucket survives the loss of a BigQuery location", () => {
         const cases: [BucketPlacement, string, boolean][] = [

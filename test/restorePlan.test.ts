@@ -1,7 +1,13 @@
 // `npm run ops -- restore-plan`: the ladder's choice for tables of known size and age, served by
 // the loopback BigQuery fake through the real client; its printed entry loads as stack config.
 import { strict as assert } from "assert";
-import { dailyPointAtOrBefore, duration, estimateSeconds } from "../tools/ops/restorePlan";
+import type { CheckContext, TableInfo, Warehouse } from "../tools/ops/checks/check";
+import {
+    dailyPointAtOrBefore,
+    duration,
+    estimateSeconds,
+    restorePlan,
+} from "../tools/ops/restorePlan";
 import { startFakeBigQuery, type FakeServer } from "./fakes/bigqueryServer";
 import { runOps } from "./fakes/opsInProcess";
 
@@ -172,5 +178,64 @@ describe("restore-plan", () => {
             "1 h 5 min",
             "1 d 1 h",
         ]);
+    });
+});
+
+describe("restore-plan with a plain replica (no managed disaster recovery)", () => {
+    const now = new Date("2026-11-20T12:00:00Z");
+    /** A stack with a replica of raw in us-east4 and no failover reservation. */
+    const ctx = {
+        raw: { project: "p", dataset: "raw" },
+        tables: ["packages"],
+        exportTime: "02:15",
+        snapshots: { dataset: "snapshots", time: "05:00", expirationDays: 35 },
+        replicaLocation: "us-east4",
+        backupHorizonDays: 400,
+        timeTravelHours: 168,
+        now,
+    } as unknown as CheckContext;
+    /** BigQuery with the data location lost: no table answers, live or snapshot. */
+    const lost: Warehouse = {
+        tableInfo: async (): Promise<TableInfo | undefined> => undefined,
+    } as unknown as Warehouse;
+    const quiet = () => undefined;
+    const replicaRow = (rows: Record<string, unknown>[]) =>
+        rows.find((r) => r["source"] === "replica");
+
+    it("never chooses the replica: it is read-only while the primary's region is down", async () => {
+        // The backup is the one source left for a point 2 days back (the backups bucket elsewhere).
+        const r = await restorePlan(
+            lost,
+            ctx,
+            { table: "packages", to: "2026-11-18T12:00:00Z" },
+            quiet,
+        );
+        assert.equal(r.status, "ok");
+        assert.match(r.summary, /^backup restores packages/);
+        assert.equal(
+            replicaRow(r.rows)?.["status"],
+            "not valid: the replica in us-east4 holds the table as it is now, not as of a past point: it serves the loss of the data location (read-only: BigQuery promotes it only while the primary's region is up; docs/runbook.md, recovery matrix)",
+        );
+        assert.doesNotMatch(r.notes.join("\n"), /primary_replica|failover/);
+    });
+
+    it("leaves no source rather than proposing the replica when nothing else reaches the point", async () => {
+        // Past the backups' horizon, the table gone: only the replica would be left.
+        const r = await restorePlan(
+            lost,
+            { ...ctx, backupHorizonDays: 1 } as CheckContext,
+            { table: "packages", to: "2026-11-10T12:00:00Z" },
+            quiet,
+        );
+        assert.equal(r.status, "findings");
+        assert.match(r.summary, /^no source restores packages to/);
+        assert.ok(
+            r.rows.every((row) => String(row["status"]).startsWith("not valid:")),
+            JSON.stringify(r.rows),
+        );
+        assert.match(
+            String(replicaRow(r.rows)?.["status"]),
+            /read-only: BigQuery promotes it only while the primary's region is up/,
+        );
     });
 });

@@ -209,7 +209,8 @@ function replicaRow(config: StackConfig, stack: string, at: string): MatrixRow {
             source: `managed disaster recovery: hard failover of the ${reservation.edition} reservation ${config.names.slotReservation} with its replica of ${raw} in ${at}`,
             rpo: `up to ${MANAGED_DR.rpoMin} min (Google's stated target, within the bandwidth quota): writes after the replica's replication_time are lost and rerun`,
             restoreTime: `${MANAGED_DR.rtoMin} min (Google's stated RTO once the failover starts); scheduled snapshots and backups stay bound to ${config.locations.warehouse} until recreated in ${at}`,
-            // failoverReservation, called in the secondary location:
+            // failoverReservation, called in the secondary location; an empty body is a hard
+            // failover ("If not specified, HARD failover mode is used by default"):
             // https://cloud.google.com/bigquery/docs/reference/reservations/rest/v1/projects.locations.reservations/failoverReservation
             commands:
                 `curl -X POST -H "Authorization: Bearer $(gcloud auth print-access-token)" ` +
@@ -225,7 +226,7 @@ function replicaRow(config: StackConfig, stack: string, at: string): MatrixRow {
         rpo: "the replication lag, no published bound: writes after the replica's replication_time (INFORMATION_SCHEMA.SCHEMATA_REPLICAS)",
         restoreTime:
             "reads at once; writes when the primary's region is back (promotion takes seconds once caught up)",
-        commands: `bq query --location=${at} --nouse_legacy_sql "SELECT … FROM ${raw}.<t>"; once the primary's region is back: bq query --location=${at} "ALTER SCHEMA ${raw} SET OPTIONS (primary_replica = '${at}')"; then set logistics:warehouse.location to ${at} and npm run pulumi -- up --stack ${stack}`,
+        commands: `bq query --location=${at} --nouse_legacy_sql "SELECT … FROM ${raw}.<t>"; once the primary's region is back: bq query --location=${at} --nouse_legacy_sql "ALTER SCHEMA ${raw} SET OPTIONS (primary_replica = '${at}')"; then set logistics:warehouse.location to ${at} and npm run pulumi -- up --stack ${stack}`,
     };
 }
 

@@ -285,7 +285,7 @@ export async function restorePlan(
         );
     notes.push(
         `add to Pulumi.<stack>.yaml under config (or merge into an existing logistics:restores), then pulumi up; ` +
-            `verify with npm run ops -- verify-restore --restore ${id}:\n${yaml}`,
+            `verify with npm run ops -- verify-restore --stack <stack> --restore ${id}:\n${yaml}`,
     );
     return {
         check: "restore-plan",
