@@ -192,7 +192,7 @@ const KIND: Readonly<Record<string, string>> = {
  */
 export function analyseSql(sql: string, raw: ReadonlySet<string>, depth = 0): SqlFacts {
     // The same statements are judged for every preview and policy run: parsed once per text.
-    const key = `${depth}\0${[...raw].sort().join(",")}\0${sql}`;
+    const key = JSON.stringify([depth, [...raw].sort(), sql]);
     const hit = analysed.get(key);
     if (hit) return structuredClone(hit);
     const facts = analyse(sql, raw, depth);

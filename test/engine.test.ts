@@ -37,6 +37,29 @@ describe("offline engine", () => {
         assert.deepEqual(await runOffline({ stack: "prod" }), await runOffline({ stack: "prod" }));
     });
 
+    it("runs started together take turns: each plan whole, and stack traces back on after", async () => {
+        const limit = Error.stackTraceLimit;
+        const [dev, prod, bad] = await Promise.allSettled([
+            runOffline({ stack: "dev" }),
+            runOffline({ stack: "prod" }),
+            runOffline({
+                stack: "dev",
+                config: stackConfig("dev"),
+                program: () => {
+                    throw new Error("a program bug");
+                },
+            }),
+        ]);
+        assert.equal(dev.status, "fulfilled");
+        assert.equal(prod.status, "fulfilled");
+        assert.equal(bad.status, "rejected");
+        if (dev.status === "fulfilled" && prod.status === "fulfilled") {
+            assert.deepEqual(dev.value, await planFor("dev"));
+            assert.deepEqual(prod.value, await planFor("prod"));
+        }
+        assert.equal(Error.stackTraceLimit, limit);
+    });
+
     it("stops on bad config before the program registers anything", async () => {
         let ran = false;
         await assert.rejects(

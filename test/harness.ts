@@ -42,11 +42,15 @@ const built = new Map<string, Promise<Plan>>();
  */
 export function planFor(stack: string, changes?: Record<string, unknown>): Promise<Plan> {
     // `undefined` removes a key (withChanges): kept apart from a key left alone.
-    const key = `${stack}\0${
+    const key = JSON.stringify([
+        stack,
         changes === undefined
-            ? ""
-            : JSON.stringify(changes, (_, v: unknown) => (v === undefined ? "\0removed" : v))
-    }`;
+            ? null
+            : Object.entries(changes).map(([k, v]) => [
+                  k,
+                  v === undefined ? ["removed"] : ["set", v],
+              ]),
+    ]);
     let plan = built.get(key);
     if (!plan) {
         plan = (

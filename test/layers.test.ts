@@ -35,7 +35,11 @@ function sourcesUnder(dir: string): string[] {
             const rel = path.posix.join(d, entry.name);
             if (entry.isDirectory()) {
                 if (entry.name !== "node_modules") walk(rel);
-            } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(rel);
+            } else if (
+                /\.(ts|mts|cts|js|mjs|cjs)$/.test(entry.name) &&
+                !entry.name.endsWith(".d.ts")
+            )
+                out.push(rel);
         }
     };
     walk(dir);
@@ -70,6 +74,41 @@ function importGraph(): Edge[] {
 }
 
 const layerOf = (file: string) => (file.includes("/") ? file.slice(0, file.indexOf("/")) : file);
+
+/**
+ * Imports the graph cannot follow: `import(x)` or `require(x)` of anything but a literal, and
+ * `require` handed around (`const r = require`). `require.resolve` and `require.main` are reads,
+ * not imports; a binding named `require` (createRequire) is a declaration.
+ */
+function opaqueImports(file: string, text: string): string[] {
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+    const found: string[] = [];
+    const at = (n: ts.Node) =>
+        `${file}:${source.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
+    const literal = (n: ts.Node | undefined) =>
+        n !== undefined && (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n));
+    const visit = (n: ts.Node) => {
+        if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.ImportKeyword) {
+            if (!literal(n.arguments[0])) found.push(`${at(n)}: import() of a computed name`);
+        } else if (ts.isIdentifier(n) && n.text === "require") {
+            const p = n.parent;
+            const called = ts.isCallExpression(p) && p.expression === n;
+            const read =
+                ts.isPropertyAccessExpression(p) &&
+                p.expression === n &&
+                ["resolve", "main"].includes(p.name.text);
+            const declared =
+                (ts.isVariableDeclaration(p) && p.name === n) ||
+                (ts.isPropertyAccessExpression(p) && p.name === n);
+            if (called && !literal((p as ts.CallExpression).arguments[0]))
+                found.push(`${at(n)}: require() of a computed name`);
+            else if (!called && !read && !declared) found.push(`${at(n)}: require passed around`);
+        }
+        ts.forEachChild(n, visit);
+    };
+    visit(source);
+    return found;
+}
 
 /** Layer violations: imports a folder may not make. */
 function layerProblems(edges: readonly Edge[]): string[] {
@@ -142,6 +181,34 @@ describe("layers", () => {
 
     it("imports only toward lower layers: lib ← components ← stacks ← tools, policies", () => {
         assert.deepEqual(layerProblems(edges), []);
+    });
+
+    it("imports nothing the graph cannot read (computed import() or require, require passed around)", () => {
+        const files = ["index.ts", ...Object.keys(MAY_IMPORT).flatMap(sourcesUnder)];
+        assert.deepEqual(
+            files.flatMap((f) => opaqueImports(f, fs.readFileSync(path.join(ROOT, f), "utf8"))),
+            [],
+        );
+        assert.deepEqual(
+            opaqueImports(
+                "lib/evil.ts",
+                [
+                    'const where = "../stacks/config";',
+                    "void import(where);",
+                    "const req = require;",
+                    "req(where);",
+                    "require(`../tools/${where}`);",
+                    'require("../tools/cli");',
+                    'require.resolve("mocha");',
+                    'void import("../stacks/config");',
+                ].join("\n"),
+            ),
+            [
+                "lib/evil.ts:2: import() of a computed name",
+                "lib/evil.ts:3: require passed around",
+                "lib/evil.ts:5: require() of a computed name",
+            ],
+        );
     });
 
     it("has no import cycle", () => {

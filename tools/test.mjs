@@ -7,10 +7,23 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
+const children = [];
+let interrupted;
+
+// Ctrl-C or a CI runner's SIGTERM stops both runs, not just this one.
+for (const [signal, number] of [
+    ["SIGINT", 2],
+    ["SIGTERM", 15],
+])
+    process.on(signal, () => {
+        interrupted = 128 + number;
+        for (const child of children) child.kill(signal);
+    });
 
 /** Runs `node <script> <args>`; resolves with its exit code (1 when a signal ended it). */
 function run(script, args, stdio) {
     const child = spawn(process.execPath, [script, ...args], { stdio });
+    children.push(child);
     const output = [];
     child.stdout?.on("data", (b) => output.push(b));
     child.stderr?.on("data", (b) => output.push(b));
@@ -28,4 +41,4 @@ if (tsc.code !== 0) {
     process.stderr.write(tsc.output);
     process.stderr.write(`\ntype check failed (tsc --noEmit exited with ${tsc.code})\n`);
 } else process.stdout.write("type check: tsc --noEmit found no errors\n");
-process.exitCode = mocha.code !== 0 ? mocha.code : tsc.code;
+process.exitCode = interrupted ?? (mocha.code !== 0 ? mocha.code : tsc.code);

@@ -254,7 +254,16 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
  * Runs the program offline and returns what it would register. Throws what the program throws
  * (a ConfigError for bad config) before any resource is recorded when config is bad.
  */
-export async function runOffline(run: OfflineRun): Promise<Plan> {
+export function runOffline(run: OfflineRun): Promise<Plan> {
+    // The Pulumi runtime (its mocks, config and stack) is global to the process: runs take turns.
+    const next = turn.then(() => runOnce(run));
+    turn = next.catch(() => undefined);
+    return next;
+}
+
+let turn: Promise<unknown> = Promise.resolve();
+
+async function runOnce(run: OfflineRun): Promise<Plan> {
     const { PROJECT, PLACEHOLDER_PROJECT_PREFIX, parseStackConfig } =
         await import("../../stacks/config");
     let stackFile: StackFile;

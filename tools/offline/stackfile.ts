@@ -87,13 +87,13 @@ const loaded = new Map<string, StackFile>();
 /** The folder, the stack, and the name and text of every stack file in it; undefined if one cannot be read. */
 function contentKey(root: string, stack: string): string | undefined {
     try {
-        const parts = [root, stack];
+        const parts: string[] = [root, stack];
         for (const f of fs
             .readdirSync(root)
             .filter((f) => /^Pulumi\.(.+)\.ya?ml$/.test(f))
             .sort())
             parts.push(f, fs.readFileSync(path.join(root, f), "utf8"));
-        return parts.join("\0");
+        return JSON.stringify(parts);
     } catch {
         // Unreadable: read it the long way, which says what is wrong.
         return undefined;
