@@ -86,15 +86,34 @@ export const budget = section({
     monthlyUsd: num(0, 100_000_000, "USD").optional(),
 }).default({});
 
-/** The stack's usage assumptions: its own values over the defaults, and which keys it set. */
+/**
+ * The stack's usage assumptions: its own values over the defaults, and which keys it set. The two
+ * maps merge entry by entry: a stack that sets one bucket's volume keeps the defaults of the
+ * others, so a bucket or dataset left out is never priced at nothing by omission.
+ */
 export function resolveEstimates(config: EstimatesConfig): {
     values: Estimates;
     given: string[];
+    /** The map entries the stack itself set (the defaults name the platform's own resources). */
+    own: { storageGbPerDay: string[]; bigQueryGb: string[] };
 } {
     const given = Object.keys(config).filter(
         (k) => (config as Record<string, unknown>)[k] !== undefined,
     );
-    return { values: { ...ESTIMATE_DEFAULTS, ...stripUndefined(config) }, given };
+    const values = {
+        ...ESTIMATE_DEFAULTS,
+        ...stripUndefined(config),
+        storageGbPerDay: { ...ESTIMATE_DEFAULTS.storageGbPerDay, ...config.storageGbPerDay },
+        bigQueryGb: { ...ESTIMATE_DEFAULTS.bigQueryGb, ...config.bigQueryGb },
+    } as Estimates;
+    return {
+        values,
+        given,
+        own: {
+            storageGbPerDay: Object.keys(config.storageGbPerDay ?? {}),
+            bigQueryGb: Object.keys(config.bigQueryGb ?? {}),
+        },
+    };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

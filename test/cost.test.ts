@@ -411,6 +411,28 @@ describe("cost: the budget policy", () => {
         );
     });
 
+    it("keeps the default volume of a bucket or dataset a stack's own map leaves out", async () => {
+        const lake = async (changes: Record<string, unknown>) =>
+            estimateCost(costResources(await planFor("prod", changes))).items.find(
+                (i) => i.name === "lgx-prod-lake-bucket",
+            )!;
+        const raw = async (changes: Record<string, unknown>) =>
+            estimateCost(costResources(await planFor("prod", changes))).items.find(
+                (i) => i.name === "lgx-prod-warehouse-raw",
+            )!;
+        // Setting only the backups' volume, or only marts', keeps the lake's and raw's defaults.
+        const only = {
+            "logistics:estimates": {
+                storageGbPerDay: { backups: 3 },
+                bigQueryGb: { marts: { active: 1, longTerm: 1 } },
+            },
+        };
+        assert.equal((await lake(only)).monthlyUsd, (await lake({})).monthlyUsd);
+        assert.ok((await lake(only)).monthlyUsd > 0);
+        assert.equal((await raw(only)).monthlyUsd, (await raw({})).monthlyUsd);
+        assert.match((await raw(only)).basis, /^50 GB active \+ 200 GB long-term/);
+    });
+
     it("refuses a budget it cannot read rather than taking it as no limit", () => {
         const platform = (budget: unknown) => [
             { type: "logistics:stack:Platform", name: "p", props: { budget } },

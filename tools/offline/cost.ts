@@ -401,13 +401,17 @@ function datasetId(r: CostResource): string {
 }
 
 /**
- * The storageGbPerDay and bigQueryGb entries that name no bucket role and no dataset of the plan,
- * in the sections the stack file sets (`given`; the defaults name the platform's own resources).
+ * The storageGbPerDay and bigQueryGb entries that name no bucket role and no dataset of the plan:
+ * of `own`, the entries the stack file sets (default: every entry); the defaults name the
+ * platform's own resources, which a stack may rename.
  */
 export function unmatchedEstimates(
     usage: Estimates,
     custom: readonly CostResource[],
-    given: readonly string[] = ["storageGbPerDay", "bigQueryGb"],
+    own: { storageGbPerDay: readonly string[]; bigQueryGb: readonly string[] } = {
+        storageGbPerDay: Object.keys(usage.storageGbPerDay),
+        bigQueryGb: Object.keys(usage.bigQueryGb),
+    },
 ): { key: string; reason: string }[] {
     const roles = new Set(
         custom
@@ -419,14 +423,13 @@ export function unmatchedEstimates(
         custom.filter((r) => r.type === "gcp:bigquery/dataset:Dataset").map(datasetId),
     );
     const out: { key: string; reason: string }[] = [];
-    const set = (section: string) => given.includes(section);
-    for (const key of set("storageGbPerDay") ? Object.keys(usage.storageGbPerDay) : [])
+    for (const key of own.storageGbPerDay)
         if (!roles.has(key.split("/")[0]!))
             out.push({
                 key: `logistics:estimates.storageGbPerDay.${key}`,
                 reason: `no bucket has the purpose or component "${key.split("/")[0]}" (the plan's: ${[...roles].sort().join(", ") || "none"})`,
             });
-    for (const id of set("bigQueryGb") ? Object.keys(usage.bigQueryGb) : [])
+    for (const id of own.bigQueryGb)
         if (!datasets.has(id))
             out.push({
                 key: `logistics:estimates.bigQueryGb.${id}`,
@@ -579,6 +582,7 @@ const FREE_BASIS: Record<string, string> = {
 export function usageOf(resources: readonly CostResource[]): {
     values: Estimates;
     given: string[];
+    own: { storageGbPerDay: string[]; bigQueryGb: string[] };
 } {
     const platform = resources.find((r) => r.type === PLATFORM_TYPE);
     const config = (read(platform?.props, "estimates") ?? {}) as EstimatesConfig;
@@ -612,7 +616,7 @@ export function budgetOf(resources: readonly CostResource[]): number | undefined
 
 /** The monthly estimate of `resources` (custom resources are priced; components carry usage). */
 export function estimateCost(resources: readonly CostResource[]): CostEstimate {
-    const { values: usage, given } = usageOf(resources);
+    const { values: usage, given, own } = usageOf(resources);
     const custom = resources.filter(
         (r) => !r.type.startsWith("logistics:") && r.type !== "pulumi:pulumi:Stack",
     );
@@ -661,7 +665,7 @@ export function estimateCost(resources: readonly CostResource[]): CostEstimate {
         notPriced: rounded
             .filter((i) => i.basis.startsWith(NOT_PRICED))
             .map((i) => ({ type: i.type, name: i.name })),
-        unmatchedEstimates: unmatchedEstimates(usage, custom, given),
+        unmatchedEstimates: unmatchedEstimates(usage, custom, own),
         basis:
             `GCP list prices (tools/offline/prices.json), ${MONTH_HOURS} h a month, before free tiers ` +
             `and discounts; usage from logistics:estimates (defaults where unset) marked as assumptions; ` +
