@@ -405,3 +405,39 @@ describe("the gate: CI and ownership", () => {
         assert.match(run, /exit 1/);
     });
 });
+
+describe("the gate: one policy cannot change what another sees", () => {
+    it("refuses a policy that writes a resource's properties or the stack's resource list", async () => {
+        const plan = await planFor("dev");
+        const config = { all: "mandatory" } as never;
+        const sees: string[] = [];
+        const reader = {
+            name: "reader",
+            description: "reads",
+            validateResource: (args: { type: string; props: Record<string, unknown> }) => {
+                if (args.type === "gcp:storage/bucket:Bucket")
+                    sees.push(JSON.stringify(args.props["versioning"]));
+            },
+        };
+        const writer = {
+            name: "writer",
+            description: "writes",
+            validateResource: (args: { type: string; props: Record<string, unknown> }) => {
+                if (args.type === "gcp:storage/bucket:Bucket") delete args.props["versioning"];
+            },
+        };
+        await assert.rejects(
+            runPolicies(plan, config, [writer, reader] as never),
+            /a policy changed a resource's properties; policies only read them/,
+        );
+        // Read alone, every bucket's versioning is there.
+        await runPolicies(plan, config, [reader] as never);
+        assert.ok(sees.length > 0 && sees.every((s) => s !== undefined && s !== "undefined"));
+        const splicer = {
+            name: "splicer",
+            description: "empties the list",
+            validateStack: (args: { resources: unknown[] }) => void args.resources.splice(0),
+        };
+        await assert.rejects(runPolicies(plan, config, [splicer] as never), TypeError);
+    });
+});

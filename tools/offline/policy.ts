@@ -405,7 +405,9 @@ function stackResources(plan: Plan, getConfig: () => object): PolicyResource[] {
             .map((d) => byUrn.get(d))
             .filter((d): d is PolicyResource => d !== undefined);
     }
-    return [...byUrn.values()];
+    // Frozen, with read-only props: one policy cannot change what the next one sees.
+    for (const pr of byUrn.values()) Object.freeze(pr);
+    return Object.freeze([...byUrn.values()]) as PolicyResource[];
 }
 
 /** Runs `policies` over every resource of the plan and over the stack; returns the violations. */
@@ -417,6 +419,9 @@ export async function runPolicies(
     const violations: Violation[] = [];
     const resources = plan.resources.filter((r) => r.custom);
     withSentinels = new WeakMap();
+    // Built once per run; each stack policy reads its own config through `current`.
+    let current: object = {};
+    let policyResources: PolicyResource[] | undefined;
     for (const policy of policies) {
         const enforcementLevel = levelOf(policy, config);
         if (enforcementLevel === "disabled") continue;
@@ -450,8 +455,8 @@ export async function runPolicies(
                     );
         }
         if ("validateStack" in policy && policy.validateStack) {
-            // Each stack policy its own resources (their props shared, read-only).
-            const stackView = stackResources(plan, () => values);
+            current = values;
+            const stackView = (policyResources ??= stackResources(plan, () => current));
             await attempt(
                 () =>
                     policy.validateStack!(
