@@ -82,19 +82,31 @@ export function iamGrants(bindings: IamBindings): IamGrant[] {
 
 /**
  * Name parts made unique: where different identities share a key (the key dropped what tells them
- * apart — a service account's project, a character outside a name's alphabet), each of those gets
- * a hash of its identity; a key that is unique already stays as it is, so existing names do not
- * change. Two resources with one name would fail the whole plan (a duplicate URN).
+ * apart — a service account's project, a character outside a name's alphabet), the first of them
+ * in the config's order keeps the key and each later one gets a hash of its identity. So a member
+ * added after an existing one never renames the existing grant (a rename is a delete and a create:
+ * a moment without the binding). Two resources with one name would fail the whole plan (a
+ * duplicate URN); a hashed key that still meets another key is refused, naming both.
  */
 export function uniqueKeys(entries: readonly { key: string; identity: string }[]): string[] {
-    const identities = new Map<string, Set<string>>();
-    for (const e of entries)
-        identities.set(e.key, (identities.get(e.key) ?? new Set()).add(e.identity));
-    return entries.map((e) =>
-        identities.get(e.key)!.size > 1
-            ? `${e.key}-${createHash("sha256").update(e.identity).digest("hex").slice(0, 8)}`
-            : e.key,
+    const owner = new Map<string, string>();
+    for (const e of entries) if (!owner.has(e.key)) owner.set(e.key, e.identity);
+    const keys = entries.map((e) =>
+        owner.get(e.key) === e.identity
+            ? e.key
+            : `${e.key}-${createHash("sha256").update(e.identity).digest("hex").slice(0, 8)}`,
     );
+    const seen = new Map<string, string>();
+    for (const [i, key] of keys.entries()) {
+        const other = seen.get(key);
+        if (other !== undefined && other !== entries[i]!.identity)
+            throw new pulumi.RunError(
+                `two grants would share the name part "${key}": ${other} and ${entries[i]!.identity}. ` +
+                    `Rename or drop one of the members.`,
+            );
+        seen.set(key, entries[i]!.identity);
+    }
+    return keys;
 }
 
 /** Unites several bindings of the IAM shape: members of the same role are merged. */

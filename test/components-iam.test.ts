@@ -4,6 +4,7 @@
 // compute.test.ts (each workload's roles), federation.test.ts, iam.test.ts.
 import { strict as assert } from "assert";
 import * as gcp from "@pulumi/gcp";
+import { iamGrants } from "../components/common";
 import { Identities } from "../components/identities";
 import { OnCallAccess } from "../components/onCall";
 import { oncall } from "../components/onCall.schema";
@@ -216,6 +217,29 @@ describe("component: OnCallAccess", () => {
         const members = resourcesOfType(plan, PROJECT_GRANT).map((g) => g.inputs["member"]);
         assert.equal(members.length, 4, "two roles for each of two members");
         assert.deepEqual([...new Set(members)].sort(), [a, b]);
+    });
+
+    it("keeps an existing grant's name when a member of the same key is added after it", () => {
+        const a = "serviceAccount:etl@proj-a.iam.gserviceaccount.com";
+        const b = "serviceAccount:etl@proj-b.iam.gserviceaccount.com";
+        const before = iamGrants({ "roles/bigquery.dataViewer": [a] });
+        const after = iamGrants({ "roles/bigquery.dataViewer": [a, b] });
+        assert.deepEqual(
+            before.map((g) => g.key),
+            ["bigquery.dataViewer-etl"],
+        );
+        assert.equal(after.find((g) => g.member === a)!.key, "bigquery.dataViewer-etl");
+        assert.match(
+            after.find((g) => g.member === b)!.key,
+            /^bigquery\.dataViewer-etl-[0-9a-f]{8}$/,
+        );
+        // A member whose plain key is another's hashed key: refused by name, not a duplicate URN.
+        const hashed = after.find((g) => g.member === b)!.key.replace("bigquery.dataViewer-", "");
+        const c = `serviceAccount:${hashed}@proj-c.iam.gserviceaccount.com`;
+        assert.throws(
+            () => iamGrants({ "roles/bigquery.dataViewer": [a, b, c] }),
+            /two grants would share the name part "bigquery\.dataViewer-etl-[0-9a-f]{8}"/,
+        );
     });
 
     it("builds the whole dev stack with two on-call accounts of one id in different projects", async () => {
