@@ -43,6 +43,14 @@ export const stackCostWithinBudget: StackValidationPolicy & { remediationSteps: 
                     estimate.unmatchedEstimates.map((u) => `${u.key}: ${u.reason}`).join("; ") +
                     ".",
             );
+        // A bucket or dataset no estimate names (a new one, or a renamed purpose) is priced at
+        // nothing: the total would pass the budget without it.
+        if (estimate.unestimated.length > 0)
+            report(
+                `Every bucket and dataset must have a usage estimate to check logistics:budget.monthlyUsd; none for: ` +
+                    estimate.unestimated.map((u) => `${u.name} (${u.reason})`).join("; ") +
+                    ".",
+            );
         if (estimate.monthlyUsd > budget) {
             const top = [...estimate.items]
                 .sort((a, b) => b.monthlyUsd - a.monthlyUsd)

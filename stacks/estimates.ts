@@ -25,6 +25,10 @@ export const ESTIMATE_DEFAULTS = {
         raw: { active: 50, longTerm: 200 },
         staging: { active: 10, longTerm: 0 },
         marts: { active: 20, longTerm: 20 },
+        // Table snapshots bill only the data that differs from their base table
+        // (https://cloud.google.com/bigquery/docs/table-snapshots-intro#storage_costs): an
+        // assumption of a small share of raw.
+        snapshots: { active: 5, longTerm: 0 },
     } as Record<string, { active: number; longTerm: number }>,
     /** TiB scanned per month by on-demand queries (none are billed so with a reservation). */
     queryTibPerMonth: 2,

@@ -340,6 +340,7 @@ describe("cost: delta of known changes on the prod plan", function () {
             "logistics:warehouse": {
                 location: "US",
                 timeTravelHours: 168,
+                snapshots: { expirationDays: 35, time: "05:00" },
                 reservation: { edition: "ENTERPRISE", baselineSlots: 100, maxSlots: 300 },
             },
         });
@@ -349,7 +350,11 @@ describe("cost: delta of known changes on the prod plan", function () {
         ]);
         // Without a reservation, on-demand queries come back: 2 TiB × 6.25 − 300.
         const onDemand = await delta({
-            "logistics:warehouse": { location: "US", timeTravelHours: 168 },
+            "logistics:warehouse": {
+                location: "US",
+                timeTravelHours: 168,
+                snapshots: { expirationDays: 35, time: "05:00" },
+            },
         });
         assert.deepEqual(onDemand.items.map((i) => [i.name, i.deltaUsd]).sort(), [
             ["lgx-prod-warehouse-slots", -300],
@@ -408,6 +413,41 @@ describe("cost: the budget policy", () => {
         assert.deepEqual(
             await costViolations({ "logistics:estimates": { bigQueryGb }, "logistics:budget": {} }),
             [],
+        );
+    });
+
+    it("fails on a bucket or dataset no usage estimate names, which would be priced at nothing", async () => {
+        const { withResources, judgePlan } = await import("./mutations");
+        const gcp = await import("@pulumi/gcp");
+        const plan = await withResources(() => {
+            new gcp.storage.Bucket("exports-bucket", {
+                name: "acme-exports",
+                location: "US",
+                labels: { purpose: "exports" },
+            });
+            new gcp.bigquery.Dataset("exports-dataset", {
+                datasetId: "exports",
+                location: "US",
+                labels: { dataset: "exports" },
+            });
+        });
+        const v = (await judgePlan(plan)).violations.filter(
+            (x) => x.policy === "stack-cost-within-budget",
+        );
+        assert.equal(v.length, 1, JSON.stringify(v));
+        assert.equal(v[0]!.enforcementLevel, "mandatory");
+        assert.match(
+            v[0]!.message,
+            /^Every bucket and dataset must have a usage estimate to check logistics:budget\.monthlyUsd; none for: /,
+        );
+        assert.ok(
+            v[0]!.message.includes(
+                'exports-bucket (no volume for "exports" in logistics:estimates.storageGbPerDay)',
+            ) &&
+                v[0]!.message.includes(
+                    'exports-dataset (no volume for dataset "exports" in logistics:estimates.bigQueryGb)',
+                ),
+            v[0]!.message,
         );
     });
 
@@ -578,6 +618,7 @@ describe("cost and timeline: the --diff JSON sections", () => {
             "items",
             "monthlyUsd",
             "notPriced",
+            "unestimated",
             "unmatchedEstimates",
             "unverifiedPrices",
         ]);

@@ -39,6 +39,8 @@ export interface CostEstimate {
      * volume is in no figure, so the output names them instead of ignoring them.
      */
     unmatchedEstimates: { key: string; reason: string }[];
+    /** Buckets and datasets no usage estimate names: priced at nothing, which may be wrong. */
+    unestimated: { type: string; name: string; reason: string }[];
     /** What the figures are: list prices, what is left out. */
     basis: string;
 }
@@ -246,7 +248,7 @@ function bucketItem(r: CostResource, usage: Estimates): CostItem {
             type: r.type,
             name: r.name,
             monthlyUsd: 0,
-            basis: `no volume for "${role ?? "(no purpose or component label)"}" in logistics:estimates.storageGbPerDay`,
+            basis: `${NO_VOLUME} "${role ?? "(no purpose or component label)"}" in logistics:estimates.storageGbPerDay`,
         };
     let total = 0;
     const parts: string[] = [];
@@ -400,6 +402,9 @@ function datasetId(r: CostResource): string {
     return String(read(r.props, "labels.dataset") ?? read(r.props, "datasetId") ?? r.name);
 }
 
+/** How an item priced at nothing for want of a usage estimate starts its basis. */
+const NO_VOLUME = "no volume for";
+
 /**
  * The storageGbPerDay and bigQueryGb entries that name no bucket role and no dataset of the plan:
  * of `own`, the entries the stack file sets (default: every entry); the defaults name the
@@ -447,7 +452,7 @@ function datasetItem(r: CostResource, usage: Estimates): CostItem {
             type: r.type,
             name: r.name,
             monthlyUsd: 0,
-            basis: `no volume for dataset "${id}" in logistics:estimates.bigQueryGb`,
+            basis: `${NO_VOLUME} dataset "${id}" in logistics:estimates.bigQueryGb`,
         };
     const model = read(r.props, "storageBillingModel") === "PHYSICAL" ? "physical" : "logical";
     const monthly =
@@ -666,6 +671,9 @@ export function estimateCost(resources: readonly CostResource[]): CostEstimate {
             .filter((i) => i.basis.startsWith(NOT_PRICED))
             .map((i) => ({ type: i.type, name: i.name })),
         unmatchedEstimates: unmatchedEstimates(usage, custom, own),
+        unestimated: rounded
+            .filter((i) => i.basis.startsWith(NO_VOLUME))
+            .map((i) => ({ type: i.type, name: i.name, reason: i.basis })),
         basis:
             `GCP list prices (tools/offline/prices.json), ${MONTH_HOURS} h a month, before free tiers ` +
             `and discounts; usage from logistics:estimates (defaults where unset) marked as assumptions; ` +
