@@ -94,6 +94,18 @@ export function copyFindings(
         .filter((r) => r.type === DATASET)
         .map((r) => ({ id: r.props["datasetId"], project: r.props["project"] }));
     const list = allowed.join(", ");
+    /**
+     * A dataset of the plan: its id, and its project when both sides name one (a dataset or job
+     * without a project is in the provider's project). A value known only after deploy is none.
+     */
+    const inPlanDataset = (project: unknown, id: unknown) =>
+        typeof id === "string" &&
+        (project === undefined || typeof project === "string") &&
+        datasets.some(
+            (d) =>
+                d.id === id &&
+                (project === undefined || d.project === undefined || d.project === project),
+        );
     /** A URI data is written to: gs:// of a bucket in the plan, else a finding. */
     const destination = (r: PlanResource, path: string, what: string, uri: unknown) => {
         if (typeof uri !== "string") {
@@ -146,22 +158,23 @@ export function copyFindings(
                 (Array.isArray(uris) ? uris : [uris]).forEach((u, i) =>
                     destination(r, `extract.destinationUris[${i}]`, "extracts a table to", u),
                 );
-            // BigQuery copies tables across regions: the destination dataset decides where.
-            // https://cloud.google.com/bigquery/docs/managing-tables#copy-table
-            const dest = get(r.props, "copy.destinationTable");
-            if (dest !== undefined) {
-                const id = get(dest, "datasetId");
-                const project = get(dest, "projectId");
-                const inPlan = datasets.some(
-                    (d) =>
-                        typeof id === "string" &&
-                        d.id === id &&
-                        (project === undefined || d.project === project),
+            // A query's results, a load and a table copy are written into their destination
+            // table's dataset, in any project and any region the dataset is in: the destination
+            // dataset decides where (https://cloud.google.com/bigquery/docs/managing-tables#copy-table,
+            // https://cloud.google.com/bigquery/docs/writing-results). The project is the table's
+            // projectId, a full `projects/<p>/datasets/<d>/tables/<t>` tableId's, else the job's.
+            for (const kind of ["query", "load", "copy"]) {
+                const dest = get(r.props, `${kind}.destinationTable`);
+                if (dest === undefined) continue;
+                const full = /^projects\/([^/]+)\/datasets\/([^/]+)\/tables\//.exec(
+                    String(get(dest, "tableId") ?? ""),
                 );
-                if (!inPlan)
+                const id = full?.[2] ?? get(dest, "datasetId");
+                const project = full?.[1] ?? get(dest, "projectId") ?? r.props["project"];
+                if (!inPlanDataset(project, id))
                     out.push([
                         r,
-                        `copy.destinationTable copies into ${typeof id === "string" ? `the dataset ${typeof project === "string" ? `${project}.` : ""}${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Copy into a dataset the stack declares.`,
+                        `${kind}.destinationTable writes into ${typeof id === "string" ? `the dataset ${typeof project === "string" ? `${project}.` : ""}${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Write into a dataset the stack declares.`,
                     ]);
             }
         }
@@ -170,10 +183,11 @@ export function copyFindings(
         // https://cloud.google.com/bigquery/docs/managing-datasets#copy-datasets
         if (r.type === TRANSFER && r.props["destinationDatasetId"] !== undefined) {
             const id = r.props["destinationDatasetId"];
-            if (!datasets.some((d) => typeof id === "string" && d.id === id))
+            const project = r.props["project"];
+            if (!inPlanDataset(project, id))
                 out.push([
                     r,
-                    `destinationDatasetId writes into ${typeof id === "string" ? `the dataset ${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Write into a dataset the stack declares.`,
+                    `destinationDatasetId writes into ${typeof id === "string" ? `the dataset ${typeof project === "string" ? `${project}.` : ""}${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Write into a dataset the stack declares.`,
                 ]);
         }
         // Storage Transfer Service: its sink, a bucket or a file system.

@@ -506,7 +506,68 @@ describe("regions-every-resource: where jobs, scheduled queries and transfers co
                 copy: { destinationTable: { projectId: "other", datasetId: "raw", tableId: "t" } },
             }),
             [
-                "copy.destinationTable copies into the dataset other.raw, not in the stack: its location cannot be judged. Copy into a dataset the stack declares.",
+                "copy.destinationTable writes into the dataset other.raw, not in the stack: its location cannot be judged. Write into a dataset the stack declares.",
+            ],
+        ],
+        [
+            "a copy job whose full tableId names another project",
+            fake("gcp:bigquery/job:Job", {
+                project: P,
+                location: "US",
+                jobId: "c2",
+                copy: {
+                    destinationTable: {
+                        datasetId: "raw",
+                        tableId: "projects/evil/datasets/leak/tables/t",
+                    },
+                },
+            }),
+            [
+                "copy.destinationTable writes into the dataset evil.leak, not in the stack: its location cannot be judged. Write into a dataset the stack declares.",
+            ],
+        ],
+        [
+            "a query job whose results go to a table in another project",
+            fake("gcp:bigquery/job:Job", {
+                project: P,
+                location: "US",
+                jobId: "q",
+                query: {
+                    query: "SELECT 1",
+                    destinationTable: { projectId: "evil", datasetId: "leak", tableId: "t" },
+                },
+            }),
+            [
+                "query.destinationTable writes into the dataset evil.leak, not in the stack: its location cannot be judged. Write into a dataset the stack declares.",
+            ],
+        ],
+        [
+            "a load job into a dataset of the job's other project",
+            fake("gcp:bigquery/job:Job", {
+                project: "evil",
+                location: "US",
+                jobId: "l",
+                load: {
+                    sourceUris: ["gs://lake-backups/x/*"],
+                    destinationTable: { datasetId: "raw", tableId: "t" },
+                },
+            }),
+            [
+                "load.destinationTable writes into the dataset evil.raw, not in the stack: its location cannot be judged. Write into a dataset the stack declares.",
+            ],
+        ],
+        [
+            "a dataset copy into a dataset of the same id in another project",
+            fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
+                project: "evil",
+                location: "US",
+                displayName: "copy",
+                dataSourceId: "cross_region_copy",
+                destinationDatasetId: "raw",
+                params: { source_dataset_id: "raw", source_project_id: P },
+            }),
+            [
+                "destinationDatasetId writes into the dataset evil.raw, not in the stack: its location cannot be judged. Write into a dataset the stack declares.",
             ],
         ],
         [
