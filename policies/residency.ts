@@ -28,6 +28,11 @@ const LOCATION_KEYS = new Set([
     // A failover reservation's secondary: the raw dataset fails over (and is replicated) there.
     // https://cloud.google.com/bigquery/docs/managed-disaster-recovery
     "secondaryLocation",
+    // Copies kept elsewhere: a linked dataset's replicas (bigqueryanalyticshub), a disk snapshot's
+    // or image's storage locations, a regional disk's zones (compute), in the provider's naming.
+    "replicaLocations",
+    "storageLocations",
+    "replicaZones",
 ]);
 
 /** Where a location may legitimately be a non-place: a monitored resource's labels, a notification label. */

@@ -320,6 +320,33 @@ describe("regions-every-resource", () => {
             [],
         ],
         [
+            "a disk snapshot stored in another multi-region",
+            fake("gcp:compute/snapshot:Snapshot", {
+                sourceDisk: "d",
+                zone: "us-central1-a",
+                storageLocations: ["asia"],
+            }),
+            ["storageLocations[0] must be an allowed location (US, us-central1), got asia."],
+        ],
+        [
+            "a linked dataset replicated outside",
+            fake("gcp:bigqueryanalyticshub/listingSubscription:ListingSubscription", {
+                location: "US",
+                destinationDataset: { location: "US", replicaLocations: ["asia-east1"] },
+            }),
+            [
+                "destinationDataset.replicaLocations[0] must be an allowed location (US, us-central1), got asia-east1.",
+            ],
+        ],
+        [
+            "a regional disk with a replica zone outside",
+            fake("gcp:compute/regionDisk:RegionDisk", {
+                region: "us-central1",
+                replicaZones: ["us-central1-a", "europe-west1-b"],
+            }),
+            ["replicaZones[1] must be an allowed location (US, us-central1), got europe-west1-b."],
+        ],
+        [
             "a location known only after deploy",
             fake("gcp:bigquery/dataset:Dataset", { location: "(known after deploy)" }),
             ["location is known only after deploy: the resource's location cannot be judged."],
