@@ -73,7 +73,10 @@ function sqlOf(r: PlanResource): [string, unknown][] {
         return [["query.query", get(r.props, "query.query")]];
     if (r.type === TRANSFER && get(r.props, "params.query") !== undefined)
         return [["params.query", get(r.props, "params.query")]];
-    if (r.type === ROUTINE && r.props["routineType"] === "PROCEDURE")
+    // A procedure's body runs statements; a function's is an expression. A type known only after
+    // deploy is judged as a procedure (a function's body does not parse as statements: a finding).
+    const routineType = r.props["routineType"];
+    if (r.type === ROUTINE && (routineType === "PROCEDURE" || typeof routineType !== "string"))
         return [["definitionBody", r.props["definitionBody"]]];
     return [];
 }

@@ -484,6 +484,16 @@ describe("regions-every-resource: where jobs, scheduled queries and transfers co
             ],
         ],
         [
+            "a routine whose type is known only after deploy, exporting like a procedure",
+            fake("gcp:bigquery/routine:Routine", {
+                routineType: "(known after deploy)",
+                definitionBody: exportTo("s3://bucket/p_*.parquet"),
+            }),
+            [
+                "definitionBody exports data to s3://bucket/p_*.parquet, not a Cloud Storage bucket of the stack: the data leaves the stack's locations. Write into a bucket the stack declares.",
+            ],
+        ],
+        [
             "a dataset copy into the stack's dataset",
             fake("gcp:bigquery/dataTransferConfig:DataTransferConfig", {
                 location: "US",
