@@ -1,8 +1,9 @@
 // Residency: every location any resource of the plan names — its own, a nested placement or
 // replica, an explicit provider's default region — is one of the stack's allowed locations; and
-// every place a job, a scheduled query, a procedure or a transfer copies data to is one too: a
-// replica added by SQL, an EXPORT DATA, extract or storage transfer into a bucket, a table copy or
-// a transfer config into a dataset.
+// every place a job, a scheduled query, a procedure, a transfer, a log sink or a subscription
+// copies data to is one too: a replica added by SQL, an EXPORT DATA, extract, storage transfer,
+// log sink or subscription into a bucket, query results, a load, a table copy, a transfer config,
+// a log sink or a subscription into a dataset (by project and id), a log bucket's location.
 import {
     BQ_JOB,
     BUCKET,
@@ -66,6 +67,13 @@ const DEFAULT_US = new Set([BQ_JOB, TRANSFER, DATASET]);
 
 const ROUTINE = "gcp:bigquery/routine:Routine";
 const STORAGE_TRANSFER = "gcp:storage/transferJob:TransferJob";
+const SUBSCRIPTION = "gcp:pubsub/subscription:Subscription";
+const SINKS = new Set([
+    "gcp:logging/projectSink:ProjectSink",
+    "gcp:logging/folderSink:FolderSink",
+    "gcp:logging/organizationSink:OrganizationSink",
+    "gcp:logging/billingAccountSink:BillingAccountSink",
+]);
 
 /** The SQL a resource runs, with its input path: a job's query, a scheduled query, a procedure. */
 function sqlOf(r: PlanResource): [string, unknown][] {
@@ -102,6 +110,13 @@ export function copyFindings(
         .filter((r) => r.type === DATASET)
         .map((r) => ({ id: r.props["datasetId"], project: r.props["project"] }));
     const list = allowed.join(", ");
+    const topics = new Set(
+        resources
+            .filter(
+                (r) => r.type === "gcp:pubsub/topic:Topic" && typeof r.props["name"] === "string",
+            )
+            .map((r) => String(r.props["name"])),
+    );
     /**
      * A dataset of the plan: its id, and its project when both sides name one (a dataset or job
      * without a project is in the provider's project). A value known only after deploy is none.
@@ -198,6 +213,63 @@ export function copyFindings(
                     `destinationDatasetId writes into ${typeof id === "string" ? `the dataset ${typeof project === "string" ? `${project}.` : ""}${id}` : "a dataset known only after deploy"}, not in the stack: its location cannot be judged. Write into a dataset the stack declares.`,
                 ]);
         }
+        // A log sink routes log entries (data) to its destination: a bucket, a dataset, a log
+        // bucket in a location, a topic. https://cloud.google.com/logging/docs/export/configure_export_v2#dest-path-reqs
+        if (SINKS.has(r.type)) {
+            const to = r.props["destination"];
+            const bq = /^bigquery\.googleapis\.com\/projects\/([^/]+)\/datasets\/([^/]+)$/.exec(
+                String(to),
+            );
+            const gcs = /^storage\.googleapis\.com\/([^/]+)$/.exec(String(to));
+            const logBucket =
+                /^logging\.googleapis\.com\/projects\/[^/]+\/locations\/([^/]+)\/buckets\/[^/]+$/.exec(
+                    String(to),
+                );
+            const topic = /^pubsub\.googleapis\.com\/projects\/[^/]+\/topics\/([^/]+)$/.exec(
+                String(to),
+            );
+            if (typeof to !== "string") destination(r, "destination", "routes logs to", to);
+            else if (gcs) destination(r, "destination", "routes logs to", `gs://${gcs[1]}/`);
+            else if (bq) {
+                if (!inPlanDataset(bq[1], bq[2]))
+                    out.push([
+                        r,
+                        `destination routes logs into the dataset ${bq[1]}.${bq[2]}, not in the stack: its location cannot be judged. Route into a dataset the stack declares.`,
+                    ]);
+            } else if (logBucket) {
+                if (!allowedLocation(logBucket[1]!))
+                    out.push([
+                        r,
+                        `destination routes logs to a log bucket in ${logBucket[1]}: must be an allowed location (${list}).`,
+                    ]);
+            } else if (!(topic && topics.has(topic[1]!)))
+                out.push([
+                    r,
+                    `destination routes logs to ${to}, not a bucket, dataset, log bucket or topic of the stack: where they are kept cannot be judged.`,
+                ]);
+        }
+        // A subscription that writes what it receives into a bucket or a table.
+        // https://cloud.google.com/pubsub/docs/cloudstorage, https://cloud.google.com/pubsub/docs/bigquery
+        if (r.type === SUBSCRIPTION) {
+            const bucket = get(r.props, "cloudStorageConfig.bucket");
+            if (bucket !== undefined)
+                destination(
+                    r,
+                    "cloudStorageConfig.bucket",
+                    "writes messages to",
+                    typeof bucket === "string" ? `gs://${bucket}/` : bucket,
+                );
+            const table = get(r.props, "bigqueryConfig.table");
+            if (table !== undefined) {
+                const parts =
+                    typeof table === "string" ? /^([^:.]+)[:.]([^.]+)\.[^.]+$/.exec(table) : null;
+                if (!parts || !inPlanDataset(parts[1], parts[2]))
+                    out.push([
+                        r,
+                        `bigqueryConfig.table writes messages into ${typeof table === "string" ? table : "a table known only after deploy"}, not a dataset of the stack: its location cannot be judged. Write into a dataset the stack declares.`,
+                    ]);
+            }
+        }
         // Storage Transfer Service: its sink, a bucket or a file system.
         // https://cloud.google.com/storage-transfer/docs/reference/rest/v1/TransferSpec
         if (r.type === STORAGE_TRANSFER)
@@ -230,7 +302,7 @@ function regionOfZone(l: string): string {
 export const regionsEveryResource = planPolicy<{ allowed: string[] }>({
     name: "regions-every-resource",
     description:
-        "Checks whether every location in the plan (any resource's location, region or zone, nested placements and replicas, an explicit provider's region, a BigQuery default of US) is allowed, and every place data is copied to: a replica added by SQL (its location read from the statement), EXPORT DATA, extracts and storage transfers into the stack's buckets, table copies and transfer configs into the stack's datasets; Secret Manager's automatic replication stores data anywhere.",
+        "Checks whether every location in the plan (any resource's location, region or zone, nested placements and replicas, an explicit provider's region, a BigQuery default of US) is allowed, and every place data is copied to: a replica added by SQL (its location read from the statement), EXPORT DATA, extracts, storage transfers, log sinks and subscriptions into the stack's buckets, query results, loads, table copies, transfer configs, log sinks and subscriptions into the stack's datasets, log buckets in allowed locations; Secret Manager's automatic replication stores data anywhere.",
     remediationSteps:
         "Use an allowed location (gcp:region and the logistics:* locations), user-managed replication for secrets, a literal allowed location in ADD REPLICA, exports and copies into the stack's own buckets and datasets, or extend allowed in policies/config/<stack>.json.",
     configSchema: {

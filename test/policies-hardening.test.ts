@@ -632,6 +632,57 @@ describe("regions-every-resource: where jobs, scheduled queries and transfers co
             ],
         ],
         [
+            "a log sink into a bucket outside the stack",
+            fake("gcp:logging/projectSink:ProjectSink", {
+                name: "s",
+                destination: "storage.googleapis.com/elsewhere",
+            }),
+            [
+                "destination routes logs to gs://elsewhere/, a bucket not in the stack: its location cannot be judged. Write into a bucket the stack declares.",
+            ],
+        ],
+        [
+            "a log sink into the stack's bucket",
+            fake("gcp:logging/projectSink:ProjectSink", {
+                name: "s",
+                destination: "storage.googleapis.com/lake-backups",
+            }),
+            [],
+        ],
+        [
+            "a log sink into another project's dataset",
+            fake("gcp:logging/organizationSink:OrganizationSink", {
+                name: "s",
+                orgId: "1",
+                destination: "bigquery.googleapis.com/projects/evil/datasets/raw",
+            }),
+            [
+                "destination routes logs into the dataset evil.raw, not in the stack: its location cannot be judged. Route into a dataset the stack declares.",
+            ],
+        ],
+        [
+            "a log sink into a log bucket in another region",
+            fake("gcp:logging/projectSink:ProjectSink", {
+                name: "s",
+                destination: `logging.googleapis.com/projects/${P}/locations/asia-east1/buckets/b`,
+            }),
+            [
+                "destination routes logs to a log bucket in asia-east1: must be an allowed location (US, us-east4).",
+            ],
+        ],
+        [
+            "a subscription writing messages to a bucket and a table outside the stack",
+            fake("gcp:pubsub/subscription:Subscription", {
+                topic: "t",
+                cloudStorageConfig: { bucket: "elsewhere" },
+                bigqueryConfig: { table: "evil.leak.t" },
+            }),
+            [
+                "cloudStorageConfig.bucket writes messages to gs://elsewhere/, a bucket not in the stack: its location cannot be judged. Write into a bucket the stack declares.",
+                "bigqueryConfig.table writes messages into evil.leak.t, not a dataset of the stack: its location cannot be judged. Write into a dataset the stack declares.",
+            ],
+        ],
+        [
             "a job query known only after deploy",
             job("(known after deploy)"),
             ["query.query is known only after deploy: where its SQL copies data cannot be judged."],
