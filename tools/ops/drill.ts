@@ -24,7 +24,6 @@ import {
     type Progress,
     type Warehouse,
 } from "./checks/check";
-export type { DrillSettings };
 import { dailyPointAtOrBefore, duration, estimateSeconds, RESTORE_RATES } from "./restorePlan";
 
 /** The scratch dataset's id: never the raw or snapshots dataset (the drill checks). */
